@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# One image for both processes: `node dist/apps/api/src/main.js` or `.../worker/src/main.js`.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+ENV SCARF_ANALYTICS=false
+COPY package.json package-lock.json* .npmrc ./
+RUN npm install --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY scripts ./scripts
+COPY apps ./apps
+COPY libs ./libs
+RUN node scripts/build.js && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim AS runtime
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/scripts/db-prepare.js ./scripts/db-prepare.js
+USER node
+EXPOSE 3000
+# Applies pending migrations (one process at a time, under an advisory lock), then runs the API.
+CMD ["sh", "-c", "node scripts/db-prepare.js && node dist/apps/api/src/main.js"]

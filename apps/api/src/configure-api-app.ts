@@ -1,0 +1,71 @@
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { bodyParserErrorHandler, requestIdMiddleware, validationExceptionFactory } from '@app/core';
+
+export const API_PREFIX = 'api/v1';
+export const BODY_LIMIT = '100kb';
+
+/** Routes that live outside /api/v1: probes, provider webhooks. */
+const UNPREFIXED_ROUTES = [
+  { path: 'health', method: RequestMethod.ALL },
+  { path: 'health/ready', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.ALL },
+  { path: 'webhooks/{*path}', method: RequestMethod.ALL },
+];
+
+/**
+ * Everything that makes a Nest application the Switchboard API: shared by main.ts and the e2e
+ * tests, so that tests exercise exactly what users run. The app must be created with
+ * `{ bodyParser: false, bufferLogs: true }`.
+ */
+export function configureApiApp(app: NestExpressApplication): NestExpressApplication {
+  app.useLogger(app.get(Logger));
+  app.useWebSocketAdapter(new WsAdapter(app));
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(
+    helmet({
+      // The Swagger UI at /docs needs inline scripts and styles.
+      contentSecurityPolicy: false,
+    }),
+  );
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(bodyParserErrorHandler);
+  app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  setUpOpenApi(app);
+  return app;
+}
+
+function setUpOpenApi(app: NestExpressApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Switchboard')
+    .setDescription(
+      'Self-hostable SMS backend: send and receive SMS through Twilio or your own Android phones. ' +
+        'Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. ' +
+        'Lists are cursor-paginated: `?limit=&cursor=` answers `{ data, nextCursor }`.',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token or API key' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('api-key')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

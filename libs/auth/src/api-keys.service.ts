@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
+import { NotFoundAppException } from '@app/core';
+import { ApiKey } from './api-key.entity';
+import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
+
+interface CachedKey {
+  apiKeyId: string;
+  accountId: string;
+  expiresAt: number;
+}
+
+// A lookup per request would be a query on the hottest path; a short cache bounds how long a key
+// revoked on another API instance keeps working (this instance forgets it at once).
+const KEY_CACHE_TTL_MS = 10_000;
+// Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface IssuedApiKey {
+  apiKey: ApiKey;
+  /** The key itself: shown to the caller once, never stored. */
+  key: string;
+}
+
+@Injectable()
+export class ApiKeysService {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(@InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>) {}
+
+  /** `manager` lets a caller issue the key inside its own transaction. */
+  async issue(
+    accountId: string,
+    name: string,
+    manager: EntityManager = this.apiKeys.manager,
+  ): Promise<IssuedApiKey> {
+    const generated = generateApiKey();
+    const apiKey = await manager.save(
+      manager.create(ApiKey, {
+        accountId,
+        name,
+        prefix: generated.prefix,
+        keyHash: generated.hash,
+      }),
+    );
+    return { apiKey, key: generated.key };
+  }
+
+  /** The account a key belongs to, or null when the key is unknown or revoked. */
+  async authenticate(key: string): Promise<{ accountId: string; apiKeyId: string } | null> {
+    if (!looksLikeApiKey(key)) return null;
+    const hash = hashApiKey(key);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > now) {
+      this.touch(cached.apiKeyId, now);
+      return { accountId: cached.accountId, apiKeyId: cached.apiKeyId };
+    }
+    const found = await this.apiKeys.findOne({
+      where: { keyHash: hash, revokedAt: IsNull() },
+      select: { id: true, accountId: true },
+    });
+    if (!found) {
+      this.cache.delete(hash);
+      return null;
+    }
+    this.cache.set(hash, {
+      apiKeyId: found.id,
+      accountId: found.accountId,
+      expiresAt: now + KEY_CACHE_TTL_MS,
+    });
+    this.touch(found.id, now);
+    return { accountId: found.accountId, apiKeyId: found.id };
+  }
+
+  listForAccount(accountId: string): Promise<ApiKey[]> {
+    return this.apiKeys.find({
+      where: { accountId, revokedAt: IsNull() },
+      order: { createdAt: 'DESC', id: 'DESC' },
+    });
+  }
+
+  async revoke(accountId: string, apiKeyId: string): Promise<void> {
+    const result = await this.apiKeys
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('id = :apiKeyId AND account_id = :accountId AND revoked_at IS NULL', {
+        apiKeyId,
+        accountId,
+      })
+      .returning(['keyHash'])
+      .execute();
+    if (!result.affected) throw new NotFoundAppException('API_KEY_NOT_FOUND', 'No such API key.');
+    for (const row of result.raw as { key_hash: string }[]) this.cache.delete(row.key_hash);
+  }
+
+  private touch(apiKeyId: string, now: number): void {
+    const last = this.lastUsedWritten.get(apiKeyId) ?? 0;
+    if (now - last < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(apiKeyId, now);
+    // Fire and forget: the caller's request must not wait for, or fail on, this bookkeeping.
+    void this.apiKeys
+      .update({ id: apiKeyId }, { lastUsedAt: new Date(now) })
+      .catch(() => undefined);
+  }
+}

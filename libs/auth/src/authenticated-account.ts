@@ -1,0 +1,7 @@
+/** Who is calling: attached to the request by the auth guard, read with @CurrentAccount(). */
+export interface AuthenticatedAccount {
+  accountId: string;
+  via: 'api-key' | 'access-token';
+  /** Set when the caller used an API key. */
+  apiKeyId?: string;
+}

@@ -1,0 +1,47 @@
+import { InvalidConfigurationError, parseEnvironment } from './config.schema';
+
+describe('parseEnvironment', () => {
+  it('runs on defaults with no variables at all', () => {
+    const env = parseEnvironment({});
+    expect(env.PORT).toBe(3000);
+    expect(env.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/switchboard');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.TWILIO_PHONE_NUMBERS).toEqual([]);
+    expect(env.TWILIO_ACCOUNT_SID).toBeUndefined();
+  });
+
+  it('names the bad variable and its value in one line', () => {
+    expect(() => parseEnvironment({ PORT: 'abc' })).toThrow(InvalidConfigurationError);
+    try {
+      parseEnvironment({ PORT: 'abc' });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toMatch(/^Invalid configuration: PORT .*\(got "abc"\)$/);
+      expect(message).not.toContain('\n');
+    }
+  });
+
+  it('refuses a database URL that is not PostgreSQL', () => {
+    expect(() => parseEnvironment({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('refuses the development token secret in production', () => {
+    expect(() => parseEnvironment({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKEN_SECRET/);
+    expect(
+      parseEnvironment({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: 'x'.repeat(40) }).NODE_ENV,
+    ).toBe('production');
+  });
+
+  it('needs the Twilio account SID and auth token together', () => {
+    expect(() => parseEnvironment({ TWILIO_ACCOUNT_SID: 'AC123' })).toThrow(/TWILIO_AUTH_TOKEN/);
+  });
+
+  it('treats empty Twilio variables as not set and splits the number pool', () => {
+    const env = parseEnvironment({
+      TWILIO_ACCOUNT_SID: '',
+      TWILIO_PHONE_NUMBERS: ' +12015550100, +12015550101 ,',
+    });
+    expect(env.TWILIO_ACCOUNT_SID).toBeUndefined();
+    expect(env.TWILIO_PHONE_NUMBERS).toEqual(['+12015550100', '+12015550101']);
+  });
+});

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+const DEFAULT_DEV_SECRET = 'dev-only-secret-change-me-in-production-0123456789';
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const commaSeparatedList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+/**
+ * Every environment variable Switchboard reads, with its default. `.env.example` mirrors this list;
+ * a variable added here must be added there too.
+ */
+export const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    DATABASE_URL: z
+      .url({ protocol: /^postgres(ql)?$/ })
+      .default('postgres://postgres@127.0.0.1:5432/switchboard'),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only')
+      .default('switchboard'),
+    AUTH_TOKEN_SECRET: z
+      .string()
+      .min(32, 'must be at least 32 characters')
+      .default(DEFAULT_DEV_SECRET),
+    TWILIO_ACCOUNT_SID: optionalString,
+    TWILIO_AUTH_TOKEN: optionalString,
+    TWILIO_PHONE_NUMBERS: commaSeparatedList,
+    TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.AUTH_TOKEN_SECRET === DEFAULT_DEV_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_TOKEN_SECRET'],
+        message: 'must be set to your own secret in production',
+      });
+    }
+    const twilioParts = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN];
+    if (twilioParts.some(Boolean) && !twilioParts.every(Boolean)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.TWILIO_ACCOUNT_SID ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID'],
+        message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together',
+      });
+    }
+  });
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export class InvalidConfigurationError extends Error {
+  override readonly name = 'InvalidConfigurationError';
+}
+
+/** Parses the environment; on failure the error message is one line naming each bad variable. */
+export function parseEnvironment(env: Record<string, string | undefined>): Environment {
+  const result = environmentSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.join('.') || '(environment)';
+    const given = env[variable];
+    const shown = given === undefined ? 'not set' : `got "${given.slice(0, 40)}"`;
+    return `${variable} ${issue.message} (${shown})`;
+  });
+  throw new InvalidConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
+}

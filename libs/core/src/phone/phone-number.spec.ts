@@ -1,0 +1,29 @@
+import { AppException } from '../errors/app.exception';
+import { requireE164, toE164 } from './phone-number';
+
+describe('toE164', () => {
+  it('normalises spaces, dashes and brackets to E.164', () => {
+    expect(toE164('+1 (415) 555-0123')).toBe('+14155550123');
+    expect(toE164(' +44 20 7946 0958 ')).toBe('+442079460958');
+  });
+
+  it('refuses numbers without a country code, too short, or made of letters', () => {
+    expect(toE164('4155550123')).toBeNull();
+    expect(toE164('+1415')).toBeNull();
+    expect(toE164('+1abc')).toBeNull();
+    expect(toE164('')).toBeNull();
+  });
+});
+
+describe('requireE164', () => {
+  it('answers 422 INVALID_PHONE_NUMBER naming the field', () => {
+    expect(() => requireE164('12', 'to')).toThrow(AppException);
+    try {
+      requireE164('12', 'to');
+    } catch (error) {
+      expect((error as AppException).status).toBe(422);
+      expect((error as AppException).code).toBe('INVALID_PHONE_NUMBER');
+      expect((error as AppException).errors?.[0].field).toBe('to');
+    }
+  });
+});

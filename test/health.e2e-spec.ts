@@ -1,0 +1,58 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { PrivateRedis } from './helpers/private-redis';
+import { createTestApp } from './helpers/test-app';
+
+async function readinessUntil(app: NestExpressApplication, status: number) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const response = await request(app.getHttpServer()).get('/health/ready');
+    if (response.status === status || Date.now() > deadline) return response;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('health', () => {
+  let redis: PrivateRedis;
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    app = await createTestApp({ REDIS_URL: redis.url });
+  });
+  afterAll(async () => {
+    await app.close();
+    await redis.stop();
+  });
+
+  it('is alive without checking dependencies, and needs no credential', async () => {
+    const response = await request(app.getHttpServer()).get('/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when PostgreSQL and Redis answer', async () => {
+    const response = await request(app.getHttpServer()).get('/health/ready');
+    expect(response.status).toBe(200);
+    expect(response.body.details).toEqual({
+      postgres: { status: 'up' },
+      redis: { status: 'up' },
+    });
+  });
+
+  it('answers 503 naming Redis while it is down, and recovers without a restart', async () => {
+    await redis.stop();
+    const down = await readinessUntil(app, 503);
+    expect(down.status).toBe(503);
+    expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(down.body).toMatchObject({
+      code: 'NOT_READY',
+      detail: 'Not ready: redis is down.',
+      checks: { postgres: { status: 'up' }, redis: { status: 'down' } },
+    });
+
+    await redis.start();
+    const up = await readinessUntil(app, 200);
+    expect(up.status).toBe(200);
+  });
+});

@@ -1,0 +1,79 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createAccount } from './helpers/account.factory';
+import { createTestApp } from './helpers/test-app';
+
+describe('HTTP conventions', () => {
+  let app: NestExpressApplication;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    headers = (await createAccount(app)).headers;
+  });
+  afterAll(() => app.close());
+
+  it('answers malformed JSON with 400 problem details and no stack trace', async () => {
+    const response = await request(app.getHttpServer())
+      .post('/api/v1/me')
+      .set(headers)
+      .set('content-type', 'application/json')
+      .send('{bad');
+    expect(response.status).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({
+      status: 400,
+      code: 'MALFORMED_JSON',
+      title: 'Bad Request',
+      type: expect.stringContaining('malformed-json'),
+      requestId: expect.any(String),
+    });
+    expect(JSON.stringify(response.body)).not.toMatch(/at .*\.js|SyntaxError/);
+  });
+
+  it('answers a body over 100 kB with 413', async () => {
+    const response = await request(app.getHttpServer())
+      .post('/api/v1/me')
+      .set(headers)
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ padding: 'x'.repeat(110_000) }));
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers an unknown route with 404 problem details', async () => {
+    const response = await request(app.getHttpServer()).get('/api/v1/nothing-here').set(headers);
+    expect(response.status).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body.code).toBe('NOT_FOUND');
+  });
+
+  it('echoes a sane X-Request-Id and replaces an unsafe one', async () => {
+    const kept = await request(app.getHttpServer()).get('/health').set('X-Request-Id', 'abc-123');
+    expect(kept.headers['x-request-id']).toBe('abc-123');
+    const replaced = await request(app.getHttpServer())
+      .get('/health')
+      .set('X-Request-Id', 'bad id with spaces');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('sets security headers (helmet)', async () => {
+    const response = await request(app.getHttpServer()).get('/health');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('publishes OpenAPI with both auth schemes and the account endpoint', async () => {
+    const response = await request(app.getHttpServer()).get('/docs-json');
+    expect(response.status).toBe(200);
+    expect(response.body.info.title).toBe('Switchboard');
+    expect(response.body.paths['/api/v1/me']).toBeDefined();
+    expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
+      'api-key',
+      'bearer',
+    ]);
+    const ui = await request(app.getHttpServer()).get('/docs/');
+    expect(ui.status).toBe(200);
+    expect(ui.text).toContain('swagger');
+  });
+});

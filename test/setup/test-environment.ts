@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { TEST_DATABASE_URL, TEST_REDIS_PREFIX_ROOT, TEST_REDIS_URL } from './test-database';
+
+// Each test file gets its own Redis prefix (queues included), so files running in parallel never
+// consume each other's jobs. The database is shared: tests create their own accounts.
+process.env.NODE_ENV = 'test';
+process.env.DATABASE_URL = TEST_DATABASE_URL;
+process.env.REDIS_URL = TEST_REDIS_URL;
+process.env.REDIS_PREFIX = `${TEST_REDIS_PREFIX_ROOT}-${randomBytes(4).toString('hex')}`;
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+process.env.DATABASE_POOL_SIZE = '5';
+for (const key of [
+  'TWILIO_ACCOUNT_SID',
+  'TWILIO_AUTH_TOKEN',
+  'TWILIO_PHONE_NUMBERS',
+  'TWILIO_API_BASE_URL',
+]) {
+  delete process.env[key];
+}
