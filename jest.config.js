@@ -28,6 +28,8 @@ const shared = {
 };
 
 module.exports = {
+  // A global option (ignored inside projects): e2e tests start apps, workers and servers.
+  testTimeout: 60_000,
   projects: [
     {
       ...shared,
@@ -45,7 +47,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/test-environment.ts'],
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/test/setup/isolated-database.ts'],
       slowTestThreshold: 30,
     },
   ],

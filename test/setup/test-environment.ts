@@ -6,7 +6,7 @@ import { TEST_DATABASE_URL, TEST_REDIS_PREFIX_ROOT, TEST_REDIS_URL } from './tes
 process.env.NODE_ENV = 'test';
 process.env.DATABASE_URL = TEST_DATABASE_URL;
 process.env.REDIS_URL = TEST_REDIS_URL;
-process.env.REDIS_PREFIX = `${TEST_REDIS_PREFIX_ROOT}-${randomBytes(4).toString('hex')}`;
+process.env.REDIS_PREFIX = `${TEST_REDIS_PREFIX_ROOT}-${process.env.TEST_RUN_ID ?? 'adhoc'}-${randomBytes(4).toString('hex')}`;
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.DATABASE_POOL_SIZE = '5';
 for (const key of [

@@ -1,13 +1,27 @@
+import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import {
   AppConfigModule,
   DatabaseModule,
   LoggingModule,
+  QueueName,
   QueueRootModule,
   RedisModule,
 } from '@app/core';
+import { MessageDispatchModule } from '@app/messaging';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { MessageDispatchProcessor } from './processors/message-dispatch.processor';
 
 @Module({
-  imports: [AppConfigModule.forRoot(), LoggingModule, DatabaseModule, RedisModule, QueueRootModule],
+  imports: [
+    AppConfigModule.forRoot(),
+    LoggingModule,
+    DatabaseModule,
+    RedisModule,
+    QueueRootModule,
+    BullModule.registerQueue({ name: QueueName.Maintenance }),
+    MessageDispatchModule,
+  ],
+  providers: [MessageDispatchProcessor, MaintenanceProcessor],
 })
 export class WorkerModule {}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 
@@ -43,6 +44,8 @@ const REDACTED_PATHS = [
 export const LoggingModule = LoggerModule.forRootAsync({
   inject: [AppConfig],
   useFactory: (config: AppConfig) => ({
+    // Named wildcard: path-to-regexp 8 (Express 5) no longer accepts a bare "*".
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.get('LOG_LEVEL'),
       // Set by requestIdMiddleware; generated here only outside the API (no such middleware).

@@ -9,21 +9,9 @@ import {
 } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { EventBus } from '../events/event-bus';
 import { redisOptionsFromUrl } from './redis-options';
-
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-
-/** Prefixes every key Switchboard writes outside BullMQ, so that tests and tenants never collide. */
-@Injectable()
-export class RedisKeys {
-  readonly prefix: string;
-  constructor(config: AppConfig) {
-    this.prefix = config.get('REDIS_PREFIX');
-  }
-  key(...parts: string[]): string {
-    return [this.prefix, ...parts].join(':');
-  }
-}
+import { REDIS_CLIENT, RedisKeys } from './redis-keys';
 
 /** One warning per outage rather than one per reconnect attempt; ioredis reconnects by itself. */
 function reportConnectionErrors(client: Redis): void {
@@ -83,7 +71,8 @@ class RedisLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     },
     RedisKeys,
     RedisLifecycle,
+    EventBus,
   ],
-  exports: [REDIS_CLIENT, RedisKeys],
+  exports: [REDIS_CLIENT, RedisKeys, EventBus],
 })
 export class RedisModule {}

@@ -1,0 +1,43 @@
+import { Module } from '@nestjs/common';
+import { AppConfig } from '@app/core';
+import { MessageDispatchService } from './message-dispatch.service';
+import { MessageReconcilerService } from './message-reconciler.service';
+import { MessagingModule } from './messaging.module';
+import { NumberPoolService } from './number-pool.service';
+import { ConsoleRoute } from './providers/console.route';
+import { TwilioRoute } from './providers/twilio.route';
+import { MessageRouter } from './routing/message-router';
+import { RouteRegistry } from './routing/route-registry';
+import { SenderPacingService } from './sender-pacing.service';
+
+export const CARRIER_ROUTE = Symbol('CARRIER_ROUTE');
+
+/** Handing messages to routes: what the worker process needs. */
+@Module({
+  imports: [MessagingModule],
+  providers: [
+    RouteRegistry,
+    MessageRouter,
+    SenderPacingService,
+    MessageDispatchService,
+    MessageReconcilerService,
+    {
+      provide: CARRIER_ROUTE,
+      inject: [AppConfig, NumberPoolService, SenderPacingService, RouteRegistry],
+      useFactory: (
+        config: AppConfig,
+        numberPool: NumberPoolService,
+        pacing: SenderPacingService,
+        registry: RouteRegistry,
+      ) => {
+        const route = config.twilioConfigured
+          ? new TwilioRoute(config, numberPool, pacing)
+          : new ConsoleRoute(numberPool);
+        registry.registerCarrier(route);
+        return route;
+      },
+    },
+  ],
+  exports: [MessagingModule, RouteRegistry, MessageDispatchService, MessageReconcilerService],
+})
+export class MessageDispatchModule {}

@@ -1,0 +1,99 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { MessageDirection, MessageStatus, RequestedRoute } from './message-status';
+
+@Entity('messages')
+export class Message {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  /** NULL for system messages (sign-in codes), which belong to no account. */
+  @Column('uuid', { nullable: true })
+  accountId: string | null;
+
+  @Column('text')
+  direction: MessageDirection;
+
+  @Column('text', { nullable: true })
+  fromNumber: string | null;
+
+  @Column('text')
+  toNumber: string;
+
+  /** The other party: `to` for outbound, `from` for inbound. */
+  @Column('text')
+  peer: string;
+
+  @Column('text')
+  body: string;
+
+  @Column('text')
+  encoding: string;
+
+  @Column('integer')
+  segments: number;
+
+  @Column('text')
+  status: MessageStatus;
+
+  @Column('text')
+  routeRequested: RequestedRoute;
+
+  /** The route that actually carried it: twilio, console or device. */
+  @Column('text', { nullable: true })
+  route: string | null;
+
+  @Column('uuid', { nullable: true })
+  requestedDeviceId: string | null;
+
+  @Column('uuid', { nullable: true })
+  deviceId: string | null;
+
+  @Column('text', { nullable: true })
+  providerMessageId: string | null;
+
+  @Column('text', { nullable: true })
+  errorCode: string | null;
+
+  @Column('text', { nullable: true })
+  errorMessage: string | null;
+
+  @Column('integer')
+  attempts: number;
+
+  /** Its body is never logged and is scrubbed once dispatched (sign-in codes). */
+  @Column('boolean')
+  sensitive: boolean;
+
+  @Column('text', { nullable: true })
+  sessionId: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  scheduledAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  expiresAt: Date | null;
+
+  @Column('timestamptz')
+  createdAt: Date;
+
+  @Column('timestamptz')
+  updatedAt: Date;
+
+  @Column('timestamptz', { nullable: true })
+  sendingAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  sentAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  deliveredAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  failedAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  canceledAt: Date | null;
+
+  @Column('timestamptz', { nullable: true })
+  expiredAt: Date | null;
+}

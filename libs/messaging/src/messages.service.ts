@@ -1,0 +1,320 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { JobsOptions, Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import {
+  ConflictAppException,
+  DEFAULT_PAGE_SIZE,
+  FieldError,
+  MessageDispatchJob,
+  NotFoundAppException,
+  Page,
+  QueueName,
+  UnprocessableAppException,
+  decodeCursor,
+  toE164,
+  toPage,
+} from '@app/core';
+import { MessageView } from './dto/message.view';
+import { ListMessagesQuery } from './dto/list-messages.query';
+import { SendBatchDto, SendMessageDto } from './dto/send-message.dto';
+import { MessageEvents } from './events/message-events';
+import {
+  IdempotencyService,
+  IdempotentResult,
+  StoredResponse,
+} from './idempotency/idempotency.service';
+import { MessageCreationHooks } from './message-creation-hooks';
+import { Message } from './message.entity';
+import { MessageDraft, MessageRepository } from './message.repository';
+import { MessageStatus, RequestedRoute } from './message-status';
+import { MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
+import { NumberPoolService } from './number-pool.service';
+import { measureSms } from './sms-encoding';
+
+export interface SendOptions {
+  idempotencyKey?: string;
+  /** Seconds to wait for the message to be sent or to fail before answering. */
+  waitSeconds?: number;
+}
+
+// A scheduled time this close to now is simply "now".
+const SCHEDULE_THRESHOLD_MS = 1000;
+
+/** What the caller asked to send, turned into rows, or every reason why not. */
+interface Drafting {
+  drafts: MessageDraft[];
+  errors: FieldError[];
+}
+
+/**
+ * Accepting outbound messages (DESIGN §2 "Outbound"): validate, store (the 2xx answer means the
+ * row is committed), enqueue one job per message. The worker does the rest.
+ */
+@Injectable()
+export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+
+  constructor(
+    private readonly messages: MessageRepository,
+    @InjectQueue(QueueName.MessageDispatch) private readonly queue: Queue<MessageDispatchJob>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly numberPool: NumberPoolService,
+    private readonly creationHooks: MessageCreationHooks,
+    private readonly idempotency: IdempotencyService,
+    private readonly waits: MessageWaitService,
+    private readonly events: MessageEvents,
+  ) {}
+
+  async send(
+    accountId: string,
+    request: SendMessageDto,
+    options: SendOptions = {},
+  ): Promise<IdempotentResult> {
+    const work = async (): Promise<StoredResponse> => {
+      const waitMs = (options.waitSeconds ?? 0) * 1000;
+      let wait: ReturnType<MessageWaitService['register']> | undefined;
+      const [message] = await this.create(accountId, [request], (created) => {
+        if (waitMs > 0) wait = this.waits.register(created[0].id, waitMs);
+      });
+      if (!wait) return { status: HttpStatus.ACCEPTED, body: MessageView.from(message) };
+      await wait.done;
+      const current = (await this.messages.findById(message.id)) ?? message;
+      const settled = WAIT_SATISFYING_STATUSES.includes(current.status);
+      return {
+        status: settled ? HttpStatus.OK : HttpStatus.ACCEPTED,
+        body: MessageView.from(current),
+      };
+    };
+    if (!options.idempotencyKey) return { ...(await work()), replayed: false };
+    return this.idempotency.run(
+      accountId,
+      options.idempotencyKey,
+      { single: request, wait: options.waitSeconds ?? 0 },
+      work,
+    );
+  }
+
+  async sendBatch(
+    accountId: string,
+    request: SendBatchDto,
+    options: SendOptions = {},
+  ): Promise<IdempotentResult> {
+    const work = async (): Promise<StoredResponse> => {
+      const created = await this.create(accountId, request.messages);
+      return { status: HttpStatus.ACCEPTED, body: { data: created.map(MessageView.from) } };
+    };
+    if (!options.idempotencyKey) return { ...(await work()), replayed: false };
+    return this.idempotency.run(accountId, options.idempotencyKey, { batch: request }, work);
+  }
+
+  /**
+   * A message from Switchboard itself (a sign-in code): no owning account, never through a phone,
+   * its body hidden from logs and scrubbed once dispatched.
+   */
+  async sendSystemMessage(input: { to: string; body: string }): Promise<{ id: string }> {
+    const to = toE164(input.to);
+    if (!to)
+      throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
+    const [message] = await this.insertAndEnqueue(null, [
+      {
+        ...this.baseDraft(null, to, input.body),
+        routeRequested: RequestedRoute.Twilio,
+        sensitive: true,
+      },
+    ]);
+    return { id: message.id };
+  }
+
+  async get(accountId: string, messageId: string): Promise<MessageView> {
+    return MessageView.from(await this.findOwnedOrFail(accountId, messageId));
+  }
+
+  async list(accountId: string, query: ListMessagesQuery): Promise<Page<MessageView>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const peer = query.peer ? (toE164(query.peer) ?? query.peer) : undefined;
+    const rows = await this.messages.listOwned(
+      accountId,
+      {
+        status: query.status,
+        direction: query.direction,
+        peer,
+        sessionId: query.sessionId,
+        deviceId: query.deviceId,
+        since: query.since ? new Date(query.since) : undefined,
+        until: query.until ? new Date(query.until) : undefined,
+      },
+      limit,
+      query.cursor ? decodeCursor(query.cursor) : undefined,
+    );
+    return toPage(
+      rows,
+      limit,
+      (row) => ({ sortKey: row.createdAt.toISOString(), id: row.id }),
+      MessageView.from,
+    );
+  }
+
+  /** Only a message that has not started sending can be canceled. */
+  async cancel(accountId: string, messageId: string): Promise<MessageView> {
+    const canceled = await this.messages.transition(messageId, MessageStatus.Canceled, {
+      accountId,
+    });
+    if (!canceled) {
+      const message = await this.findOwnedOrFail(accountId, messageId);
+      throw new ConflictAppException(
+        'MESSAGE_NOT_CANCELABLE',
+        `The message is ${message.status}; only queued or scheduled messages can be canceled.`,
+        { messageStatus: message.status },
+      );
+    }
+    // The job would skip it anyway; removing it just frees the queue sooner.
+    await this.queue.remove(messageId).catch(() => undefined);
+    await this.events.updated(canceled);
+    return MessageView.from(canceled);
+  }
+
+  private async findOwnedOrFail(accountId: string, messageId: string): Promise<Message> {
+    const message = /^[0-9a-f-]{36}$/i.test(messageId)
+      ? await this.messages.findOwned(accountId, messageId)
+      : null;
+    if (!message) throw new NotFoundAppException('MESSAGE_NOT_FOUND', 'No such message.');
+    return message;
+  }
+
+  private async create(
+    accountId: string,
+    requests: SendMessageDto[],
+    beforeEnqueue?: (messages: Message[]) => void,
+  ): Promise<Message[]> {
+    const now = Date.now();
+    const { drafts, errors } = this.draft(accountId, requests, now);
+    if (errors.length > 0) {
+      const invalidPhone = errors.every((error) => error.code === 'INVALID_PHONE_NUMBER');
+      throw new UnprocessableAppException(
+        invalidPhone ? 'INVALID_PHONE_NUMBER' : 'INVALID_MESSAGE',
+        errors.map((error) => `${error.field}: ${error.message}`).join('; '),
+        errors,
+      );
+    }
+    return this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+  }
+
+  private async insertAndEnqueue(
+    accountId: string | null,
+    drafts: MessageDraft[],
+    beforeEnqueue?: (messages: Message[]) => void,
+  ): Promise<Message[]> {
+    const hooks = accountId ? this.creationHooks.applicableTo(drafts) : [];
+    const messages =
+      hooks.length === 0
+        ? await this.messages.insertMany(drafts)
+        : await this.dataSource.transaction(async (manager) => {
+            for (const hook of hooks) await hook.beforeInsert(manager, accountId!, drafts);
+            return this.messages.insertMany(drafts, manager);
+          });
+    beforeEnqueue?.(messages);
+    await this.enqueue(messages, Date.now());
+    for (const message of messages) void this.events.created(message);
+    return messages;
+  }
+
+  /**
+   * After the commit. If Redis refuses, the messages are still safe in PostgreSQL and the
+   * reconciler enqueues them; the caller's answer does not change.
+   */
+  private async enqueue(messages: Message[], now: number): Promise<void> {
+    const jobs = messages.map((message) => {
+      const opts: JobsOptions = { jobId: message.id };
+      if (message.scheduledAt) opts.delay = Math.max(0, message.scheduledAt.getTime() - now);
+      return { name: 'dispatch', data: { messageId: message.id }, opts };
+    });
+    try {
+      if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+      else await this.queue.addBulk(jobs);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, count: jobs.length },
+        'Could not enqueue; the reconciler will pick these messages up',
+      );
+    }
+  }
+
+  private draft(accountId: string, requests: SendMessageDto[], now: number): Drafting {
+    const drafts: MessageDraft[] = [];
+    const errors: FieldError[] = [];
+    requests.forEach((request, index) => {
+      const prefix = requests.length > 1 ? `messages[${index}].` : '';
+      const fail = (field: string, code: string, message: string) =>
+        errors.push({ field: prefix + field, code, message });
+
+      const to = toE164(request.to);
+      if (!to)
+        fail('to', 'INVALID_PHONE_NUMBER', `"${request.to}" is not a valid E.164 phone number`);
+      let from: string | null = null;
+      if (request.from !== undefined) {
+        from = toE164(request.from);
+        if (!from)
+          fail(
+            'from',
+            'INVALID_PHONE_NUMBER',
+            `"${request.from}" is not a valid E.164 phone number`,
+          );
+        else if (this.numberPool.numbers.length > 0 && !this.numberPool.isPoolNumber(from)) {
+          fail('from', 'SENDER_NOT_IN_POOL', `${from} is not one of this server's Twilio numbers`);
+        }
+      }
+      let route = request.route ?? RequestedRoute.Auto;
+      if (request.deviceId) {
+        if (route === RequestedRoute.Twilio) {
+          fail('deviceId', 'ROUTE_CONFLICT', 'deviceId only goes with route "device"');
+        }
+        route = RequestedRoute.Device;
+      }
+      const scheduledAt = request.scheduledAt ? new Date(request.scheduledAt) : null;
+      const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+      if (expiresAt && expiresAt.getTime() <= now) {
+        fail('expiresAt', 'INVALID_EXPIRY', 'expiresAt must be in the future');
+      }
+      if (expiresAt && scheduledAt && expiresAt <= scheduledAt) {
+        fail('expiresAt', 'INVALID_EXPIRY', 'expiresAt must be after scheduledAt');
+      }
+      if (!to) return;
+      const isScheduled =
+        scheduledAt !== null && scheduledAt.getTime() > now + SCHEDULE_THRESHOLD_MS;
+      drafts.push({
+        ...this.baseDraft(accountId, to, request.body),
+        fromNumber: from,
+        status: isScheduled ? MessageStatus.Scheduled : MessageStatus.Queued,
+        routeRequested: route,
+        requestedDeviceId: request.deviceId ?? null,
+        sessionId: request.sessionId ?? null,
+        scheduledAt: isScheduled ? scheduledAt : null,
+        expiresAt,
+      });
+    });
+    return { drafts, errors };
+  }
+
+  private baseDraft(accountId: string | null, to: string, body: string): MessageDraft {
+    const { encoding, segments } = measureSms(body);
+    return {
+      accountId,
+      direction: 'outbound',
+      fromNumber: null,
+      toNumber: to,
+      peer: to,
+      body,
+      encoding,
+      segments,
+      status: MessageStatus.Queued,
+      routeRequested: RequestedRoute.Auto,
+      requestedDeviceId: null,
+      sensitive: false,
+      sessionId: null,
+      scheduledAt: null,
+      expiresAt: null,
+    };
+  }
+}

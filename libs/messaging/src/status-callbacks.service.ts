@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { MessageEvents } from './events/message-events';
+import { MessageRepository } from './message.repository';
+import { MessageStatus } from './message-status';
+
+/** Twilio's message statuses, in our terms. Twilio's queued/accepted/sending say nothing new. */
+const TWILIO_STATUS_MAP: Record<string, MessageStatus | undefined> = {
+  sent: MessageStatus.Sent,
+  delivered: MessageStatus.Delivered,
+  read: MessageStatus.Delivered,
+  undelivered: MessageStatus.Undelivered,
+  failed: MessageStatus.Failed,
+  canceled: MessageStatus.Canceled,
+};
+
+export interface TwilioStatusCallback {
+  messageId?: string;
+  messageSid?: string;
+  status?: string;
+  errorCode?: string;
+}
+
+export type StatusCallbackOutcome = 'applied' | 'ignored' | 'unknown-message';
+
+@Injectable()
+export class StatusCallbacksService {
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly events: MessageEvents,
+  ) {}
+
+  /**
+   * Idempotent and order-proof: a replay, or a `sent` after `delivered`, finds no allowed
+   * transition and changes nothing.
+   */
+  async applyTwilioStatus(callback: TwilioStatusCallback): Promise<StatusCallbackOutcome> {
+    const status = TWILIO_STATUS_MAP[callback.status ?? ''];
+    if (!status || !callback.messageId || !/^[0-9a-f-]{36}$/i.test(callback.messageId)) {
+      return 'ignored';
+    }
+    const message = await this.messages.findById(callback.messageId);
+    if (!message || (message.route !== null && message.route !== 'twilio')) {
+      return 'unknown-message';
+    }
+    // The sid must be the one Twilio gave us for this message, once we know it.
+    if (
+      message.providerMessageId &&
+      callback.messageSid &&
+      message.providerMessageId !== callback.messageSid
+    ) {
+      return 'unknown-message';
+    }
+    const failed = status === MessageStatus.Failed || status === MessageStatus.Undelivered;
+    const updated = await this.messages.transition(
+      message.id,
+      status,
+      failed
+        ? {
+            errorCode: callback.errorCode ?? 'UNDELIVERED',
+            errorMessage: `Twilio reported ${callback.status}`,
+          }
+        : {},
+    );
+    if (!updated) return 'ignored';
+    await this.events.updated(updated);
+    return 'applied';
+  }
+}

@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A client-chosen conversation thread (seed 002): created by the first message naming it. */
+@Entity('sessions')
+export class Session {
+  @PrimaryColumn('uuid')
+  accountId: string;
+
+  @PrimaryColumn('text')
+  id: string;
+
+  @Column('integer')
+  messageCount: number;
+
+  @Column('timestamptz')
+  createdAt: Date;
+
+  @Column('timestamptz')
+  lastActivityAt: Date;
+
+  @Column('timestamptz', { nullable: true })
+  closedAt: Date | null;
+}

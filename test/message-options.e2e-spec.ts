@@ -1,0 +1,305 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { FakeTwilio } from './fakes/fake-twilio';
+import { createAccount } from './helpers/account.factory';
+import { eventually } from './helpers/eventually';
+import { createTestApp, urlOf } from './helpers/test-app';
+import { startTestWorker } from './helpers/test-worker';
+import { twilioEnv } from './helpers/twilio-env';
+
+describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions', () => {
+  let fake: FakeTwilio;
+  let app: NestExpressApplication;
+  let worker: INestApplicationContext;
+  let headers: Record<string, string>;
+
+  const http = () => request(app.getHttpServer());
+  const getMessage = async (id: string) =>
+    (await http().get(`/api/v1/messages/${id}`).set(headers)).body;
+
+  beforeAll(async () => {
+    fake = await FakeTwilio.start();
+    app = await createTestApp(twilioEnv(fake));
+    worker = await startTestWorker({ ...twilioEnv(fake), PUBLIC_BASE_URL: urlOf(app) });
+  });
+  beforeEach(async () => {
+    fake.reset();
+    headers = (await createAccount(app)).headers;
+  });
+  afterAll(async () => {
+    await worker.close();
+    await app.close();
+    await fake.close();
+  });
+
+  describe('Idempotency-Key', () => {
+    it('50 concurrent identical requests make one message and one send', async () => {
+      const body = { to: '+14155550201', body: 'Exactly once' };
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          http()
+            .post('/api/v1/messages')
+            .set(headers)
+            .set('Idempotency-Key', 'order-42')
+            .send(body),
+        ),
+      );
+      const accepted = responses.filter((response) => response.status === 202);
+      const inFlight = responses.filter((response) => response.status === 409);
+      expect(accepted.length + inFlight.length).toBe(50);
+      expect(new Set(accepted.map((response) => response.body.id)).size).toBe(1);
+      for (const response of inFlight) {
+        expect(response.body.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
+      }
+
+      const replay = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'order-42')
+        .send(body);
+      expect(replay.status).toBe(202);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body.id).toBe(accepted[0].body.id);
+
+      await fake.waitForMessages(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fake.messagesTo('+14155550201')).toHaveLength(1);
+      const list = await http()
+        .get('/api/v1/messages')
+        .query({ peer: '+14155550201' })
+        .set(headers);
+      expect(list.body.data).toHaveLength(1);
+    });
+
+    it('refuses the same key with another body (422), and scopes keys per account', async () => {
+      await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'k1')
+        .send({ to: '+14155550202', body: 'A' })
+        .expect(202);
+      const reused = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'k1')
+        .send({ to: '+14155550202', body: 'B' });
+      expect(reused.status).toBe(422);
+      expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+      const other = await createAccount(app);
+      const sameKeyElsewhere = await http()
+        .post('/api/v1/messages')
+        .set(other.headers)
+        .set('Idempotency-Key', 'k1')
+        .send({ to: '+14155550202', body: 'B' });
+      expect(sameKeyElsewhere.status).toBe(202);
+      expect(sameKeyElsewhere.headers['idempotent-replayed']).toBeUndefined();
+    });
+
+    it('lets a failed request be retried with the same key', async () => {
+      const bad = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'k2')
+        .send({ to: 'nope', body: 'A' });
+      expect(bad.status).toBe(422);
+      const good = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'k2')
+        .send({ to: '+14155550203', body: 'A' });
+      expect(good.status).toBe(202);
+    });
+  });
+
+  describe('batch', () => {
+    it('accepts many messages in one request and sends each', async () => {
+      const messages = Array.from({ length: 25 }, (_, i) => ({
+        to: `+1415555030${i % 10}`,
+        body: `batch ${i}`,
+      }));
+      const response = await http().post('/api/v1/messages/batch').set(headers).send({ messages });
+      expect(response.status).toBe(202);
+      expect(response.body.data).toHaveLength(25);
+      expect(response.body.data.every((m: { status: string }) => m.status === 'queued')).toBe(true);
+      await fake.waitForMessages(25);
+    });
+
+    it('rejects the whole batch when one message is invalid, naming it, and stores none', async () => {
+      const response = await http()
+        .post('/api/v1/messages/batch')
+        .set(headers)
+        .send({
+          messages: [
+            { to: '+14155550311', body: 'ok' },
+            { to: '555', body: 'bad' },
+          ],
+        });
+      expect(response.status).toBe(422);
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({ field: 'messages[1].to', code: 'INVALID_PHONE_NUMBER' }),
+      ]);
+      const list = await http().get('/api/v1/messages').set(headers);
+      expect(list.body.data).toHaveLength(0);
+    });
+
+    it('refuses more than 1,000 messages and an empty batch', async () => {
+      const tooMany = Array.from({ length: 1001 }, () => ({ to: '+14155550312', body: 'x' }));
+      expect(
+        (await http().post('/api/v1/messages/batch').set(headers).send({ messages: tooMany }))
+          .status,
+      ).toBe(400);
+      expect(
+        (await http().post('/api/v1/messages/batch').set(headers).send({ messages: [] })).status,
+      ).toBe(400);
+    });
+  });
+
+  describe('scheduling, cancel and expiry', () => {
+    it('holds a scheduled message until its time', async () => {
+      const scheduledAt = new Date(Date.now() + 2000).toISOString();
+      const created = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550401', body: 'Later', scheduledAt });
+      expect(created.status).toBe(202);
+      expect(created.body.status).toBe('scheduled');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(fake.messagesTo('+14155550401')).toHaveLength(0);
+      const sent = await eventually(
+        () => getMessage(created.body.id),
+        (m) => m.status === 'sent',
+      );
+      expect(sent.status).toBe('sent');
+      expect(new Date(sent.sentAt).getTime()).toBeGreaterThanOrEqual(
+        new Date(scheduledAt).getTime(),
+      );
+    });
+
+    it('cancels a scheduled message, which then never leaves; a second cancel is 409', async () => {
+      const scheduledAt = new Date(Date.now() + 1500).toISOString();
+      const created = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550402', body: 'Never', scheduledAt });
+      const canceled = await http().post(`/api/v1/messages/${created.body.id}/cancel`).set(headers);
+      expect(canceled.status).toBe(200);
+      expect(canceled.body.status).toBe('canceled');
+      const again = await http().post(`/api/v1/messages/${created.body.id}/cancel`).set(headers);
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({
+        code: 'MESSAGE_NOT_CANCELABLE',
+        messageStatus: 'canceled',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(fake.messagesTo('+14155550402')).toHaveLength(0);
+      expect((await getMessage(created.body.id)).status).toBe('canceled');
+    });
+
+    it('cannot cancel a message that was already sent', async () => {
+      const created = await http()
+        .post('/api/v1/messages?wait=10')
+        .set(headers)
+        .send({ to: '+14155550403', body: 'Gone' });
+      expect(created.body.status).toBe('sent');
+      const response = await http().post(`/api/v1/messages/${created.body.id}/cancel`).set(headers);
+      expect(response.status).toBe(409);
+    });
+
+    it('expires a message that could not go before its expiry', async () => {
+      // No phone is connected, so a device-only message waits, then expires.
+      const expiresAt = new Date(Date.now() + 1500).toISOString();
+      const created = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550404', body: 'Too late', route: 'device', expiresAt });
+      const expired = await eventually(
+        () => getMessage(created.body.id),
+        (m) => m.status === 'expired',
+        15_000,
+      );
+      expect(expired).toMatchObject({ status: 'expired', errorCode: 'EXPIRED' });
+      expect(fake.messagesTo('+14155550404')).toHaveLength(0);
+    });
+
+    it('refuses an expiry in the past', async () => {
+      const response = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550405', body: 'x', expiresAt: '2020-01-01T00:00:00Z' });
+      expect(response.status).toBe(422);
+      expect(response.body.errors[0]).toMatchObject({ field: 'expiresAt', code: 'INVALID_EXPIRY' });
+    });
+  });
+
+  describe('sessions', () => {
+    it('creates a session with its first message and lists its messages', async () => {
+      await http()
+        .post('/api/v1/messages?wait=10')
+        .set(headers)
+        .send({ to: '+14155550501', body: 'one', sessionId: 'chat-1' })
+        .expect(200);
+      await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550501', body: 'two', sessionId: 'chat-1' })
+        .expect(202);
+      await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550502', body: 'other', sessionId: 'chat-2' })
+        .expect(202);
+
+      const sessions = await http().get('/api/v1/sessions').set(headers);
+      expect(sessions.body.data).toEqual([
+        expect.objectContaining({ id: 'chat-2', messageCount: 1, closed: false }),
+        expect.objectContaining({ id: 'chat-1', messageCount: 2, closed: false }),
+      ]);
+      const messages = await http().get('/api/v1/sessions/chat-1/messages').set(headers);
+      expect(messages.body.data.map((m: { body: string }) => m.body)).toEqual(['two', 'one']);
+      const filtered = await http().get('/api/v1/messages?sessionId=chat-2').set(headers);
+      expect(filtered.body.data.map((m: { body: string }) => m.body)).toEqual(['other']);
+    });
+
+    it('closes a session: it takes no new message, and nothing is half-written', async () => {
+      await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550503', body: 'hi', sessionId: 'closing' })
+        .expect(202);
+      const closed = await http().post('/api/v1/sessions/closing/close').set(headers);
+      expect(closed.status).toBe(200);
+      expect(closed.body.closed).toBe(true);
+      const refused = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550503', body: 'late', sessionId: 'closing' });
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('SESSION_CLOSED');
+      const session = await http().get('/api/v1/sessions/closing').set(headers);
+      expect(session.body.messageCount).toBe(1);
+      const rows = await app
+        .get(DataSource)
+        .query("SELECT count(*)::int AS n FROM messages WHERE body = 'late'");
+      expect(rows[0].n).toBe(0);
+    });
+
+    it("keeps sessions per account: another account's session is 404", async () => {
+      await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550504', body: 'x', sessionId: 'private' })
+        .expect(202);
+      const other = await createAccount(app);
+      expect((await http().get('/api/v1/sessions/private').set(other.headers)).status).toBe(404);
+      expect(
+        (await http().get('/api/v1/sessions/private/messages').set(other.headers)).status,
+      ).toBe(404);
+      expect((await http().post('/api/v1/sessions/private/close').set(other.headers)).status).toBe(
+        404,
+      );
+    });
+  });
+});

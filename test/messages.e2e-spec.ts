@@ -1,0 +1,265 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { FakeTwilio } from './fakes/fake-twilio';
+import { createAccount } from './helpers/account.factory';
+import { eventually } from './helpers/eventually';
+import { createTestApp, urlOf } from './helpers/test-app';
+import { startTestWorker } from './helpers/test-worker';
+import { twilioEnv } from './helpers/twilio-env';
+
+const POOL = ['+12015550100', '+12015550101'];
+
+describe('outbound messages through Twilio', () => {
+  let fake: FakeTwilio;
+  let app: NestExpressApplication;
+  let worker: INestApplicationContext;
+  let headers: Record<string, string>;
+  let otherHeaders: Record<string, string>;
+
+  const http = () => request(app.getHttpServer());
+  const getMessage = async (id: string) =>
+    (await http().get(`/api/v1/messages/${id}`).set(headers)).body;
+  const statusOf = (id: string, expected: string) =>
+    eventually(
+      () => getMessage(id),
+      (message) => message.status === expected,
+    );
+
+  beforeAll(async () => {
+    fake = await FakeTwilio.start();
+    app = await createTestApp(twilioEnv(fake, POOL));
+    worker = await startTestWorker({ ...twilioEnv(fake, POOL), PUBLIC_BASE_URL: urlOf(app) });
+    headers = (await createAccount(app)).headers;
+    otherHeaders = (await createAccount(app)).headers;
+  });
+  afterAll(async () => {
+    await worker.close();
+    await app.close();
+    await fake.close();
+  });
+  beforeEach(() => fake.reset());
+
+  it('goes queued → sent → delivered, from a sticky pool number, visible in the list filters', async () => {
+    const created = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+1 (415) 555-0101', body: 'Hello from Switchboard' });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({
+      status: 'queued',
+      to: '+14155550101',
+      direction: 'outbound',
+      encoding: 'GSM-7',
+      segments: 1,
+      routeRequested: 'auto',
+    });
+
+    const sent = await statusOf(created.body.id, 'sent');
+    expect(sent).toMatchObject({ status: 'sent', route: 'twilio', attempts: 1 });
+    expect(POOL).toContain(sent.from);
+    const [received] = fake.messagesTo('+14155550101');
+    expect(received).toMatchObject({ body: 'Hello from Switchboard', from: sent.from });
+    expect(sent.providerMessageId).toBe(received.sid);
+
+    expect(await fake.sendStatusCallback(received.sid, 'delivered')).toBe(204);
+    const delivered = await statusOf(created.body.id, 'delivered');
+    expect(delivered.deliveredAt).toEqual(expect.any(String));
+
+    // The same recipient gets the same sender next time (replies route back).
+    const again = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(headers)
+      .send({ to: '+14155550101', body: 'Again' });
+    expect(again.body.from).toBe(sent.from);
+
+    const byStatus = await http().get('/api/v1/messages?status=delivered').set(headers);
+    expect(byStatus.body.data.map((message: { id: string }) => message.id)).toContain(
+      created.body.id,
+    );
+    const byPeer = await http()
+      .get('/api/v1/messages')
+      .query({ peer: '+14155550101' })
+      .set(headers);
+    expect(byPeer.body.data).toHaveLength(2);
+    const byOtherPeer = await http()
+      .get('/api/v1/messages')
+      .query({ peer: '+14155550199' })
+      .set(headers);
+    expect(byOtherPeer.body.data).toHaveLength(0);
+  });
+
+  it('?wait=10 answers 200 once the message is sent', async () => {
+    const response = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(headers)
+      .send({ to: '+14155550102', body: 'Synchronous' });
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('sent');
+    expect(fake.messagesTo('+14155550102')).toHaveLength(1);
+  });
+
+  it('?wait answers 202 as it stands when the time runs out', async () => {
+    fake.setLatency(3000);
+    const response = await http()
+      .post('/api/v1/messages?wait=1')
+      .set(headers)
+      .send({ to: '+14155550103', body: 'Slow provider' });
+    expect(response.status).toBe(202);
+    expect(['queued', 'sending']).toContain(response.body.status);
+    await statusOf(response.body.id, 'sent');
+  });
+
+  it('retries transient failures (500, 429) with backoff, then succeeds', async () => {
+    fake.failNext(1, { status: 500, code: 20500, message: 'Internal Server Error' });
+    fake.failNext(1, { status: 429, code: 20429, message: 'Too Many Requests' });
+    const created = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155550104', body: 'Retry me' });
+    const sent = await statusOf(created.body.id, 'sent');
+    expect(sent.attempts).toBe(3);
+    expect(sent.errorCode).toBeNull();
+    expect(fake.requests.filter((r) => r.params.To === '+14155550104')).toHaveLength(3);
+    expect(fake.messagesTo('+14155550104')).toHaveLength(1);
+  });
+
+  it('fails at once on a permanent Twilio error, keeping its code', async () => {
+    fake.failNext(1, {
+      status: 400,
+      code: 21211,
+      message: "The 'To' number is not a valid phone number.",
+    });
+    const created = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155550105', body: 'Nope' });
+    const failed = await statusOf(created.body.id, 'failed');
+    expect(failed).toMatchObject({ errorCode: '21211', attempts: 1 });
+    expect(fake.requests.filter((r) => r.params.To === '+14155550105')).toHaveLength(1);
+  });
+
+  it('never moves a status backwards: delivered then a late sent', async () => {
+    const created = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(headers)
+      .send({ to: '+14155550106', body: 'Order' });
+    const sid = created.body.providerMessageId;
+    expect(await fake.sendStatusCallback(sid, 'delivered')).toBe(204);
+    expect(await fake.sendStatusCallback(sid, 'sent')).toBe(204);
+    expect(await fake.sendStatusCallback(sid, 'delivered')).toBe(204);
+    const message = await getMessage(created.body.id);
+    expect(message.status).toBe('delivered');
+  });
+
+  it('records undelivered with the carrier error code', async () => {
+    const created = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(headers)
+      .send({ to: '+14155550107', body: 'Lost' });
+    await fake.sendStatusCallback(created.body.providerMessageId, 'undelivered', {
+      errorCode: 30003,
+    });
+    const message = await statusOf(created.body.id, 'undelivered');
+    expect(message.errorCode).toBe('30003');
+  });
+
+  it('refuses forged, missing and wrong-URL signatures on status callbacks', async () => {
+    const created = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(headers)
+      .send({ to: '+14155550108', body: 'Sig' });
+    const path = `/webhooks/twilio/status?messageId=${created.body.id}`;
+    const form = { MessageSid: created.body.providerMessageId, MessageStatus: 'delivered' };
+    const forged = await http()
+      .post(path)
+      .type('form')
+      .set('X-Twilio-Signature', 'AAAA')
+      .send(form);
+    expect(forged.status).toBe(403);
+    expect(forged.body.code).toBe('TWILIO_SIGNATURE_INVALID');
+    const missing = await http().post(path).type('form').send(form);
+    expect(missing.status).toBe(403);
+    expect(missing.body.code).toBe('TWILIO_SIGNATURE_MISSING');
+    const twilio = (await import('twilio')).default;
+    const wrongUrl = twilio.getExpectedTwilioSignature(
+      fake.authToken,
+      `https://elsewhere.example${path}`,
+      form,
+    );
+    expect(
+      (await http().post(path).type('form').set('X-Twilio-Signature', wrongUrl).send(form)).status,
+    ).toBe(403);
+    expect((await getMessage(created.body.id)).status).toBe('sent');
+  });
+
+  it('answers 422 INVALID_PHONE_NUMBER and stores nothing', async () => {
+    const before = (await http().get('/api/v1/messages?limit=100').set(headers)).body.data.length;
+    const response = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '12345', body: 'x' });
+    expect(response.status).toBe(422);
+    expect(response.headers['content-type']).toMatch(/problem\+json/);
+    expect(response.body).toMatchObject({
+      code: 'INVALID_PHONE_NUMBER',
+      errors: [{ field: 'to' }],
+    });
+    expect((await http().get('/api/v1/messages?limit=100').set(headers)).body.data.length).toBe(
+      before,
+    );
+  });
+
+  it.each([
+    ['an empty body', { to: '+14155550109', body: '' }],
+    ['a body over 1,600 characters', { to: '+14155550109', body: 'x'.repeat(1601) }],
+    ['an unknown route', { to: '+14155550109', body: 'x', route: 'pigeon' }],
+    ['an extra field', { to: '+14155550109', body: 'x', accountId: 'someone-else' }],
+    ['a wait over 30 s', { to: '+14155550109', body: 'x' }, '?wait=31'],
+  ])('answers 400 VALIDATION_FAILED for %s', async (_label, body, query = '') => {
+    const response = await http().post(`/api/v1/messages${query}`).set(headers).send(body);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(response.body.errors.length).toBeGreaterThan(0);
+  });
+
+  it("answers 404 for another account's message, and lists only the caller's", async () => {
+    const created = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155550110', body: 'Mine' });
+    const foreign = await http().get(`/api/v1/messages/${created.body.id}`).set(otherHeaders);
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('MESSAGE_NOT_FOUND');
+    expect(
+      (await http().post(`/api/v1/messages/${created.body.id}/cancel`).set(otherHeaders)).status,
+    ).toBe(404);
+    const list = await http().get('/api/v1/messages').set(otherHeaders);
+    expect(list.body.data.map((m: { id: string }) => m.id)).not.toContain(created.body.id);
+    expect((await http().get('/api/v1/messages/not-a-uuid').set(headers)).status).toBe(404);
+  });
+
+  it('paginates with a cursor, newest first, without overlap', async () => {
+    const account = await createAccount(app);
+    for (let i = 0; i < 5; i++) {
+      await http()
+        .post('/api/v1/messages')
+        .set(account.headers)
+        .send({ to: '+14155550111', body: `n${i}` });
+    }
+    const first = await http().get('/api/v1/messages?limit=2').set(account.headers);
+    expect(first.body.data.map((m: { body: string }) => m.body)).toEqual(['n4', 'n3']);
+    const second = await http()
+      .get(`/api/v1/messages?limit=2&cursor=${first.body.nextCursor}`)
+      .set(account.headers);
+    expect(second.body.data.map((m: { body: string }) => m.body)).toEqual(['n2', 'n1']);
+    const third = await http()
+      .get(`/api/v1/messages?limit=2&cursor=${second.body.nextCursor}`)
+      .set(account.headers);
+    expect(third.body.data.map((m: { body: string }) => m.body)).toEqual(['n0']);
+    expect(third.body.nextCursor).toBeNull();
+    const bad = await http().get('/api/v1/messages?cursor=garbage').set(account.headers);
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('INVALID_CURSOR');
+  });
+});
