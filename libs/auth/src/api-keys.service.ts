@@ -1,7 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
-import { NotFoundAppException } from '@app/core';
+import {
+  AppException,
+  ConflictAppException,
+  DEFAULT_PAGE_SIZE,
+  NotFoundAppException,
+  Page,
+  decodeCursor,
+  toPage,
+} from '@app/core';
 import { ApiKey } from './api-key.entity';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
 
@@ -16,6 +24,9 @@ interface CachedKey {
 const KEY_CACHE_TTL_MS = 10_000;
 // Writing last_used_at on every request would turn reads into writes; a minute is precise enough.
 const LAST_USED_RESOLUTION_MS = 60_000;
+// Plenty for rotation and per-service keys; a runaway script should not mint keys forever.
+export const MAX_API_KEYS_PER_ACCOUNT = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface IssuedApiKey {
   apiKey: ApiKey;
@@ -73,6 +84,55 @@ export class ApiKeysService {
     });
     this.touch(found.id, now);
     return { accountId: found.accountId, apiKeyId: found.id };
+  }
+
+  /** A key made by the account's owner through the API, within the per-account cap. */
+  async create(accountId: string, name: string): Promise<IssuedApiKey> {
+    return this.apiKeys.manager.transaction(async (manager) => {
+      // Serialises concurrent creations for one account, so the cap holds under races.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`api-keys:${accountId}`]);
+      const live = await manager.countBy(ApiKey, { accountId, revokedAt: IsNull() });
+      if (live >= MAX_API_KEYS_PER_ACCOUNT) {
+        throw new ConflictAppException(
+          'API_KEY_LIMIT_REACHED',
+          `An account can have at most ${MAX_API_KEYS_PER_ACCOUNT} API keys; delete one first.`,
+        );
+      }
+      return this.issue(accountId, name.trim(), manager);
+    });
+  }
+
+  /** The account's live keys, newest first, keyset-paginated on (created_at, id). */
+  async listPage(
+    accountId: string,
+    query: { limit?: number; cursor?: string },
+  ): Promise<Page<ApiKey>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    // Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
+    const createdAtMs = "date_trunc('milliseconds', key.created_at)";
+    const rows = this.apiKeys
+      .createQueryBuilder('key')
+      .where('key.account_id = :accountId AND key.revoked_at IS NULL', { accountId })
+      .orderBy(createdAtMs, 'DESC')
+      .addOrderBy('key.id', 'DESC')
+      .limit(limit + 1);
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      if (!UUID.test(after.id) || Number.isNaN(Date.parse(after.sortKey))) {
+        throw new AppException(
+          HttpStatus.BAD_REQUEST,
+          'INVALID_CURSOR',
+          'The cursor is not valid.',
+        );
+      }
+      rows.andWhere(`(${createdAtMs}, key.id) < (:sortKey::timestamptz, :id::uuid)`, after);
+    }
+    return toPage(
+      await rows.getMany(),
+      limit,
+      (key) => ({ sortKey: key.createdAt.toISOString(), id: key.id }),
+      (key) => key,
+    );
   }
 
   listForAccount(accountId: string): Promise<ApiKey[]> {

@@ -2,7 +2,10 @@ import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/c
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppException } from '@app/core';
+import { AccessTokensService } from './access-tokens.service';
+import { looksLikeApiKey } from './api-key-secret';
 import { ApiKeysService } from './api-keys.service';
+import { AuthSessionsService } from './auth-sessions.service';
 import { AuthenticatedAccount } from './authenticated-account';
 import { AUTHENTICATED_ACCOUNT, RequestWithAccount } from './current-account.decorator';
 import { IS_PUBLIC_ROUTE } from './public.decorator';
@@ -13,12 +16,17 @@ function unauthenticated(detail: string): AppException {
   });
 }
 
-/** Global guard: every route needs a valid credential unless it is marked @Public(). */
+/**
+ * Global guard: every route needs a valid credential unless it is marked @Public(). A credential
+ * is an API key (X-API-Key, or Bearer) or an access token (Bearer) of a session still live.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
+    private readonly accessTokens: AccessTokensService,
+    private readonly sessions: AuthSessionsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,8 +50,23 @@ export class AuthGuard implements CanActivate {
     if (!credential) {
       throw unauthenticated('Send an API key in X-API-Key or a token in Authorization: Bearer.');
     }
-    const found = await this.apiKeys.authenticate(credential);
+    const found =
+      apiKeyHeader !== undefined || looksLikeApiKey(credential)
+        ? await this.byApiKey(credential)
+        : await this.byAccessToken(credential);
     if (!found) throw unauthenticated('The credential is not valid.');
-    return { accountId: found.accountId, apiKeyId: found.apiKeyId, via: 'api-key' };
+    return found;
+  }
+
+  private async byApiKey(key: string): Promise<AuthenticatedAccount | null> {
+    const found = await this.apiKeys.authenticate(key);
+    return found && { accountId: found.accountId, apiKeyId: found.apiKeyId, via: 'api-key' };
+  }
+
+  /** Expired and revoked tokens get the same answer as forged ones: sign in (or refresh) again. */
+  private async byAccessToken(token: string): Promise<AuthenticatedAccount | null> {
+    const claims = this.accessTokens.verify(token);
+    if (!claims || !(await this.sessions.isActive(claims.sessionId))) return null;
+    return { accountId: claims.accountId, sessionId: claims.sessionId, via: 'access-token' };
   }
 }

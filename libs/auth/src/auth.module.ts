@@ -1,14 +1,55 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig, ClockModule } from '@app/core';
+import {
+  ACCESS_TOKEN_AUDIENCE,
+  ACCESS_TOKEN_ISSUER,
+  AccessTokensService,
+} from './access-tokens.service';
 import { Account } from './account.entity';
 import { AccountsService } from './accounts.service';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
+import { AuthSession } from './auth-session.entity';
+import { AuthSessionsService } from './auth-sessions.service';
+import { PasswordHasher } from './password-hasher';
 
+/**
+ * Accounts and the credentials that authenticate requests (API keys, access tokens of live
+ * sessions). Needs only the database and config, so the `account:create` CLI can use it too;
+ * phone sign-in, which texts codes, is SignInModule.
+ */
 @Module({
-  imports: [TypeOrmModule.forFeature([Account, ApiKey])],
-  providers: [AccountsService, ApiKeysService, AuthGuard],
-  exports: [AccountsService, ApiKeysService, AuthGuard],
+  imports: [
+    TypeOrmModule.forFeature([Account, ApiKey, AuthSession]),
+    ClockModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.get('AUTH_TOKEN_SECRET'),
+        signOptions: {
+          algorithm: 'HS256',
+          issuer: ACCESS_TOKEN_ISSUER,
+          audience: ACCESS_TOKEN_AUDIENCE,
+        },
+        verifyOptions: {
+          algorithms: ['HS256'],
+          issuer: ACCESS_TOKEN_ISSUER,
+          audience: ACCESS_TOKEN_AUDIENCE,
+        },
+      }),
+    }),
+  ],
+  providers: [
+    AccountsService,
+    ApiKeysService,
+    AccessTokensService,
+    AuthSessionsService,
+    PasswordHasher,
+    AuthGuard,
+  ],
+  exports: [AccountsService, ApiKeysService, AuthSessionsService, PasswordHasher, AuthGuard],
 })
 export class AuthModule {}

@@ -4,4 +4,6 @@ export interface AuthenticatedAccount {
   via: 'api-key' | 'access-token';
   /** Set when the caller used an API key. */
   apiKeyId?: string;
+  /** Set when the caller used an access token: the sign-in session it belongs to. */
+  sessionId?: string;
 }

@@ -16,3 +16,7 @@ export * from './phone/phone-number';
 export * from './queue/queue.module';
 export * from './redis/redis.module';
 export * from './redis/redis-options';
+export * from './queue/queue-names';
+export * from './events/event-bus';
+export * from './redis/redis-keys';
+export * from './clock/clock';

@@ -1,12 +1,30 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { AccountsService, AuthenticatedAccount, CurrentAccount } from '@app/auth';
-import { AccountDto } from './account.dto';
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import {
+  AccountSettingsService,
+  AccountsService,
+  AuthenticatedAccount,
+  CurrentAccount,
+} from '@app/auth';
+import { AccountDto, UpdateAccountDto } from './account.dto';
 
 @ApiTags('account')
 @Controller('me')
 export class MeController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly settings: AccountSettingsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The account of the caller' })
@@ -14,5 +32,39 @@ export class MeController {
   @ApiUnauthorizedResponse({ description: 'No or invalid credential (problem details).' })
   async me(@CurrentAccount() caller: AuthenticatedAccount): Promise<AccountDto> {
     return AccountDto.from(await this.accounts.getById(caller.accountId));
+  }
+
+  @Patch()
+  @ApiOperation({
+    summary: 'Change the name or the password of the caller',
+    description:
+      'A new password needs a fresh proof besides the credential of the request: `currentPassword`, or a `code` requested with POST /auth/otp. It ends every other session of the account (the calling one stays).',
+  })
+  @ApiBody({
+    type: UpdateAccountDto,
+    examples: {
+      rename: { value: { name: 'Ada Lovelace' } },
+      changePassword: {
+        value: { password: 'correct horse battery staple', currentPassword: 'Tr0ub4dor&3' },
+      },
+      setPasswordWithCode: { value: { password: 'correct horse battery staple', code: '123456' } },
+    },
+  })
+  @ApiOkResponse({ type: AccountDto })
+  @ApiBadRequestResponse({
+    description: 'VALIDATION_FAILED (also for unknown fields such as `phone`)',
+  })
+  @ApiForbiddenResponse({
+    description: 'REAUTHENTICATION_REQUIRED, INVALID_CREDENTIALS (currentPassword), INVALID_CODE',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'PHONE_REQUIRED (API-only accounts have no password)',
+  })
+  @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
+  async update(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Body() changes: UpdateAccountDto,
+  ): Promise<AccountDto> {
+    return AccountDto.from(await this.settings.update(caller, changes));
   }
 }

@@ -42,11 +42,18 @@ export const environmentSchema = z
       .string()
       .min(32, 'must be at least 32 characters')
       .default(DEFAULT_DEV_SECRET),
+    // Sign-in code SMS per UTC day, all phones together: caps the bill of an SMS-pumping attack.
+    AUTH_CODE_DAILY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_PHONE_NUMBERS: commaSeparatedList,
     TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
+    TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+    DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+    DISPATCH_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+    DISPATCH_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
+    RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.AUTH_TOKEN_SECRET === DEFAULT_DEV_SECRET) {

@@ -1,7 +1,13 @@
 import { AccountsAndApiKeys1763700000000 } from './1763700000000-accounts-and-api-keys';
+import { MessagesAndSessions1763700100000 } from './1763700100000-messages-and-sessions';
+import { PhoneSignIn1763700200000 } from './1763700200000-phone-sign-in';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
  * same list works from TypeScript (tests) and from the compiled output (npm start).
  */
-export const ALL_MIGRATIONS = [AccountsAndApiKeys1763700000000];
+export const ALL_MIGRATIONS = [
+  AccountsAndApiKeys1763700000000,
+  MessagesAndSessions1763700100000,
+  PhoneSignIn1763700200000,
+];

@@ -1,0 +1,104 @@
+import { randomInt } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { toE164 } from '@app/core';
+
+/**
+ * A valid phone number no other test uses: a random US number (nothing is ever really sent, the
+ * console provider or the fake Twilio answers).
+ */
+export function uniquePhone(): string {
+  for (;;) {
+    const candidate = toE164(
+      `+1415${randomInt(200, 1000)}${randomInt(0, 10_000).toString().padStart(4, '0')}`,
+    );
+    if (candidate) return candidate;
+  }
+}
+
+/**
+ * A caller address of its own (the API trusts X-Forwarded-For from loopback), so that tests do not
+ * share the per-IP code limit.
+ */
+export function uniqueIp(): string {
+  return `198.51.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+}
+
+const CODE_IN_TEXT = /Your Switchboard code is (\d{6})\./;
+
+/**
+ * The code of the last sign-in SMS stored for a phone, read from the messages table (its body is
+ * kept until the worker dispatches it; tests without a worker can read it there).
+ */
+export async function lastCodeSentTo(app: INestApplication, phone: string): Promise<string> {
+  const rows: { body: string }[] = await app
+    .get(DataSource)
+    .query(
+      `SELECT body FROM messages WHERE to_number = $1 AND account_id IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [phone],
+    );
+  const code = rows[0]?.body.match(CODE_IN_TEXT)?.[1];
+  if (!code) throw new Error(`No sign-in code was stored for ${phone}`);
+  return code;
+}
+
+export async function codeMessagesTo(app: INestApplication, phone: string): Promise<number> {
+  const [{ count }] = await app
+    .get(DataSource)
+    .query(
+      `SELECT count(*)::int AS count FROM messages WHERE to_number = $1 AND account_id IS NULL`,
+      [phone],
+    );
+  return count;
+}
+
+export function codeOfText(body: string): string | undefined {
+  return body.match(CODE_IN_TEXT)?.[1];
+}
+
+export interface SignedInUser {
+  phone: string;
+  accountId: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Authenticate as this user with its access token. */
+  headers: Record<string, string>;
+}
+
+/** A phone account, registered and verified through the API as a user would. */
+export async function signUpWithPhone(
+  app: INestApplication,
+  options: { phone?: string; name?: string; password?: string } = {},
+): Promise<SignedInUser> {
+  const phone = options.phone ?? uniquePhone();
+  const ip = uniqueIp();
+  const http = request(app.getHttpServer());
+  const registered = await http
+    .post('/api/v1/auth/register')
+    .set('X-Forwarded-For', ip)
+    .send({ phone, name: options.name ?? 'Test user', password: options.password });
+  if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
+  return verifyWithLastCode(app, phone, ip);
+}
+
+/** Verifies the last code texted to `phone`. */
+export async function verifyWithLastCode(
+  app: INestApplication,
+  phone: string,
+  ip = uniqueIp(),
+): Promise<SignedInUser> {
+  const code = await lastCodeSentTo(app, phone);
+  const verified = await request(app.getHttpServer())
+    .post('/api/v1/auth/verify')
+    .set('X-Forwarded-For', ip)
+    .send({ phone, code });
+  if (verified.status !== 200) throw new Error(`verify answered ${verified.status}`);
+  return {
+    phone,
+    accountId: verified.body.account.id,
+    accessToken: verified.body.accessToken,
+    refreshToken: verified.body.refreshToken,
+    headers: { Authorization: `Bearer ${verified.body.accessToken}` },
+  };
+}
