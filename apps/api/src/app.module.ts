@@ -9,15 +9,21 @@ import {
   QueueRootModule,
   RedisModule,
 } from '@app/core';
+import { ConversationsModule } from '@app/conversations';
 import { MessagingModule } from '@app/messaging';
 import { SessionsModule } from '@app/sessions';
 import { ApiKeysController } from './accounts/api-keys.controller';
 import { MeController } from './accounts/me.controller';
 import { AuthController } from './auth/auth.controller';
+import { ContactsController } from './conversations/contacts.controller';
+import { ConversationsController } from './conversations/conversations.controller';
+import { EventSubscribers } from './events/event-subscribers';
+import { EventsGateway } from './events/events.gateway';
 import { HealthModule } from './health/health.module';
 import { MessagesController } from './messages/messages.controller';
 import { SessionsController } from './sessions/sessions.controller';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
+import { TwilioSmsController } from './webhooks/twilio-sms.controller';
 import { TwilioStatusController } from './webhooks/twilio-status.controller';
 
 @Module({
@@ -32,6 +38,7 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     HealthModule,
     MessagingModule,
     SessionsModule,
+    ConversationsModule,
   ],
   controllers: [
     MeController,
@@ -40,9 +47,14 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     TwilioStatusController,
     AuthController,
     ApiKeysController,
+    TwilioSmsController,
+    ConversationsController,
+    ContactsController,
   ],
   providers: [
     TwilioSignatureGuard,
+    EventSubscribers,
+    EventsGateway,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_GUARD, useExisting: AuthGuard },
   ],

@@ -2,11 +2,8 @@ import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/c
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { AppException } from '@app/core';
-import { AccessTokensService } from './access-tokens.service';
-import { looksLikeApiKey } from './api-key-secret';
-import { ApiKeysService } from './api-keys.service';
-import { AuthSessionsService } from './auth-sessions.service';
 import { AuthenticatedAccount } from './authenticated-account';
+import { CredentialsService } from './credentials.service';
 import { AUTHENTICATED_ACCOUNT, RequestWithAccount } from './current-account.decorator';
 import { IS_PUBLIC_ROUTE } from './public.decorator';
 
@@ -24,9 +21,7 @@ function unauthenticated(detail: string): AppException {
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly apiKeys: ApiKeysService,
-    private readonly accessTokens: AccessTokensService,
-    private readonly sessions: AuthSessionsService,
+    private readonly credentials: CredentialsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -50,23 +45,8 @@ export class AuthGuard implements CanActivate {
     if (!credential) {
       throw unauthenticated('Send an API key in X-API-Key or a token in Authorization: Bearer.');
     }
-    const found =
-      apiKeyHeader !== undefined || looksLikeApiKey(credential)
-        ? await this.byApiKey(credential)
-        : await this.byAccessToken(credential);
+    const found = await this.credentials.authenticate(credential, apiKeyHeader !== undefined);
     if (!found) throw unauthenticated('The credential is not valid.');
     return found;
-  }
-
-  private async byApiKey(key: string): Promise<AuthenticatedAccount | null> {
-    const found = await this.apiKeys.authenticate(key);
-    return found && { accountId: found.accountId, apiKeyId: found.apiKeyId, via: 'api-key' };
-  }
-
-  /** Expired and revoked tokens get the same answer as forged ones: sign in (or refresh) again. */
-  private async byAccessToken(token: string): Promise<AuthenticatedAccount | null> {
-    const claims = this.accessTokens.verify(token);
-    if (!claims || !(await this.sessions.isActive(claims.sessionId))) return null;
-    return { accountId: claims.accountId, sessionId: claims.sessionId, via: 'access-token' };
   }
 }

@@ -12,6 +12,7 @@ import { AccountsService } from './accounts.service';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
+import { CredentialsService } from './credentials.service';
 import { AuthSession } from './auth-session.entity';
 import { AuthSessionsService } from './auth-sessions.service';
 import { PasswordHasher } from './password-hasher';
@@ -48,8 +49,16 @@ import { PasswordHasher } from './password-hasher';
     AccessTokensService,
     AuthSessionsService,
     PasswordHasher,
+    CredentialsService,
     AuthGuard,
   ],
-  exports: [AccountsService, ApiKeysService, AuthSessionsService, PasswordHasher, AuthGuard],
+  exports: [
+    AccountsService,
+    ApiKeysService,
+    AuthSessionsService,
+    PasswordHasher,
+    CredentialsService,
+    AuthGuard,
+  ],
 })
 export class AuthModule {}

@@ -9,6 +9,7 @@ export * from './auth.module';
 export * from './auth-sessions.service';
 export * from './access-tokens.service';
 export * from './authenticated-account';
+export * from './credentials.service';
 export * from './current-account.decorator';
 export * from './password-hasher';
 export * from './public.decorator';

@@ -15,6 +15,11 @@ export interface MessageCreationHook {
     accountId: string,
     drafts: readonly MessageDraft[],
   ): Promise<void>;
+  /**
+   * For an inbound text routed to an account, before it is stored (same transaction): a hook may
+   * fill in the draft (the sessions lib attaches the reply to the peer's latest open session).
+   */
+  beforeInboundInsert?(manager: EntityManager, accountId: string, draft: MessageDraft): Promise<void>;
 }
 
 @Injectable()
@@ -27,5 +32,9 @@ export class MessageCreationHooks {
 
   applicableTo(drafts: readonly MessageDraft[]): MessageCreationHook[] {
     return this.hooks.filter((hook) => hook.appliesTo(drafts));
+  }
+
+  async runInbound(manager: EntityManager, accountId: string, draft: MessageDraft): Promise<void> {
+    for (const hook of this.hooks) await hook.beforeInboundInsert?.(manager, accountId, draft);
   }
 }

@@ -39,8 +39,17 @@ export class MessageDispatchService {
 
   /** Throws SendLaterError when the message must wait without spending an attempt. */
   async dispatch(messageId: string, attempt: DispatchAttempt): Promise<DispatchResult> {
-    const message = await this.messages.claimForDispatch(messageId);
-    if (!message) return this.settleUnclaimable(messageId);
+    const claim = await this.messages.claimForDispatch(messageId);
+    if (!claim) return this.settleUnclaimable(messageId);
+    const { message } = claim;
+    if (claim.recipientOptedOut) {
+      // The recipient texted STOP to this account: nothing may reach a provider.
+      return this.handleFailure(
+        message,
+        new DispatchError('RECIPIENT_OPTED_OUT', `${message.toNumber} has opted out (STOP).`, true),
+        attempt,
+      );
+    }
 
     try {
       const route = await this.router.choose(message);

@@ -187,16 +187,23 @@ export class MessageRepository {
    * Takes a message for a dispatch attempt: only while it is unfinished and not expired. One
    * statement, so two workers can never both believe they own a finished message.
    */
-  async claimForDispatch(messageId: string): Promise<Message | null> {
+  async claimForDispatch(
+    messageId: string,
+  ): Promise<{ message: Message; recipientOptedOut: boolean } | null> {
+    // The opt-out lookup rides along in the same statement: no extra round trip per message.
     const [rows] = await this.dataSource.query(
-      `UPDATE messages
+      `UPDATE messages m
        SET status = 'sending', attempts = attempts + 1, updated_at = now(),
            sending_at = COALESCE(sending_at, now())
        WHERE id = $1 AND status = ANY($2) AND (expires_at IS NULL OR expires_at > now())
-       RETURNING *`,
+       RETURNING m.*, EXISTS (SELECT 1 FROM opt_outs o
+                              WHERE o.account_id = m.account_id AND o.phone = m.to_number)
+                      AS recipient_opted_out`,
       [messageId, UNFINISHED_STATUSES],
     );
-    return rows[0] ? messageFromRow(rows[0]) : null;
+    if (!rows[0]) return null;
+    const { recipient_opted_out: recipientOptedOut, ...row } = rows[0];
+    return { message: messageFromRow(row), recipientOptedOut: Boolean(recipientOptedOut) };
   }
 
   /**

@@ -31,6 +31,7 @@ import { MessageDraft, MessageRepository } from './message.repository';
 import { MessageStatus, RequestedRoute } from './message-status';
 import { MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
 import { NumberPoolService } from './number-pool.service';
+import { DispatchError } from './routing/sms-route';
 import { measureSms } from './sms-encoding';
 
 export interface SendOptions {
@@ -198,7 +199,24 @@ export class MessagesService {
         errors,
       );
     }
+    // A single send learns at once when no pool number is free for this recipient (409); a batch
+    // leaves it to dispatch (one binding query per recipient would dominate its cost).
+    if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
     return this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+  }
+
+  /** Binds the sticky pool number for a message that may go through Twilio (cached after once). */
+  private async reserveSender(accountId: string, draft: MessageDraft): Promise<void> {
+    if (draft.fromNumber || draft.routeRequested === RequestedRoute.Device) return;
+    if (this.numberPool.numbers.length === 0) return;
+    try {
+      await this.numberPool.senderFor(accountId, draft.toNumber);
+    } catch (error) {
+      if (error instanceof DispatchError && error.code === 'NUMBER_POOL_EXHAUSTED') {
+        throw new ConflictAppException(error.code, error.message);
+      }
+      throw error;
+    }
   }
 
   private async insertAndEnqueue(

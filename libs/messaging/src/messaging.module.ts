@@ -10,6 +10,10 @@ import { MessageRepository } from './message.repository';
 import { MessageWaitService } from './message-wait.service';
 import { MessagesService } from './messages.service';
 import { NumberPoolService } from './number-pool.service';
+import { InboundMessageRepository } from './inbound/inbound-message.repository';
+import { InboundMessagesService } from './inbound/inbound-messages.service';
+import { InboundTargets } from './inbound/inbound-targets';
+import { OptOutsRepository } from './inbound/opt-outs.repository';
 import { StatusCallbacksService } from './status-callbacks.service';
 import { TwilioSignatureService } from './webhooks/twilio-signature.service';
 
@@ -56,6 +60,10 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
+    InboundMessageRepository,
+    OptOutsRepository,
+    InboundTargets,
+    InboundMessagesService,
   ],
   exports: [
     MessageDispatchQueue,
@@ -67,6 +75,8 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessagesService,
     StatusCallbacksService,
     TwilioSignatureService,
+    InboundTargets,
+    InboundMessagesService,
   ],
 })
 export class MessagingModule {}

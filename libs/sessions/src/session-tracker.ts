@@ -47,4 +47,25 @@ export class SessionTracker implements MessageCreationHook, OnModuleInit {
       );
     }
   }
+
+  /** A reply belongs to the most recently active open session that talked with its sender. */
+  async beforeInboundInsert(
+    manager: EntityManager,
+    accountId: string,
+    draft: MessageDraft,
+  ): Promise<void> {
+    // An UPDATE through TypeORM answers [rows, affected count].
+    const [rows]: [Array<{ id: string }>, number] = await manager.query(
+      `UPDATE sessions SET message_count = message_count + 1, last_activity_at = now()
+       WHERE (account_id, id) = (
+         SELECT s.account_id, s.id FROM sessions s
+         WHERE s.account_id = $1 AND s.closed_at IS NULL
+           AND EXISTS (SELECT 1 FROM messages m
+                       WHERE m.account_id = s.account_id AND m.session_id = s.id AND m.peer = $2)
+         ORDER BY s.last_activity_at DESC, s.id DESC LIMIT 1)
+       RETURNING id`,
+      [accountId, draft.peer],
+    );
+    if (rows[0]) draft.sessionId = rows[0].id;
+  }
 }

@@ -49,11 +49,19 @@ export const environmentSchema = z
     TWILIO_PHONE_NUMBERS: commaSeparatedList,
     TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
     TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
+    EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
     DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     DISPATCH_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
     DISPATCH_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
+    // Android phones on /ws/devices (DESIGN §4): ping interval, and how long a phone has to
+    // acknowledge a send, then to report its result, before the message goes to another phone.
+    DEVICE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    DEVICE_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    DEVICE_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+    // Android itself stops an app at 30 SMS per minute; a device's own setting overrides this.
+    DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(20),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.AUTH_TOKEN_SECRET === DEFAULT_DEV_SECRET) {

@@ -1,6 +1,8 @@
 import { AccountsAndApiKeys1763700000000 } from './1763700000000-accounts-and-api-keys';
 import { MessagesAndSessions1763700100000 } from './1763700100000-messages-and-sessions';
 import { PhoneSignIn1763700200000 } from './1763700200000-phone-sign-in';
+import { Devices1763700300000 } from './1763700300000-devices';
+import { InboundAndConversations1763700400000 } from './1763700400000-inbound-and-conversations';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -10,4 +12,6 @@ export const ALL_MIGRATIONS = [
   AccountsAndApiKeys1763700000000,
   MessagesAndSessions1763700100000,
   PhoneSignIn1763700200000,
+  Devices1763700300000,
+  InboundAndConversations1763700400000,
 ];

@@ -1,0 +1,88 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthenticatedAccount, CurrentAccount } from '@app/auth';
+import { PaginationQueryDto } from '@app/core';
+import {
+  ConversationMessageView,
+  ConversationView,
+  ConversationsService,
+} from '@app/conversations';
+import { ApiPage } from '../openapi/api-page.decorator';
+import { ConversationMessageDto } from './conversation-message.dto';
+
+const PHONE_PARAM = {
+  name: 'phone',
+  example: '+14155550123',
+  description: 'The other party, E.164.',
+};
+
+@ApiTags('conversations')
+@Controller('conversations')
+export class ConversationsController {
+  constructor(private readonly conversations: ConversationsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Threads, one per peer phone, most recently active first' })
+  @ApiPage(ConversationView)
+  list(@CurrentAccount() caller: AuthenticatedAccount, @Query() query: PaginationQueryDto) {
+    return this.conversations.list(caller.accountId, query);
+  }
+
+  @Get(':phone/messages')
+  @ApiOperation({
+    summary: 'Messages with one peer, both directions (sent/received), newest first',
+  })
+  @ApiParam(PHONE_PARAM)
+  @ApiPage(ConversationMessageView)
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  messages(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Param('phone') phone: string,
+    @Query() query: PaginationQueryDto,
+  ) {
+    return this.conversations.messagesWith(caller.accountId, phone, query);
+  }
+
+  @Post(':phone/messages')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send to this peer (the same path as POST /messages)' })
+  @ApiParam(PHONE_PARAM)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiAcceptedResponse({ type: ConversationMessageView })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  async send(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Param('phone') phone: string,
+    @Body() request: ConversationMessageDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.conversations.send(
+      caller.accountId,
+      phone,
+      request.body,
+      idempotencyKey,
+    );
+    response.status(result.status);
+    if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
+    return result.body;
+  }
+
+  @Post(':phone/read')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Mark the conversation read (its unread count drops to 0)' })
+  @ApiParam(PHONE_PARAM)
+  @ApiNoContentResponse()
+  markRead(@CurrentAccount() caller: AuthenticatedAccount, @Param('phone') phone: string) {
+    return this.conversations.markRead(caller.accountId, phone);
+  }
+}

@@ -1,0 +1,104 @@
+import { Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import { AuthenticatedAccount, CredentialsService } from '@app/auth';
+import { AppConfig } from '@app/core';
+import { EventSubscribers } from './event-subscribers';
+
+/** Close codes (RFC 6455 private range), documented with the endpoint. */
+export const CLOSE_UNAUTHENTICATED = 4001;
+const CLOSE_AUTH_TIMEOUT = 4008;
+const AUTH_FRAME_TIMEOUT_MS = 5000;
+const MAX_FRAME_BYTES = 64 * 1024;
+
+interface EventsSocket extends WebSocket {
+  account?: AuthenticatedAccount;
+}
+
+/**
+ * `/ws/events`: a client's own real-time events (message.created, message.updated,
+ * device.updated). Authenticated at upgrade (`Authorization: Bearer …` or `X-API-Key`) or by a
+ * first frame `{ "type": "auth", "token": "…" }` within 5 s. Server pings; a client that misses
+ * two is dropped.
+ */
+@WebSocketGateway({ path: '/ws/events', maxPayload: MAX_FRAME_BYTES })
+export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(EventsGateway.name);
+  private readonly heartbeatMs: number;
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly subscribers: EventSubscribers,
+    config: AppConfig,
+  ) {
+    this.heartbeatMs = config.get('EVENTS_HEARTBEAT_MS');
+  }
+
+  async handleConnection(socket: EventsSocket, request: IncomingMessage): Promise<void> {
+    const apiKey = request.headers['x-api-key'];
+    const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (typeof apiKey === 'string' || bearer) {
+      const account = await this.credentials.authenticate(
+        typeof apiKey === 'string' ? apiKey : bearer!,
+        typeof apiKey === 'string',
+      );
+      if (!account) return this.refuse(socket);
+      return this.accept(socket, account);
+    }
+    this.awaitAuthFrame(socket);
+  }
+
+  handleDisconnect(socket: EventsSocket): void {
+    if (socket.account) this.subscribers.remove(socket.account.accountId, socket);
+  }
+
+  /** For clients that cannot set headers (browsers): the first frame carries the credential. */
+  private awaitAuthFrame(socket: EventsSocket): void {
+    const timer = setTimeout(
+      () => socket.close(CLOSE_AUTH_TIMEOUT, 'authentication timeout'),
+      AUTH_FRAME_TIMEOUT_MS,
+    );
+    socket.once('message', async (data: RawData) => {
+      clearTimeout(timer);
+      let frame: { type?: unknown; token?: unknown };
+      try {
+        frame = JSON.parse(data.toString());
+      } catch {
+        return this.refuse(socket);
+      }
+      if (frame?.type !== 'auth' || typeof frame.token !== 'string') return this.refuse(socket);
+      const account = await this.credentials.authenticate(frame.token);
+      if (!account) return this.refuse(socket);
+      this.accept(socket, account);
+    });
+  }
+
+  private accept(socket: EventsSocket, account: AuthenticatedAccount): void {
+    if (socket.readyState !== socket.OPEN) return;
+    socket.account = account;
+    this.subscribers.add(account.accountId, socket);
+    socket.send(JSON.stringify({ type: 'ready', data: { accountId: account.accountId } }));
+    this.keepAlive(socket);
+  }
+
+  private refuse(socket: EventsSocket): void {
+    socket.close(CLOSE_UNAUTHENTICATED, 'unauthenticated');
+  }
+
+  /** Two missed pongs in a row and the client is gone; its slot is freed. */
+  private keepAlive(socket: EventsSocket): void {
+    let missed = 0;
+    socket.on('pong', () => (missed = 0));
+    const timer = setInterval(() => {
+      if (missed >= 2) {
+        this.logger.debug('Dropping a silent /ws/events client');
+        socket.terminate();
+        return;
+      }
+      missed++;
+      socket.ping();
+    }, this.heartbeatMs);
+    socket.once('close', () => clearInterval(timer));
+  }
+}

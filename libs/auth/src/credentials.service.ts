@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { AccessTokensService } from './access-tokens.service';
+import { looksLikeApiKey } from './api-key-secret';
+import { ApiKeysService } from './api-keys.service';
+import { AuthSessionsService } from './auth-sessions.service';
+import { AuthenticatedAccount } from './authenticated-account';
+
+/**
+ * Turns a presented credential (an API key or an access token) into the caller, for HTTP (the
+ * guard) and WebSocket (`/ws/events`) alike. Null for anything not valid right now.
+ */
+@Injectable()
+export class CredentialsService {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly accessTokens: AccessTokensService,
+    private readonly sessions: AuthSessionsService,
+  ) {}
+
+  /** `asApiKey`: it came in X-API-Key, so it cannot be a token. */
+  async authenticate(credential: string, asApiKey = false): Promise<AuthenticatedAccount | null> {
+    return asApiKey || looksLikeApiKey(credential)
+      ? this.byApiKey(credential)
+      : this.byAccessToken(credential);
+  }
+
+  private async byApiKey(key: string): Promise<AuthenticatedAccount | null> {
+    const found = await this.apiKeys.authenticate(key);
+    return found && { accountId: found.accountId, apiKeyId: found.apiKeyId, via: 'api-key' };
+  }
+
+  /** Expired and revoked tokens get the same answer as forged ones: sign in (or refresh) again. */
+  private async byAccessToken(token: string): Promise<AuthenticatedAccount | null> {
+    const claims = this.accessTokens.verify(token);
+    if (!claims || !(await this.sessions.isActive(claims.sessionId))) return null;
+    return { accountId: claims.accountId, sessionId: claims.sessionId, via: 'access-token' };
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MessagingModule } from '@app/messaging';
+import { Contact } from './contact.entity';
+import { ContactsService } from './contacts.service';
+import { ConversationsService } from './conversations.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Contact]), MessagingModule],
+  providers: [ContactsService, ConversationsService],
+  exports: [ContactsService, ConversationsService],
+})
+export class ConversationsModule {}

@@ -1,0 +1,230 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource, EntityManager } from 'typeorm';
+import { MessageDispatchJob, QueueName, toE164 } from '@app/core';
+import { MessageEvents } from '../events/message-events';
+import { MessageCreationHooks } from '../message-creation-hooks';
+import { Message } from '../message.entity';
+import { MessageDraft, MessageRepository } from '../message.repository';
+import { MessageStatus, RequestedRoute } from '../message-status';
+import { measureSms } from '../sms-encoding';
+import { InboundMessageRepository } from './inbound-message.repository';
+import { InboundTargets, NumberBinding, OutboundReaction } from './inbound-targets';
+import { keywordActionOf } from './opt-out-keywords';
+import { OptOutsRepository } from './opt-outs.repository';
+
+/** One inbound SMS, from whichever channel received it. */
+export interface InboundSms {
+  source: 'twilio' | 'device';
+  /** The device id for `device`; unused for `twilio`. */
+  sourceId?: string;
+  /** The channel's own id of this message (Twilio's MessageSid, the device's frame id). */
+  externalId: string;
+  /** Known for `device` (the phone belongs to an account); found by number binding for `twilio`. */
+  accountId?: string;
+  from: string;
+  /** The number that received it: a pool number, or the device's own number when known. */
+  to: string | null;
+  body: string;
+  receivedAt?: Date;
+}
+
+export interface InboundResult {
+  messageId: string;
+  duplicate: boolean;
+  accountId: string | null;
+}
+
+export const HELP_TEXT =
+  'Switchboard: reply STOP to stop messages from this sender, START to resume. Msg&data rates may apply.';
+
+const BINDING_COLUMNS = `id, external_phone AS "externalPhone", pool_number AS "poolNumber",
+  account_id AS "accountId", target_type AS "targetType", target_id AS "targetId"`;
+
+/**
+ * The inbound pipeline (DESIGN §2 "Inbound"): Twilio webhooks and phones' `inbound` frames both
+ * land here. Opt-out keywords first, then routing by number binding to exactly one owner; stored
+ * once per channel id, with every reaction (relays, help answers) in the same transaction.
+ */
+@Injectable()
+export class InboundMessagesService {
+  private readonly logger = new Logger(InboundMessagesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly messages: MessageRepository,
+    private readonly inbound: InboundMessageRepository,
+    private readonly optOuts: OptOutsRepository,
+    private readonly hooks: MessageCreationHooks,
+    private readonly targets: InboundTargets,
+    private readonly events: MessageEvents,
+    @InjectQueue(QueueName.MessageDispatch) private readonly queue: Queue<MessageDispatchJob>,
+  ) {}
+
+  async receive(sms: InboundSms): Promise<InboundResult> {
+    const inboundKey =
+      sms.source === 'device'
+        ? `device:${sms.sourceId}:${sms.externalId}`
+        : `twilio:${sms.externalId}`;
+    const existing = await this.inbound.findByInboundKey(this.dataSource.manager, inboundKey);
+    if (existing) return { messageId: existing.id, duplicate: true, accountId: existing.accountId };
+
+    const from = toE164(sms.from) ?? sms.from.trim();
+    const to = sms.to ? (toE164(sms.to) ?? sms.to.trim()) : null;
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const binding =
+        sms.source === 'twilio' && to ? await this.bindingFor(manager, from, to) : null;
+      const accountId = sms.accountId ?? binding?.accountId ?? null;
+      const draft = this.draftOf(sms, from, to, accountId);
+      if (accountId && !binding?.targetType.startsWith('group')) {
+        await this.hooks.runInbound(manager, accountId, draft);
+      }
+      const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
+        route: sms.source,
+        deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+      });
+      if (!stored) return null; // a concurrent replay won the race
+      const reactions = accountId ? await this.react(manager, stored, binding, sms) : [];
+      const queued = await this.messages.insertMany(
+        reactions.map((reaction) => this.outboundDraft(reaction)),
+        manager,
+      );
+      return { stored, queued };
+    });
+
+    if (!outcome) {
+      const winner = await this.inbound.findByInboundKey(this.dataSource.manager, inboundKey);
+      return { messageId: winner!.id, duplicate: true, accountId: winner!.accountId };
+    }
+    if (!outcome.stored.accountId) {
+      this.logger.warn(
+        { messageId: outcome.stored.id, from, to, source: sms.source },
+        'Inbound SMS matches no number binding; stored as unrouted',
+      );
+    }
+    await this.enqueue(outcome.queued);
+    await this.events.created(outcome.stored);
+    for (const message of outcome.queued) await this.events.created(message);
+    return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
+  }
+
+  /** Keywords first (they apply to the whole account), then the binding's own target. */
+  private async react(
+    manager: EntityManager,
+    inbound: Message,
+    binding: NumberBinding | null,
+    sms: InboundSms,
+  ): Promise<OutboundReaction[]> {
+    const accountId = inbound.accountId!;
+    const keyword = keywordActionOf(inbound.body);
+    if (keyword?.action === 'opt-out') {
+      await this.optOuts.optOut(manager, accountId, inbound.peer, keyword.keyword);
+      return [];
+    }
+    if (keyword?.action === 'opt-in') {
+      await this.optOuts.optIn(manager, accountId, inbound.peer);
+      return [];
+    }
+    if (keyword?.action === 'help') {
+      return [
+        {
+          accountId,
+          to: inbound.peer,
+          from: binding?.poolNumber ?? null,
+          body: HELP_TEXT,
+          route: sms.source === 'device' ? RequestedRoute.Device : RequestedRoute.Twilio,
+          requestedDeviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+        },
+      ];
+    }
+    if (binding && binding.targetType !== 'conversation') {
+      const handler = this.targets.handlerFor(binding.targetType);
+      if (!handler) {
+        this.logger.warn(
+          { bindingId: binding.id },
+          `No handler for ${binding.targetType} bindings`,
+        );
+        return [];
+      }
+      return handler.handle(manager, binding, inbound);
+    }
+    return [];
+  }
+
+  private async bindingFor(
+    manager: EntityManager,
+    from: string,
+    to: string,
+  ): Promise<NumberBinding | null> {
+    const rows: NumberBinding[] = await manager.query(
+      `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = $1 AND pool_number = $2`,
+      [from, to],
+    );
+    return rows[0] ?? null;
+  }
+
+  private draftOf(
+    sms: InboundSms,
+    from: string,
+    to: string | null,
+    accountId: string | null,
+  ): MessageDraft {
+    const { encoding, segments } = measureSms(sms.body);
+    return {
+      accountId,
+      direction: 'inbound',
+      fromNumber: from,
+      toNumber: to ?? '',
+      peer: from,
+      body: sms.body,
+      encoding,
+      segments,
+      status: MessageStatus.Received,
+      routeRequested: sms.source === 'device' ? RequestedRoute.Device : RequestedRoute.Twilio,
+      requestedDeviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+      sensitive: false,
+      sessionId: null,
+      scheduledAt: null,
+      expiresAt: null,
+    };
+  }
+
+  private outboundDraft(reaction: OutboundReaction): MessageDraft {
+    const { encoding, segments } = measureSms(reaction.body);
+    return {
+      accountId: reaction.accountId,
+      direction: 'outbound',
+      fromNumber: reaction.from,
+      toNumber: reaction.to,
+      peer: reaction.to,
+      body: reaction.body,
+      encoding,
+      segments,
+      status: MessageStatus.Queued,
+      routeRequested: reaction.route,
+      requestedDeviceId: reaction.requestedDeviceId ?? null,
+      sensitive: false,
+      sessionId: null,
+      scheduledAt: null,
+      expiresAt: null,
+    };
+  }
+
+  /** After the commit; the reconciler covers a Redis failure here. */
+  private async enqueue(messages: Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.queue
+      .addBulk(
+        messages.map((message) => ({
+          name: 'dispatch',
+          data: { messageId: message.id },
+          opts: { jobId: message.id },
+        })),
+      )
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'Could not enqueue reactions; the reconciler will'),
+      );
+  }
+}
