@@ -1,0 +1,18 @@
+import { OnGatewayConnection, WebSocketGateway } from '@nestjs/websockets';
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { MAX_FRAME_BYTES } from '@app/devices';
+import { DeviceSocketHub } from './device-socket-hub';
+
+/**
+ * `/ws/devices`: Android phones (DESIGN §4, docs/device-protocol.md). A frame over 64 KiB closes
+ * the socket with 1009 (the `ws` library enforces maxPayload); everything else is the hub's.
+ */
+@WebSocketGateway({ path: '/ws/devices', maxPayload: MAX_FRAME_BYTES })
+export class DevicesGateway implements OnGatewayConnection {
+  constructor(private readonly hub: DeviceSocketHub) {}
+
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    this.hub.accept(socket, request);
+  }
+}

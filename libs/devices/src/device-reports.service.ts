@@ -1,0 +1,95 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig, Clock } from '@app/core';
+import { InboundMessagesService, MessageHandoverService } from '@app/messaging';
+import { AuthenticatedDevice } from './device-sessions.service';
+import { DeviceRegistry } from './live/device-registry';
+import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
+
+/**
+ * `accepted`: the report counts. `ignored`: late or duplicate, harmless (the phone once had the
+ * message). `not-assigned`: the message was never given to this phone.
+ */
+export type ReportVerdict = 'accepted' | 'ignored' | 'not-assigned';
+
+/**
+ * What a phone reports (DESIGN §4): acknowledgements, results and received SMS. A phone may only
+ * report on messages given to it; a late or duplicate report changes nothing.
+ */
+@Injectable()
+export class DeviceReportsService {
+  private readonly logger = new Logger(DeviceReportsService.name);
+  private readonly resultTimeoutMs: number;
+  /** `sent` reports on messages already re-routed: the SMS may have left twice. */
+  possibleDuplicates = 0;
+
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly handover: MessageHandoverService,
+    private readonly inbound: InboundMessagesService,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.resultTimeoutMs = config.get('DEVICE_RESULT_TIMEOUT_MS');
+  }
+
+  /** The phone accepted the message for sending: it now has the result timeout to report. */
+  async acknowledge(device: AuthenticatedDevice, frame: AckFrame): Promise<ReportVerdict> {
+    const outcome = await this.registry.acknowledge(
+      frame.messageId,
+      device.id,
+      this.clock.now().getTime() + this.resultTimeoutMs,
+    );
+    if (outcome === 'accepted') return 'accepted';
+    return outcome === 'unknown' ? 'not-assigned' : 'ignored';
+  }
+
+  async report(
+    device: AuthenticatedDevice,
+    frame: ResultFrame,
+    from: string | null,
+  ): Promise<ReportVerdict> {
+    // First result wins: the phone lets go of the message in Redis before anything is written.
+    const ownership = await this.registry.releaseHandover(frame.messageId, device.id);
+    const outcome = await this.handover.recordDeviceResult({
+      messageId: frame.messageId,
+      deviceId: device.id,
+      status: frame.status,
+      holding: ownership === 'current',
+      from,
+      error: frame.error,
+      errorCode: frame.errorCode,
+    });
+    if (outcome === 'applied') return 'accepted';
+    if (outcome === 'unchanged' || ownership === 'former') {
+      if (ownership === 'former' && frame.status === 'sent') {
+        // It was re-routed (timeout, disconnect) and this phone sent it anyway.
+        this.possibleDuplicates++;
+        this.logger.warn(
+          { messageId: frame.messageId, deviceId: device.id },
+          'Late "sent" from a phone the message had been taken from: it may have gone out twice',
+        );
+      }
+      return 'ignored';
+    }
+    return 'not-assigned';
+  }
+
+  /** Into the inbound pipeline, once per (device, id): a replayed frame stores nothing new. */
+  async receive(
+    device: AuthenticatedDevice,
+    frame: InboundFrame,
+    phoneNumber: string | null,
+  ): Promise<{ messageId: string; duplicate: boolean }> {
+    const received = await this.inbound.receive({
+      source: 'device',
+      sourceId: device.id,
+      externalId: frame.id,
+      accountId: device.accountId,
+      from: frame.from,
+      to: phoneNumber,
+      body: frame.body,
+      receivedAt: new Date(frame.receivedAt),
+    });
+    return { messageId: received.messageId, duplicate: received.duplicate };
+  }
+}

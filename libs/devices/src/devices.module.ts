@@ -1,0 +1,26 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClockModule } from '@app/core';
+import { MessagingModule } from '@app/messaging';
+import { Device } from './device.entity';
+import { DeviceReportsService } from './device-reports.service';
+import { DeviceSessionsService } from './device-sessions.service';
+import { DevicesService } from './devices.service';
+import { DeviceChannel } from './live/device-channel';
+import { DeviceRegistry } from './live/device-registry';
+import { RequestedDeviceCheck } from './requested-device-check';
+
+/** Phones as the API process sees them: the Devices API and the `/ws/devices` sessions. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Device]), MessagingModule, ClockModule],
+  providers: [
+    DeviceRegistry,
+    DeviceChannel,
+    DevicesService,
+    DeviceSessionsService,
+    DeviceReportsService,
+    RequestedDeviceCheck,
+  ],
+  exports: [DevicesService, DeviceSessionsService, DeviceReportsService, DeviceChannel],
+})
+export class DevicesModule {}

@@ -1,0 +1,184 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import {
+  AppConfig,
+  AppException,
+  Clock,
+  DEFAULT_PAGE_SIZE,
+  EventBus,
+  Page,
+  PaginationQueryDto,
+  decodeCursor,
+  toPage,
+} from '@app/core';
+import { Device } from './device.entity';
+import { deviceLimitReached, deviceNotFound } from './device-errors';
+import { generateDeviceToken } from './device-token';
+import { CreateDeviceDto, UpdateDeviceDto } from './dto/device-requests.dto';
+import { CreatedDeviceView, DeviceView } from './dto/device.view';
+import { DeviceChannel } from './live/device-channel';
+import { DeviceLiveState, DeviceRegistry } from './live/device-registry';
+import { DeviceCloseCode } from './protocol/device-frames';
+
+export const DEVICE_UPDATED = 'device.updated';
+// Plenty for a shelf of phones; a runaway script should not mint devices forever.
+export const MAX_DEVICES_PER_ACCOUNT = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
+const CREATED_AT_MS = "date_trunc('milliseconds', device.created_at)";
+
+/** An account's phones: what the Devices API does, and the views and events it shows. */
+@Injectable()
+export class DevicesService {
+  readonly defaultSendRate: number;
+
+  constructor(
+    @InjectRepository(Device) private readonly devices: Repository<Device>,
+    private readonly registry: DeviceRegistry,
+    private readonly channel: DeviceChannel,
+    private readonly bus: EventBus,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.defaultSendRate = config.get('DEVICE_DEFAULT_SEND_RATE_PER_MINUTE');
+  }
+
+  /** The answer is the only time the token is shown. */
+  async create(accountId: string, request: CreateDeviceDto): Promise<CreatedDeviceView> {
+    const token = generateDeviceToken();
+    const device = await this.devices.manager.transaction(async (manager) => {
+      // Serialises concurrent creations for one account, so the cap holds under races.
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`devices:${accountId}`]);
+      const count = await manager
+        .createQueryBuilder(Device, 'device')
+        .where('device.account_id = :accountId AND device.deleted_at IS NULL', { accountId })
+        .getCount();
+      if (count >= MAX_DEVICES_PER_ACCOUNT) throw deviceLimitReached(MAX_DEVICES_PER_ACCOUNT);
+      const [row] = await manager.query(
+        `INSERT INTO devices (account_id, name, token_prefix, token_hash, enabled, send_rate_per_minute)
+         VALUES ($1, $2, $3, $4, true, $5) RETURNING id`,
+        [accountId, request.name, token.prefix, token.hash, request.sendRatePerMinute ?? null],
+      );
+      return manager.findOneByOrFail(Device, { id: row.id });
+    });
+    return { ...this.viewOf(device, undefined), token: token.token };
+  }
+
+  /** Newest first, with each device's live state. */
+  async list(accountId: string, query: PaginationQueryDto): Promise<Page<DeviceView>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = this.devices
+      .createQueryBuilder('device')
+      .where('device.account_id = :accountId AND device.deleted_at IS NULL', { accountId })
+      .orderBy(CREATED_AT_MS, 'DESC')
+      .addOrderBy('device.id', 'DESC')
+      .limit(limit + 1);
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor);
+      if (!UUID.test(after.id) || Number.isNaN(Date.parse(after.sortKey))) {
+        throw new AppException(
+          HttpStatus.BAD_REQUEST,
+          'INVALID_CURSOR',
+          'The cursor is not valid.',
+        );
+      }
+      rows.andWhere(`(${CREATED_AT_MS}, device.id) < (:sortKey::timestamptz, :id::uuid)`, after);
+    }
+    const page = toPage(
+      await rows.getMany(),
+      limit,
+      (device) => ({ sortKey: device.createdAt.toISOString(), id: device.id }),
+      (device) => device,
+    );
+    return { data: await this.viewsOf(page.data), nextCursor: page.nextCursor };
+  }
+
+  async get(accountId: string, deviceId: string): Promise<DeviceView> {
+    const [view] = await this.viewsOf([await this.findOwnedOrFail(accountId, deviceId)]);
+    return view;
+  }
+
+  async update(accountId: string, deviceId: string, request: UpdateDeviceDto): Promise<DeviceView> {
+    const device = await this.findOwnedOrFail(accountId, deviceId);
+    const changes: Partial<Device> = {};
+    if (request.name !== undefined) changes.name = request.name;
+    if (request.enabled !== undefined) changes.enabled = request.enabled;
+    if (request.sendRatePerMinute !== undefined) {
+      changes.sendRatePerMinute = request.sendRatePerMinute;
+    }
+    if (Object.keys(changes).length > 0) {
+      await this.devices.update({ id: device.id }, { ...changes, updatedAt: this.clock.now() });
+    }
+    const view = await this.get(accountId, deviceId);
+    await this.publish(accountId, view);
+    return view;
+  }
+
+  /** Revokes the token at once and closes the phone's socket, wherever it is connected. */
+  async remove(accountId: string, deviceId: string): Promise<void> {
+    if (!UUID.test(deviceId)) throw deviceNotFound();
+    const result = await this.devices
+      .createQueryBuilder()
+      .update()
+      .set({ deletedAt: () => 'now()', updatedAt: () => 'now()', enabled: false })
+      .where('id = :deviceId AND account_id = :accountId AND deleted_at IS NULL', {
+        deviceId,
+        accountId,
+      })
+      .execute();
+    if (!result.affected) throw deviceNotFound();
+    const connection = await this.registry.connectionOf(deviceId);
+    if (connection) {
+      await this.channel.deliver(connection.instanceId, {
+        kind: 'close',
+        deviceId,
+        code: DeviceCloseCode.Revoked,
+        reason: 'device deleted',
+      });
+    }
+  }
+
+  /** Tells real-time clients (DESIGN §2 "Real time") how the device is now. */
+  async publishUpdated(deviceId: string): Promise<void> {
+    const device = await this.devices.findOneBy({ id: deviceId });
+    if (!device) return;
+    const [view] = await this.viewsOf([device]);
+    await this.publish(device.accountId, view);
+  }
+
+  sendRateOf(device: Pick<Device, 'sendRatePerMinute'>): number {
+    return device.sendRatePerMinute ?? this.defaultSendRate;
+  }
+
+  private publish(accountId: string, view: DeviceView): Promise<void> {
+    return this.bus.publish({ type: DEVICE_UPDATED, accountId, data: view });
+  }
+
+  private async viewsOf(devices: Device[]): Promise<DeviceView[]> {
+    const live = await this.registry.liveStates(
+      devices.map((device) => device.id),
+      this.clock.now().getTime(),
+    );
+    return devices.map((device) => this.viewOf(device, live.get(device.id)));
+  }
+
+  private viewOf(device: Device, live: DeviceLiveState | undefined): DeviceView {
+    return DeviceView.from(device, live, this.defaultSendRate);
+  }
+
+  private async findOwnedOrFail(accountId: string, deviceId: string): Promise<Device> {
+    const device = UUID.test(deviceId)
+      ? await this.devices
+          .createQueryBuilder('device')
+          .where('device.id = :deviceId AND device.account_id = :accountId', {
+            deviceId,
+            accountId,
+          })
+          .andWhere('device.deleted_at IS NULL')
+          .getOne()
+      : null;
+    if (!device) throw deviceNotFound();
+    return device;
+  }
+}

@@ -1,0 +1,258 @@
+/**
+ * The Lua scripts of the live device registry. Each is one atomic step in Redis, shared by every
+ * API instance and worker: that is what makes "pick a device and count the message in flight"
+ * safe when two workers pick at the same moment.
+ *
+ * Key layout (all under `<REDIS_PREFIX>:devices:`, passed in as ARGV prefix where a script builds
+ * a key from an id it only learns inside Redis):
+ *   live:<device>        HASH  presence: instance, connection, account, ready, status, lastPick…
+ *                              (expires unless its API instance refreshes it: a crashed instance's
+ *                              phones go offline by themselves)
+ *   online:<account>     SET   device ids that may be online (pruned when their presence is gone)
+ *   inflight:<device>    ZSET  message id → deadline (ms) of the messages the phone holds
+ *   sends:<device>       ZSET  "<message>:<seq>" → pick time (ms), for the per-minute send cap
+ *   handover:<message>   HASH  device (its current holder), acked, was:<device> (every phone it was
+ *                              ever given to), reason (why it is due), reroutes
+ *   deadlines            ZSET  message id → when its holder's time is up (0 = now)
+ *   closed:<connection>  a connection that closed (briefly kept: see UPDATE_PRESENCE)
+ *   pick-seq             counter, orders picks for the "least recently used" tie-break
+ */
+
+/**
+ * Takes over a device's presence for a new connection (a second connection replaces the first).
+ * KEYS: live, online. ARGV: connection, instance, account, ttlMs, deviceId, connectedAt, now.
+ * Returns the previous { instance, connection } if another connection held it, else {}.
+ */
+export const CLAIM_PRESENCE = `
+local previous = redis.call('HMGET', KEYS[1], 'instance', 'connection')
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'connection', ARGV[1], 'instance', ARGV[2], 'account', ARGV[3],
+  'ready', '0', 'connectedAt', ARGV[6], 'lastSeenAt', ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[5])
+if previous[2] and previous[2] ~= ARGV[1] then return {previous[1], previous[2]} end
+return {}`;
+
+/**
+ * Writes fields of a presence only while it belongs to this connection and the connection has
+ * not closed (a heartbeat or frame still under way must not bring a closed one back); if Redis
+ * lost the presence, it is re-created. KEYS: live, online, closed marker of the connection.
+ * ARGV: connection, instance, account, ttlMs, deviceId, then field/value pairs. Returns 1, or 0
+ * when another connection took the device over or this one closed.
+ */
+export const UPDATE_PRESENCE = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local holder = redis.call('HGET', KEYS[1], 'connection')
+if holder and holder ~= ARGV[1] then return 0 end
+if not holder then
+  redis.call('HSET', KEYS[1], 'connection', ARGV[1], 'instance', ARGV[2], 'account', ARGV[3])
+end
+if #ARGV > 5 then redis.call('HSET', KEYS[1], unpack(ARGV, 6)) end
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('SADD', KEYS[2], ARGV[5])
+return 1`;
+
+/**
+ * The connection closed. If it still held the presence: the phone is offline, and what it holds
+ * falls due — at once if it never acknowledged it, after a grace period if it did (the phone may
+ * reconnect and report). A marker keeps a heartbeat already under way from bringing the presence
+ * back. KEYS: live, online, inflight, deadlines, closed marker. ARGV: connection, deviceId,
+ * prefix, grace deadline, marker ttlMs. Returns the number of messages due now, or -1 if the
+ * connection had been replaced.
+ */
+export const RELEASE_PRESENCE = `
+redis.call('SET', KEYS[5], '1', 'PX', ARGV[5])
+if redis.call('HGET', KEYS[1], 'connection') ~= ARGV[1] then return -1 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+local due = 0
+for _, messageId in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
+  local handover = ARGV[3] .. 'handover:' .. messageId
+  if redis.call('HGET', handover, 'device') == ARGV[2] then
+    redis.call('HSET', handover, 'reason', 'disconnected')
+    if redis.call('HGET', handover, 'acked') == '1' then
+      redis.call('ZADD', KEYS[4], 'LT', ARGV[4], messageId)
+    else
+      redis.call('ZADD', KEYS[4], 0, messageId)
+      due = due + 1
+    end
+  else
+    redis.call('ZREM', KEYS[3], messageId)
+  end
+end
+return due`;
+
+/**
+ * The connection's socket closed: no new message may be given to the phone through it, at once,
+ * even before the frames it sent last are handled (RELEASE_PRESENCE comes after them).
+ * KEYS: live, closed marker of the connection. ARGV: connection, marker ttlMs.
+ */
+export const SUSPEND_PRESENCE = `
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+if redis.call('HGET', KEYS[1], 'connection') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'ready', '0')
+return 1`;
+
+/**
+ * Drops a presence whose API instance no longer listens (it crashed): only if that instance
+ * still holds it. KEYS: live, online. ARGV: instance, deviceId.
+ */
+export const DROP_STALE_PRESENCE = `
+if redis.call('HGET', KEYS[1], 'instance') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[2])
+return 1`;
+
+/**
+ * Picks the least-loaded eligible device and, in the same step, makes it the message's holder
+ * and counts the send. Eligible: online (said hello), among the candidates (enabled, of the
+ * account), under its send cap in the sliding window. Preferred: a phone that has not had this
+ * message before (a re-route goes elsewhere), then fewest in flight, then highest battery, then
+ * best signal, then least recently picked.
+ *
+ * KEYS: deadlines, handover, online (of the account), pick-seq.
+ * ARGV: prefix, now, windowMs, messageId, ackDeadline, handoverTtlMs, probe ('1': only say
+ * whether one is eligible, change nothing), then deviceId/rate pairs.
+ * Returns {'picked', device, instance, connection, phoneNumber}, {'eligible', device} (probe),
+ * or {'none', onlineCount, msUntilASlotFrees (-1: no device online)}.
+ */
+export const PICK_DEVICE = `
+local prefix = ARGV[1]
+local now = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local messageId = ARGV[4]
+local probe = ARGV[7] == '1'
+local best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq
+local online = 0
+local nextFree = nil
+for i = 8, #ARGV, 2 do
+  local id = ARGV[i]
+  local rate = tonumber(ARGV[i + 1])
+  local live = prefix .. 'live:' .. id
+  local state = redis.call('HMGET', live, 'ready', 'battery', 'signal', 'lastPick')
+  if state[1] == '1' then
+    online = online + 1
+    local sends = prefix .. 'sends:' .. id
+    -- A send at exactly now - window still counts: no closed window of that length holds more.
+    redis.call('ZREMRANGEBYSCORE', sends, '-inf', '(' .. (now - window))
+    local sent = redis.call('ZCARD', sends)
+    if sent < rate then
+      -- A phone that already had this message (and lost it) comes last: re-routing goes to
+      -- another phone whenever there is one.
+      local tried = redis.call('HEXISTS', KEYS[2], 'was:' .. id)
+      local inflight = redis.call('ZCARD', prefix .. 'inflight:' .. id)
+      local battery = tonumber(state[2]) or -1
+      local signal = tonumber(state[3]) or -1
+      local seq = tonumber(state[4]) or 0
+      if best == nil or tried < bestTried or (tried == bestTried and (inflight < bestInflight
+        or (inflight == bestInflight and (battery > bestBattery
+          or (battery == bestBattery and (signal > bestSignal
+            or (signal == bestSignal and seq < bestSeq))))))) then
+        best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq =
+          id, live, tried, inflight, battery, signal, seq
+      end
+    else
+      -- A slot frees when the send that keeps the count at the cap leaves the window.
+      local entry = redis.call('ZRANGE', sends, sent - rate, sent - rate, 'WITHSCORES')
+      local freeAt = tonumber(entry[2]) + window + 1
+      if nextFree == nil or freeAt < nextFree then nextFree = freeAt end
+    end
+  elseif not state[1] then
+    redis.call('SREM', KEYS[3], id)
+  end
+end
+if best == nil then
+  if nextFree == nil then return {'none', online, -1} end
+  return {'none', online, nextFree - now}
+end
+if probe then return {'eligible', best} end
+
+local previous = redis.call('HGET', KEYS[2], 'device')
+if previous and previous ~= best then
+  redis.call('ZREM', prefix .. 'inflight:' .. previous, messageId)
+end
+local seq = redis.call('INCR', KEYS[4])
+redis.call('ZADD', prefix .. 'inflight:' .. best, ARGV[5], messageId)
+local sends = prefix .. 'sends:' .. best
+redis.call('ZADD', sends, now, messageId .. ':' .. seq)
+redis.call('PEXPIRE', sends, window * 2)
+redis.call('HSET', bestLive, 'lastPick', seq)
+redis.call('HSET', KEYS[2], 'device', best, 'was:' .. best, '1')
+redis.call('HDEL', KEYS[2], 'acked', 'reason')
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('ZADD', KEYS[1], ARGV[5], messageId)
+local info = redis.call('HMGET', bestLive, 'instance', 'connection', 'phoneNumber')
+return {'picked', best, info[1], info[2], info[3] or ''}`;
+
+/**
+ * The phone accepted the message: it now has until the result deadline.
+ * KEYS: handover, deadlines, inflight (of the device). ARGV: deviceId, messageId, resultDeadline.
+ * Returns 'accepted', 'duplicate' (acknowledged before), 'former' (it was given to this phone,
+ * which no longer holds it) or 'unknown' (never given to this phone).
+ */
+export const ACKNOWLEDGE = `
+if redis.call('HGET', KEYS[1], 'device') == ARGV[1] then
+  if redis.call('HGET', KEYS[1], 'acked') == '1' then return 'duplicate' end
+  redis.call('HSET', KEYS[1], 'acked', '1')
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+  return 'accepted'
+end
+if redis.call('HEXISTS', KEYS[1], 'was:' .. ARGV[1]) == 1 then return 'former' end
+return 'unknown'`;
+
+/**
+ * The phone reported a result: if it holds the message, it no longer does (first result wins).
+ * KEYS: handover, deadlines, inflight (of the device). ARGV: deviceId, messageId.
+ * Returns 'current' (it held it: the report counts), 'former' or 'unknown' (as ACKNOWLEDGE).
+ */
+export const RELEASE_HANDOVER = `
+if redis.call('HGET', KEYS[1], 'device') == ARGV[1] then
+  redis.call('HDEL', KEYS[1], 'device', 'acked', 'reason')
+  redis.call('ZREM', KEYS[2], ARGV[2])
+  redis.call('ZREM', KEYS[3], ARGV[2])
+  return 'current'
+end
+if redis.call('HEXISTS', KEYS[1], 'was:' .. ARGV[1]) == 1 then return 'former' end
+return 'unknown'`;
+
+/**
+ * The API instance could not hand a send to the phone (its socket is gone): due at once, if the
+ * phone still holds it. KEYS: handover, deadlines. ARGV: deviceId, messageId.
+ */
+export const MARK_DUE_NOW = `
+if redis.call('HGET', KEYS[1], 'device') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'reason', 'disconnected')
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+return 1`;
+
+/**
+ * Takes the messages whose time is up, each by exactly one caller: their holder loses them.
+ * KEYS: deadlines. ARGV: prefix, now, limit.
+ * Returns a flat list: messageId, former holder ('' if none), acked ('1'/'0'), reason, reroutes.
+ */
+export const TAKE_DUE = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local taken = {}
+for _, messageId in ipairs(due) do
+  redis.call('ZREM', KEYS[1], messageId)
+  local handover = ARGV[1] .. 'handover:' .. messageId
+  local state = redis.call('HMGET', handover, 'device', 'acked', 'reason', 'reroutes')
+  local holder = state[1] or ''
+  local reroutes = tonumber(state[4]) or 0
+  if holder ~= '' then
+    redis.call('ZREM', ARGV[1] .. 'inflight:' .. holder, messageId)
+    redis.call('HDEL', handover, 'device', 'acked', 'reason')
+    reroutes = redis.call('HINCRBY', handover, 'reroutes', 1)
+  end
+  local reason = state[3] or ''
+  if reason == '' then
+    if holder == '' then reason = 'retry' elseif state[2] == '1' then reason = 'result-timeout' else reason = 'ack-timeout' end
+  end
+  table.insert(taken, messageId)
+  table.insert(taken, holder)
+  table.insert(taken, state[2] or '0')
+  table.insert(taken, reason)
+  table.insert(taken, tostring(reroutes))
+end
+return taken`;

@@ -1,0 +1,173 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig, Clock } from '@app/core';
+import {
+  DispatchError,
+  DispatchOutcome,
+  Message,
+  RequestedRoute,
+  RouteRegistry,
+  SendLaterError,
+  SmsRoute,
+} from '@app/messaging';
+import { DeviceChannel } from '../live/device-channel';
+import { DeviceRegistry, PickCandidate } from '../live/device-registry';
+
+// How long a message for a phone waits before looking again when none of the account's is online.
+const NO_DEVICE_RETRY_MS = 5000;
+// Bounds on the wait for a send slot of a capped phone (the cap frees slots as the window slides).
+const MIN_SLOT_WAIT_MS = 100;
+const MAX_SLOT_WAIT_MS = 60_000;
+// How long candidates looked up for a message may be reused by its dispatch.
+const CANDIDATES_REUSE_MS = 1000;
+
+interface Candidates {
+  devices: PickCandidate[];
+  /** The message names a device that does not exist (any more) for its account. */
+  requestedDeviceMissing: boolean;
+}
+
+/**
+ * The `device` route (DESIGN §2 "Outbound"): the least-loaded eligible phone of the message's
+ * account takes it. The pick and the in-flight count are one atomic step in Redis (see
+ * PICK_DEVICE), and the send reaches the phone through the API instance holding its socket. The
+ * phone's ack and result arrive later on that socket (`handed-off`).
+ */
+@Injectable()
+export class DeviceRoute implements SmsRoute, OnModuleInit {
+  readonly name = 'device' as const;
+  private readonly ackTimeoutMs: number;
+  private readonly defaultSendRate: number;
+  /** Candidates looked up by `isAvailableFor`, by message id, in insertion (= time) order. */
+  private readonly recentCandidates = new Map<
+    string,
+    { at: number; candidates: Promise<Candidates> }
+  >();
+
+  constructor(
+    private readonly routes: RouteRegistry,
+    private readonly registry: DeviceRegistry,
+    private readonly channel: DeviceChannel,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.ackTimeoutMs = config.get('DEVICE_ACK_TIMEOUT_MS');
+    this.defaultSendRate = config.get('DEVICE_DEFAULT_SEND_RATE_PER_MINUTE');
+  }
+
+  onModuleInit(): void {
+    this.routes.register(this);
+  }
+
+  /**
+   * `device` (or a named device): whenever one of its phones is online and enabled, even at its
+   * cap; `dispatch` then waits for the cap's next free slot. `auto`: only when a phone could send
+   * right now, else the carrier takes it.
+   */
+  async isAvailableFor(message: Message): Promise<boolean> {
+    if (!message.accountId) return false;
+    const candidates = await this.remember(message.id, this.candidatesFor(message));
+    if (candidates.requestedDeviceMissing) return true; // dispatch fails it, with a clear code
+    if (candidates.devices.length === 0) return false;
+    if (message.routeRequested !== RequestedRoute.Auto) return true;
+    const probe = await this.registry.pick(message.id, message.accountId, candidates.devices, {
+      now: this.now(),
+      ackDeadline: 0,
+      probe: true,
+    });
+    return probe.kind === 'eligible';
+  }
+
+  async dispatch(message: Message): Promise<DispatchOutcome> {
+    const accountId = message.accountId;
+    if (!accountId)
+      throw new DispatchError('NO_DEVICE', 'System messages never go through a phone.', true);
+    const candidates = await (this.recall(message.id) ?? this.candidatesFor(message));
+    if (candidates.requestedDeviceMissing) {
+      throw new DispatchError(
+        'DEVICE_NOT_FOUND',
+        `The device ${message.requestedDeviceId} does not exist (or was deleted).`,
+        true,
+      );
+    }
+    let remaining = candidates.devices;
+    while (remaining.length > 0) {
+      const now = this.now();
+      const pick = await this.registry.pick(message.id, accountId, remaining, {
+        now,
+        ackDeadline: now + this.ackTimeoutMs,
+      });
+      if (pick.kind !== 'picked') {
+        const wait = pick.kind === 'none' ? pick.retryInMs : null;
+        throw new SendLaterError(
+          wait === null
+            ? NO_DEVICE_RETRY_MS
+            : Math.min(MAX_SLOT_WAIT_MS, Math.max(MIN_SLOT_WAIT_MS, wait)),
+        );
+      }
+      const delivered = await this.channel.deliver(pick.instanceId, {
+        kind: 'send',
+        deviceId: pick.deviceId,
+        messageId: message.id,
+        to: message.toNumber,
+        body: message.body,
+      });
+      if (delivered) return { kind: 'handed-off', deviceId: pick.deviceId, from: pick.phoneNumber };
+      // Nobody listens for that instance any more: it crashed, and its phones are not online
+      // whatever its leftover presences say. Take the message back and try another phone.
+      await this.registry.releaseHandover(message.id, pick.deviceId);
+      await this.registry.dropStalePresence(pick.deviceId, accountId, pick.instanceId);
+      remaining = remaining.filter((candidate) => candidate.deviceId !== pick.deviceId);
+    }
+    throw new SendLaterError(NO_DEVICE_RETRY_MS);
+  }
+
+  /**
+   * The router asks `isAvailableFor` and then, moments later, calls `dispatch` for the same
+   * message: the candidates looked up for the first serve the second (the pick itself checks
+   * every phone's presence again, atomically).
+   */
+  private remember(messageId: string, candidates: Promise<Candidates>): Promise<Candidates> {
+    const now = Date.now();
+    for (const [id, entry] of this.recentCandidates) {
+      if (now - entry.at < CANDIDATES_REUSE_MS) break;
+      this.recentCandidates.delete(id);
+    }
+    this.recentCandidates.set(messageId, { at: now, candidates });
+    return candidates;
+  }
+
+  private recall(messageId: string): Promise<Candidates> | undefined {
+    const entry = this.recentCandidates.get(messageId);
+    this.recentCandidates.delete(messageId);
+    return entry && Date.now() - entry.at < CANDIDATES_REUSE_MS ? entry.candidates : undefined;
+  }
+
+  /** The account's phones that may be online and are enabled (or only the one it names). */
+  private async candidatesFor(message: Message): Promise<Candidates> {
+    const accountId = message.accountId!;
+    const requested = message.requestedDeviceId;
+    const online = await this.registry.onlineDeviceIds(accountId);
+    if (!requested && online.length === 0) return { devices: [], requestedDeviceMissing: false };
+    const rows: Array<{ id: string; enabled: boolean; rate: number | null }> =
+      await this.dataSource.query(
+        `SELECT id, enabled, send_rate_per_minute AS rate FROM devices
+         WHERE account_id = $1 AND id = ANY($2) AND deleted_at IS NULL`,
+        [accountId, requested ? [requested] : online],
+      );
+    if (requested && rows.length === 0) return { devices: [], requestedDeviceMissing: true };
+    const onlineIds = new Set(online);
+    return {
+      devices: rows
+        .filter((row) => row.enabled && onlineIds.has(row.id))
+        .map((row) => ({ deviceId: row.id, sendRatePerMinute: row.rate ?? this.defaultSendRate })),
+      requestedDeviceMissing: false,
+    };
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+}
