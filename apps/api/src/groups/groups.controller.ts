@@ -1,0 +1,119 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { AuthenticatedAccount, CurrentAccount } from '@app/auth';
+import { PaginationQueryDto } from '@app/core';
+import {
+  CreateGroupDto,
+  GroupDetailView,
+  GroupMessageView,
+  GroupPostDto,
+  GroupSummaryView,
+  GroupsService,
+  MembershipView,
+  SearchGroupsQuery,
+} from '@app/groups';
+import { ApiPage } from '../openapi/api-page.decorator';
+
+const NAME_PARAM = {
+  name: 'name',
+  example: 'book-club',
+  description: 'Group name (case-insensitive).',
+};
+
+@ApiTags('groups')
+@Controller('groups')
+export class GroupsController {
+  constructor(private readonly groups: GroupsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Create a group; you become its first member',
+    description: 'Texts you a welcome from your number for this group. Needs a verified phone.',
+  })
+  @ApiCreatedResponse({ type: MembershipView })
+  @ApiConflictResponse({ description: 'GROUP_NAME_TAKEN, NUMBER_POOL_EXHAUSTED' })
+  @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  create(@CurrentAccount() caller: AuthenticatedAccount, @Body() request: CreateGroupDto) {
+    return this.groups.create(caller.accountId, request.name);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Find groups by part of their name' })
+  @ApiPage(GroupSummaryView)
+  search(@Query() query: SearchGroupsQuery) {
+    return this.groups.search(query);
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'A group and its members (names only)' })
+  @ApiParam(NAME_PARAM)
+  @ApiOkResponse({ type: GroupDetailView })
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND' })
+  get(@Param('name') name: string) {
+    return this.groups.get(name);
+  }
+
+  @Post(':name/members')
+  @ApiOperation({
+    summary: 'Join a group',
+    description:
+      'Assigns you a pool number not yet bound to your phone and texts you a welcome from it.',
+  })
+  @ApiParam(NAME_PARAM)
+  @ApiCreatedResponse({ type: MembershipView })
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND' })
+  @ApiConflictResponse({ description: 'ALREADY_MEMBER, NUMBER_POOL_EXHAUSTED' })
+  @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  join(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
+    return this.groups.join(caller.accountId, name);
+  }
+
+  @Delete(':name/members/me')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Leave a group (the last member out deletes it)' })
+  @ApiParam(NAME_PARAM)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  leave(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
+    return this.groups.leave(caller.accountId, name);
+  }
+
+  @Get(':name/messages')
+  @ApiOperation({ summary: "The group's messages, newest first (members only)" })
+  @ApiParam(NAME_PARAM)
+  @ApiPage(GroupMessageView)
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  messages(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Param('name') name: string,
+    @Query() query: PaginationQueryDto,
+  ) {
+    return this.groups.messages(caller.accountId, name, query);
+  }
+
+  @Post(':name/messages')
+  @ApiOperation({
+    summary: 'Post to the group from the app',
+    description: 'Relayed by SMS to every other member exactly like a text from you.',
+  })
+  @ApiParam(NAME_PARAM)
+  @ApiCreatedResponse({ type: GroupMessageView })
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  post(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Param('name') name: string,
+    @Body() request: GroupPostDto,
+  ): Promise<GroupMessageView> {
+    return this.groups.post(caller.accountId, name, request.body);
+  }
+}

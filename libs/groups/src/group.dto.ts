@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { PaginationQueryDto } from '@app/core';
+import { MAX_BODY_LENGTH } from '@app/messaging';
+
+export const GROUP_NAME_PATTERN = /^[a-z0-9._-]{3,32}$/;
+
+/** Names are case-insensitive: stored and compared lower-case. */
+export const normaliseGroupName = (value: unknown) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+export class CreateGroupDto {
+  @ApiProperty({
+    example: 'book-club',
+    description:
+      '3–32 characters: letters, digits, ".", "_", "-". Case-insensitive (stored lower-case).',
+  })
+  @Transform(({ value }) => normaliseGroupName(value))
+  @IsString()
+  @Matches(GROUP_NAME_PATTERN, {
+    message: 'name must be 3–32 characters of letters, digits, ".", "_" or "-"',
+  })
+  name: string;
+}
+
+export class SearchGroupsQuery extends PaginationQueryDto {
+  @ApiPropertyOptional({ example: 'book', description: 'Part of the name (case-insensitive).' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  search?: string;
+}
+
+export class GroupPostDto {
+  @ApiProperty({ example: 'Meeting moved to 7pm', minLength: 1, maxLength: MAX_BODY_LENGTH })
+  @IsString()
+  @Length(1, MAX_BODY_LENGTH)
+  body: string;
+}
+
+export class GroupSummaryView {
+  @ApiProperty({ example: 'book-club' })
+  name: string;
+
+  @ApiProperty({ example: 3 })
+  memberCount: number;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  createdAt: string;
+}
+
+export class GroupMemberView {
+  @ApiProperty({
+    example: 'Alice',
+    description: 'Members are shown by name; never by phone number.',
+  })
+  name: string;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  joinedAt: string;
+}
+
+export class GroupDetailView extends GroupSummaryView {
+  @ApiProperty({ type: [GroupMemberView] })
+  members: GroupMemberView[];
+}
+
+export class MembershipView {
+  @ApiProperty({ example: 'book-club' })
+  group: string;
+
+  @ApiProperty({
+    example: '+12015550100',
+    description: 'Your number for this group: text it to message everyone, LEAVE to leave.',
+  })
+  number: string;
+}
+
+export class GroupMessageView {
+  @ApiProperty({ example: '6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11' })
+  id: string;
+
+  @ApiProperty({ example: 'Alice' })
+  sender: string;
+
+  @ApiProperty({ example: 'hi' })
+  body: string;
+
+  @ApiProperty({ enum: ['sms', 'app'], example: 'sms' })
+  via: 'sms' | 'app';
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  createdAt: string;
+}

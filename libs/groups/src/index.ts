@@ -1,0 +1,3 @@
+export * from './group.dto';
+export * from './groups.module';
+export * from './groups.service';

@@ -1,0 +1,265 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { FakeTwilio } from './fakes/fake-twilio';
+import { createAccount } from './helpers/account.factory';
+import { signUpThroughSms } from './helpers/auth.factory';
+import { eventually } from './helpers/eventually';
+import { postInboundSms } from './helpers/twilio-webhook';
+import { TestStack, startStack } from './helpers/test-stack';
+
+// The seed's rule: groups per user ≤ numbers in the pool. Two numbers make it easy to reach.
+const POOL = ['+12015550100', '+12015550101'];
+
+describe('group SMS chat over a 2-number pool', () => {
+  let fake: FakeTwilio;
+  let app: NestExpressApplication;
+  let stack: TestStack;
+  let groupCounter = 0;
+
+  const http = () => request(app.getHttpServer());
+  const uniqueName = (stem = 'grp') => `${stem}-${Date.now().toString(36)}-${groupCounter++}`;
+  const user = (name: string) => signUpThroughSms(app, fake, { name });
+  const textsTo = (phone: string, match: (body: string) => boolean) =>
+    eventually(
+      async () => fake.messagesTo(phone).filter((text) => match(text.body)),
+      (texts) => texts.length > 0,
+    );
+
+  beforeAll(async () => {
+    stack = await startStack(POOL);
+    ({ fake, app } = stack);
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('create, two join, a text is relayed to the others from their own numbers, all leave, the group is gone', async () => {
+    const [alice, bob, carol] = [await user('Alice'), await user('Bob'), await user('Carol')];
+    const name = uniqueName('club');
+
+    const created = await http().post('/api/v1/groups').set(alice.headers).send({ name });
+    expect(created.status).toBe(201);
+    expect(POOL).toContain(created.body.number);
+    const bobJoined = await http().post(`/api/v1/groups/${name}/members`).set(bob.headers);
+    const carolJoined = await http().post(`/api/v1/groups/${name}/members`).set(carol.headers);
+    expect(bobJoined.status).toBe(201);
+    expect(carolJoined.status).toBe(201);
+
+    const [welcome] = await textsTo(bob.phone, (body) => body.startsWith('You joined'));
+    expect(welcome).toMatchObject({
+      from: bobJoined.body.number,
+      body: `You joined '${name}'. Reply to this number to message the group. Text LEAVE to leave.`,
+    });
+
+    const detail = await http().get(`/api/v1/groups/${name}`).set(carol.headers);
+    expect(detail.body.members.map((member: { name: string }) => member.name)).toEqual([
+      'Alice',
+      'Bob',
+      'Carol',
+    ]);
+    expect(JSON.stringify(detail.body)).not.toContain(alice.phone);
+
+    await postInboundSms(app, fake, {
+      from: alice.phone,
+      to: created.body.number,
+      body: 'hi',
+    }).expect(200);
+    const [toBob] = await textsTo(bob.phone, (body) => body === 'Alice: hi');
+    const [toCarol] = await textsTo(carol.phone, (body) => body === 'Alice: hi');
+    expect(toBob.from).toBe(bobJoined.body.number);
+    expect(toCarol.from).toBe(carolJoined.body.number);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.messagesTo(alice.phone).filter((text) => text.body.endsWith(': hi'))).toEqual([]);
+    expect(fake.messagesTo(bob.phone).filter((text) => text.body === 'Alice: hi')).toHaveLength(1);
+
+    const history = await http().get(`/api/v1/groups/${name}/messages`).set(bob.headers);
+    expect(history.body.data).toEqual([
+      expect.objectContaining({ sender: 'Alice', body: 'hi', via: 'sms' }),
+    ]);
+
+    for (const member of [alice, bob, carol]) {
+      await http().delete(`/api/v1/groups/${name}/members/me`).set(member.headers).expect(204);
+    }
+    expect((await http().get(`/api/v1/groups/${name}`).set(alice.headers)).status).toBe(404);
+    await textsTo(carol.phone, (body) => body === `You left '${name}'.`);
+    // The name is free again.
+    expect((await http().post('/api/v1/groups').set(bob.headers).send({ name })).status).toBe(201);
+  });
+
+  it('finds groups by part of the name, with LIKE wildcards taken literally', async () => {
+    const owner = await user('Owner');
+    const other = await user('Other');
+    const stem = uniqueName('srch');
+    await http()
+      .post('/api/v1/groups')
+      .set(owner.headers)
+      .send({ name: `${stem}-alpha` })
+      .expect(201);
+    await http()
+      .post('/api/v1/groups')
+      .set(other.headers)
+      .send({ name: `${stem}-alphabet` })
+      .expect(201);
+    const found = await http()
+      .get('/api/v1/groups')
+      .query({ search: `${stem}-ALPHA` })
+      .set(owner.headers);
+    expect(found.body.data.map((group: { name: string }) => group.name)).toEqual([
+      `${stem}-alpha`,
+      `${stem}-alphabet`,
+    ]);
+    expect(found.body.data[0].memberCount).toBe(1);
+    const wildcard = await http()
+      .get('/api/v1/groups')
+      .query({ search: `${stem}%` })
+      .set(owner.headers);
+    expect(wildcard.body.data).toEqual([]);
+    const underscore = await http().get('/api/v1/groups').query({ search: '_' }).set(owner.headers);
+    expect(underscore.body.data.every((group: { name: string }) => group.name.includes('_'))).toBe(
+      true,
+    );
+  });
+
+  it('routes each reply to the right group when two people share two groups', async () => {
+    const [dana, eve] = [await user('Dana'), await user('Eve')];
+    const [first, second] = [uniqueName('one'), uniqueName('two')];
+    const danaFirst = await http().post('/api/v1/groups').set(dana.headers).send({ name: first });
+    const danaSecond = await http().post('/api/v1/groups').set(dana.headers).send({ name: second });
+    const eveFirst = await http().post(`/api/v1/groups/${first}/members`).set(eve.headers);
+    const eveSecond = await http().post(`/api/v1/groups/${second}/members`).set(eve.headers);
+    expect(danaFirst.body.number).not.toBe(danaSecond.body.number);
+    expect(eveFirst.body.number).not.toBe(eveSecond.body.number);
+
+    await postInboundSms(app, fake, {
+      from: dana.phone,
+      to: danaFirst.body.number,
+      body: 'about one',
+    }).expect(200);
+    await postInboundSms(app, fake, {
+      from: dana.phone,
+      to: danaSecond.body.number,
+      body: 'about two',
+    }).expect(200);
+    const [one] = await textsTo(eve.phone, (body) => body === 'Dana: about one');
+    const [two] = await textsTo(eve.phone, (body) => body === 'Dana: about two');
+    expect(one.from).toBe(eveFirst.body.number);
+    expect(two.from).toBe(eveSecond.body.number);
+    const firstHistory = await http().get(`/api/v1/groups/${first}/messages`).set(eve.headers);
+    expect(firstHistory.body.data.map((m: { body: string }) => m.body)).toEqual(['about one']);
+  });
+
+  it('refuses a third group to a user of a 2-number pool, by join or by create', async () => {
+    const frank = await user('Frank');
+    const names = [uniqueName('a'), uniqueName('b'), uniqueName('c')];
+    // Three owners: each of them is in one group only.
+    for (const name of names) {
+      const owner = await user(`Owner of ${name}`);
+      await http().post('/api/v1/groups').set(owner.headers).send({ name }).expect(201);
+    }
+    await http().post(`/api/v1/groups/${names[0]}/members`).set(frank.headers).expect(201);
+    await http().post(`/api/v1/groups/${names[1]}/members`).set(frank.headers).expect(201);
+    const third = await http().post(`/api/v1/groups/${names[2]}/members`).set(frank.headers);
+    expect(third.status).toBe(409);
+    expect(third.body.code).toBe('NUMBER_POOL_EXHAUSTED');
+    const fresh = uniqueName('d');
+    const create = await http().post('/api/v1/groups').set(frank.headers).send({ name: fresh });
+    expect(create.status).toBe(409);
+    expect(create.body.code).toBe('NUMBER_POOL_EXHAUSTED');
+    // Nothing half-written: the group was not created, the third group has one member.
+    expect((await http().get(`/api/v1/groups/${fresh}`).set(frank.headers)).status).toBe(404);
+    expect(
+      (await http().get(`/api/v1/groups/${names[2]}`).set(frank.headers)).body.memberCount,
+    ).toBe(1);
+  });
+
+  it('refuses a taken name (any case) and leaves the existing group untouched', async () => {
+    const [owner, intruder] = [await user('Heidi'), await user('Ivan')];
+    const name = uniqueName('taken');
+    await http().post('/api/v1/groups').set(owner.headers).send({ name }).expect(201);
+    const again = await http()
+      .post('/api/v1/groups')
+      .set(intruder.headers)
+      .send({ name: name.toUpperCase() });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('GROUP_NAME_TAKEN');
+    const detail = await http().get(`/api/v1/groups/${name}`).set(owner.headers);
+    expect(detail.body.members.map((m: { name: string }) => m.name)).toEqual(['Heidi']);
+  });
+
+  it('answers mistakes with clear 4xx codes, never 500', async () => {
+    const [judy, ken] = [await user('Judy'), await user('Ken')];
+    const name = uniqueName('err');
+    await http().post('/api/v1/groups').set(judy.headers).send({ name }).expect(201);
+    expect((await http().post(`/api/v1/groups/${name}/members`).set(judy.headers)).body.code).toBe(
+      'ALREADY_MEMBER',
+    );
+    expect(
+      (await http().post('/api/v1/groups/nope-nope-nope/members').set(ken.headers)).body.code,
+    ).toBe('GROUP_NOT_FOUND');
+    const notMember = await http().delete(`/api/v1/groups/${name}/members/me`).set(ken.headers);
+    expect(notMember.status).toBe(404);
+    expect(notMember.body.code).toBe('NOT_A_MEMBER');
+    expect((await http().get(`/api/v1/groups/${name}/messages`).set(ken.headers)).body.code).toBe(
+      'NOT_A_MEMBER',
+    );
+    expect(
+      (await http().post(`/api/v1/groups/${name}/messages`).set(ken.headers).send({ body: 'x' }))
+        .status,
+    ).toBe(404);
+    for (const bad of ['ab', 'has space', 'x'.repeat(33), 'émoji']) {
+      const response = await http().post('/api/v1/groups').set(ken.headers).send({ name: bad });
+      expect(response.status).toBe(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+    }
+    const server = await createAccount(app);
+    const noPhone = await http()
+      .post('/api/v1/groups')
+      .set(server.headers)
+      .send({ name: uniqueName('nophone') });
+    expect(noPhone.status).toBe(422);
+    expect(noPhone.body.code).toBe('PHONE_REQUIRED');
+  });
+
+  it('relays a post from the app like an SMS, and LEAVE by text leaves the group', async () => {
+    const [liam, mia] = [await user('Liam'), await user('Mia')];
+    const name = uniqueName('app');
+    const liamJoined = await http().post('/api/v1/groups').set(liam.headers).send({ name });
+    await http().post(`/api/v1/groups/${name}/members`).set(mia.headers).expect(201);
+    const posted = await http()
+      .post(`/api/v1/groups/${name}/messages`)
+      .set(mia.headers)
+      .send({ body: 'from the app' });
+    expect(posted.status).toBe(201);
+    expect(posted.body).toMatchObject({ sender: 'Mia', body: 'from the app', via: 'app' });
+    await textsTo(liam.phone, (body) => body === 'Mia: from the app');
+
+    await postInboundSms(app, fake, {
+      from: liam.phone,
+      to: liamJoined.body.number,
+      body: 'leave',
+    }).expect(200);
+    await textsTo(liam.phone, (body) => body === `You left '${name}'.`);
+    const detail = await http().get(`/api/v1/groups/${name}`).set(mia.headers);
+    expect(detail.body.members.map((m: { name: string }) => m.name)).toEqual(['Mia']);
+  });
+
+  it('stores a stranger’s text to a pool number as unrouted and relays nothing', async () => {
+    const [nina, oscar] = [await user('Nina'), await user('Oscar')];
+    const name = uniqueName('closed');
+    const joined = await http().post('/api/v1/groups').set(nina.headers).send({ name });
+    await http().post(`/api/v1/groups/${name}/members`).set(oscar.headers).expect(201);
+    const stranger = '+14155557777';
+    await postInboundSms(app, fake, {
+      from: stranger,
+      to: joined.body.number,
+      body: 'let me in',
+    }).expect(200);
+    const rows = await app
+      .get(DataSource)
+      .query(`SELECT account_id, group_id FROM messages WHERE body = 'let me in'`);
+    expect(rows).toEqual([{ account_id: null, group_id: null }]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(fake.messages.some((text) => text.body.includes('let me in'))).toBe(false);
+  });
+});
