@@ -1,0 +1,513 @@
+// `npm run bench`: accept throughput and latency, batch throughput, drain rate and
+// enqueue→provider latency of Switchboard (issue 3, item 12), with the API, the worker and a fake
+// Twilio as separate processes (bench-stack.ts), against PostgreSQL and Redis at their defaults.
+// Options:
+//   --verbose        the CPU time of each process per phase and message (also in latest.json)
+//   --profile        CPU profiles of the API and the worker per phase, in bench-results/profiles/
+//   --only=a,b       run only these phases (single, latency, batch, drain, draining, e2e, device)
+// Environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REDIS_PREFIX, BENCH_WORKER_CONCURRENCY.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { databaseNameOf } from '@app/core';
+import { BenchContext, BenchFigure, DeviceBench, meetsTarget } from './bench-context';
+import { REPO_ROOT, killAllChildrenNow } from './bench-processes';
+import { describeMachine, formatTable, writeJson } from './bench-report';
+import {
+  BENCH_DATABASE_URL,
+  BENCH_REDIS_PREFIX,
+  BENCH_WORKER_CONCURRENCY,
+  BenchStack,
+  waitFor,
+} from './bench-stack';
+import { CpuUse, describeCpu } from './cpu-meter';
+import { ClosedLoopResult, runClosedLoop, runScheduledLoad, summarise } from './load-generators';
+import { summariseProfile } from './profile-summary';
+
+const RESULTS_FILE = join(REPO_ROOT, 'bench-results', 'latest.json');
+
+// The phases, their sizes and their targets (issue 3, item 12).
+const SINGLE = { connections: 32, seconds: 10, target: 3500 };
+const SINGLE_DRAINING = { backlog: 10_000, target: 1800 };
+const BATCH = { size: 1000, connections: 4, seconds: 6, target: 25_000 };
+const DRAIN = { backlog: 20_000, timeoutMs: 90_000, target: 1800 };
+const FIXED_RATE = { rate: 500, seconds: 10, connections: 16, targetP99Ms: 10 };
+const END_TO_END = { rate: 200, seconds: 10, connections: 16, settleMs: 15_000 };
+const WARM_UP_SECONDS = 3;
+// After the worker (re)starts: its JIT and its caches (sender numbers) warm up before measuring.
+const WORKER_WARM_UP_SECONDS = 2;
+const PHASES = ['single', 'latency', 'batch', 'drain', 'draining', 'e2e', 'device'] as const;
+type Phase = (typeof PHASES)[number];
+
+// The workload: short texts to a thousand recipients (each gets a sticky sender number once).
+const RECIPIENTS = Array.from({ length: 1000 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
+// Short enough that a batch of 1,000 fits the API's 100 kB body limit.
+const BODY = 'Your Switchboard code is 428113.';
+const singleBody = (index: number, body = BODY) =>
+  JSON.stringify({ to: RECIPIENTS[index % RECIPIENTS.length], body });
+const SINGLE_BODIES = RECIPIENTS.map((_, i) => singleBody(i));
+const batchBody = (offset: number) =>
+  JSON.stringify({
+    messages: Array.from({ length: BATCH.size }, (_, i) => ({
+      to: RECIPIENTS[(offset + i) % RECIPIENTS.length],
+      body: BODY,
+    })),
+  });
+
+const abort = new AbortController();
+const progress = (line: string) => console.log(line);
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+const perSecond = (value: number) => Math.round(value).toLocaleString('en-US');
+
+function checkNotAborted(): void {
+  if (abort.signal.aborted) throw new Error('interrupted');
+}
+
+/** The phases, in an order that restarts the worker as little as possible. */
+class Bench {
+  readonly figures: BenchFigure[] = [];
+  readonly details: Record<string, unknown> = {};
+
+  constructor(
+    private readonly stack: BenchStack,
+    private readonly verbose: boolean,
+  ) {}
+
+  async run(phases: Set<Phase>): Promise<void> {
+    const steps: Array<[Phase, () => Promise<void>]> = [
+      ['single', () => this.singleAccept()],
+      ['latency', () => this.fixedRateLatency(false)],
+      ['batch', () => this.batchAccept()],
+      ['drain', () => this.drain()],
+      ['draining', () => this.acceptWhileDraining()],
+      ['latency', () => this.fixedRateLatency(true)],
+      ['e2e', () => this.endToEnd()],
+      ['device', () => this.device()],
+    ];
+    await this.warmUp();
+    for (const [phase, step] of steps) {
+      checkNotAborted();
+      if (phases.has(phase)) await step();
+    }
+  }
+
+  private record(figure: BenchFigure): void {
+    this.figures.push(figure);
+  }
+
+  /** Keeps the CPU use of a phase; prints it with --verbose, or a warning if others disturbed it. */
+  private reportCpu(key: string, use: CpuUse | null, messages: number): void {
+    this.details[key] = { ...(this.details[key] as object), cpu: use };
+    if (this.verbose) progress(`    ${describeCpu(use, messages)}`);
+    else if (use && use.other > 0.1 * use.capacity) {
+      progress(
+        `    ! other work on this machine used ${use.other.toFixed(1)} of ${use.capacity.toFixed(0)} ` +
+          'CPU-seconds during this phase: its figures are pessimistic',
+      );
+    }
+  }
+
+  /** Queues `count` messages through the batch endpoint. */
+  private async fillBacklog(count: number): Promise<void> {
+    for (let sent = 0; sent < count; sent += BATCH.size) {
+      checkNotAborted();
+      const status = await this.stack.post('/api/v1/messages/batch', batchBody(sent));
+      if (status !== 202) throw new Error(`batch answered ${status} while filling the backlog`);
+    }
+  }
+
+  private singles(seconds: number): Promise<ClosedLoopResult> {
+    return runClosedLoop({
+      url: `${this.stack.apiUrl}/api/v1/messages`,
+      headers: { 'x-api-key': this.stack.apiKey },
+      connections: SINGLE.connections,
+      durationSeconds: seconds,
+      bodies: SINGLE_BODIES,
+      signal: abort.signal,
+    });
+  }
+
+  async warmUp(): Promise<void> {
+    const started = performance.now();
+    await this.singles(WARM_UP_SECONDS);
+    await this.fillBacklog(3 * BATCH.size);
+    progress(
+      `[warm-up] ${round((performance.now() - started) / 1000)} s of single and batch POSTs`,
+    );
+  }
+
+  /** Single POSTs from 32 connections; the key says whether the worker is stopped or draining. */
+  private async measureSingles(key: 'single' | 'draining', label: string, target: number) {
+    const before = await this.stack.countMessages();
+    const [result, cpu] = await this.stack.measure(key, () => this.singles(SINGLE.seconds));
+    const committed = (await this.stack.countMessages()) - before;
+    this.record({
+      key: `${key}.throughput`,
+      label,
+      value: result.requestsPerSecond,
+      unit: 'msg/s',
+      target: { min: target },
+      note: `${SINGLE.connections} connections, ${round(result.elapsedSeconds)} s, ${result.failed} failed`,
+    });
+    this.record({
+      key: `${key}.p50`,
+      label: '  latency p50',
+      value: result.latencyP50Ms,
+      unit: 'ms',
+    });
+    this.record({
+      key: `${key}.p99`,
+      label: '  latency p99',
+      value: result.latencyP99Ms,
+      unit: 'ms',
+    });
+    this.details[key] = { ...result, committed };
+    // Requests still in flight when the load stops are committed but not counted as answered.
+    if (committed < result.ok) {
+      progress(`  ! ${result.ok} messages accepted but only ${committed} rows committed`);
+    }
+    return { result, cpu };
+  }
+
+  async singleAccept(): Promise<void> {
+    await this.stack.stopWorker();
+    const { result, cpu } = await this.measureSingles(
+      'single',
+      'single POST accept, worker stopped',
+      SINGLE.target,
+    );
+    progress(
+      `[single, worker stopped] ${perSecond(result.requestsPerSecond)} msg/s, ` +
+        `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (${result.failed} failed)`,
+    );
+    this.reportCpu('single', cpu, result.ok);
+  }
+
+  async acceptWhileDraining(): Promise<void> {
+    await this.stack.startWorker();
+    await this.fillBacklog(SINGLE_DRAINING.backlog);
+    const before = await this.stack.fake.stats();
+    const { result, cpu } = await this.measureSingles(
+      'draining',
+      'single POST accept, worker draining',
+      SINGLE_DRAINING.target,
+    );
+    const drained = (await this.stack.fake.stats()).count - before.count;
+    this.details.draining = {
+      ...(this.details.draining as object),
+      sendsDuringRun: drained,
+      drainRateDuringRun: drained / result.elapsedSeconds,
+    };
+    progress(
+      `[single, worker draining] ${perSecond(result.requestsPerSecond)} msg/s accepted, ` +
+        `p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms; ` +
+        `meanwhile the worker sent ${perSecond(drained / result.elapsedSeconds)} msg/s`,
+    );
+    this.reportCpu('draining', cpu, result.ok);
+  }
+
+  async batchAccept(): Promise<void> {
+    await this.stack.stopWorker();
+    const before = await this.stack.countMessages();
+    const [result, cpu] = await this.stack.measure('batch', () =>
+      runClosedLoop({
+        url: `${this.stack.apiUrl}/api/v1/messages/batch`,
+        headers: { 'x-api-key': this.stack.apiKey },
+        connections: BATCH.connections,
+        durationSeconds: BATCH.seconds,
+        bodies: [0, 250, 500, 750].map(batchBody),
+        signal: abort.signal,
+      }),
+    );
+    const committed = (await this.stack.countMessages()) - before;
+    const rate = (result.ok * BATCH.size) / result.elapsedSeconds;
+    this.record({
+      key: 'batch.throughput',
+      label: `batch accept (${BATCH.size} per request)`,
+      value: rate,
+      unit: 'msg/s',
+      target: { min: BATCH.target },
+      note: `${BATCH.connections} connections, ${result.ok} batches, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms per batch, ${result.failed} failed`,
+    });
+    this.details.batch = { ...result, messagesPerSecond: rate, committed };
+    progress(
+      `[batch] ${perSecond(rate)} msg/s (${result.ok} batches of ${BATCH.size}, p99 ${result.latencyP99Ms} ms)`,
+    );
+    this.reportCpu('batch', cpu, result.ok * BATCH.size);
+  }
+
+  async drain(): Promise<void> {
+    const { stack } = this;
+    await stack.resetMessages();
+    await this.fillBacklog(DRAIN.backlog);
+    await stack.fake.reset();
+    // The rate counts from the first send to the last, the CPU use from once the worker runs:
+    // its start-up counts in neither.
+    await stack.startWorker();
+    const sentBefore = (await stack.fake.stats()).count;
+    const [stats, cpu] = await stack.measure('drain', () =>
+      waitFor(
+        `${DRAIN.backlog} sends at the fake Twilio`,
+        () => stack.fake.stats(),
+        (current) => current.distinct >= DRAIN.backlog,
+        DRAIN.timeoutMs,
+        abort.signal,
+      ),
+    );
+    const seconds = (stats.lastAt! - stats.firstAt!) / 1000;
+    const rate = stats.count / seconds;
+    // The worker records "sent" after the provider's answer: give it a moment to finish.
+    const sent = await waitFor(
+      'the sent status of every message',
+      () => stack.countMessages('sent'),
+      (n) => n >= DRAIN.backlog,
+      10_000,
+      abort.signal,
+    ).catch(() => stack.countMessages('sent'));
+    this.record({
+      key: 'drain.rate',
+      label: `drain to the fake Twilio (${DRAIN.backlog.toLocaleString('en-US')} queued)`,
+      value: rate,
+      unit: 'msg/s',
+      target: { min: DRAIN.target },
+      note: `first to last send ${round(seconds)} s, concurrency ${BENCH_WORKER_CONCURRENCY}, ${stats.count - stats.distinct} duplicate sends, ${sent} marked sent`,
+    });
+    this.details.drain = { backlog: DRAIN.backlog, ...stats, seconds, rate, sentInDatabase: sent };
+    progress(
+      `[drain] ${perSecond(rate)} msg/s (${stats.count} sends in ${round(seconds)} s, ${sent} marked sent)`,
+    );
+    this.reportCpu('drain', cpu, stats.count - sentBefore);
+  }
+
+  /**
+   * Accept latency at a fixed rate, timed from when each request was due: with the worker
+   * stopped (the accept path alone) and with it running and keeping up (a server in use).
+   */
+  async fixedRateLatency(workerRunning: boolean): Promise<void> {
+    const key = workerRunning ? 'latency.running' : 'latency.stopped';
+    const load = (durationSeconds: number) =>
+      runScheduledLoad({
+        origin: this.stack.apiUrl,
+        path: '/api/v1/messages',
+        headers: { 'x-api-key': this.stack.apiKey },
+        rate: FIXED_RATE.rate,
+        durationSeconds,
+        connections: FIXED_RATE.connections,
+        body: (index) => singleBody(index),
+        timeoutMs: 10_000,
+        signal: abort.signal,
+      });
+    if (workerRunning) {
+      await this.stack.resetMessages();
+      await this.stack.startWorker();
+      await load(WORKER_WARM_UP_SECONDS);
+    } else {
+      await this.stack.stopWorker();
+    }
+    const [result, cpu] = await this.stack.measure(key, () => load(FIXED_RATE.seconds));
+    const worker = workerRunning ? 'worker running' : 'worker stopped';
+    const { latency } = result;
+    this.record({
+      key: `${key}.p99`,
+      label: `latency at ${FIXED_RATE.rate} req/s, ${worker}, p99`,
+      value: latency.p99,
+      unit: 'ms',
+      target: { max: FIXED_RATE.targetP99Ms },
+      note: `from due time; p50 ${round(latency.p50, 2)} ms, p90 ${round(latency.p90, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed`,
+    });
+    this.details[key] = { ...result, dueAt: undefined };
+    progress(
+      `[${FIXED_RATE.rate} req/s, ${worker}] p50 ${round(latency.p50, 2)} ms, p99 ${round(latency.p99, 2)} ms from due time ` +
+        `(${result.ok}/${result.scheduled} ok, generator lag p99 ${round(result.sendLag.p99, 2)} ms)`,
+    );
+    this.reportCpu(key, cpu, result.ok);
+  }
+
+  async endToEnd(): Promise<void> {
+    const { stack } = this;
+    // From a clean state: nothing left over from earlier phases queued ahead of these messages.
+    await stack.resetMessages();
+    await stack.startWorker();
+    const load = (durationSeconds: number, prefix: string) =>
+      runScheduledLoad({
+        origin: stack.apiUrl,
+        path: '/api/v1/messages',
+        headers: { 'x-api-key': stack.apiKey },
+        rate: END_TO_END.rate,
+        durationSeconds,
+        connections: END_TO_END.connections,
+        body: (index) => singleBody(index, `${prefix}${index} ${BODY}`),
+        timeoutMs: 10_000,
+        signal: abort.signal,
+      });
+    await load(WORKER_WARM_UP_SECONDS, 'warm-up #');
+    const prefix = `e2e ${randomBytes(3).toString('hex')} #`;
+    const [result, cpu] = await stack.measure('e2e', () => load(END_TO_END.seconds, prefix));
+    const arrivals = await waitFor(
+      'every message at the fake Twilio',
+      () => stack.fake.arrivals(prefix),
+      (list) => list.length >= result.ok,
+      END_TO_END.settleMs,
+      abort.signal,
+    ).catch(() => stack.fake.arrivals(prefix));
+    const firstArrival = new Map<number, number>();
+    for (const [body, at] of arrivals) {
+      const index = Number(body.slice(prefix.length, body.indexOf(' ', prefix.length)));
+      if (!firstArrival.has(index)) firstArrival.set(index, at);
+    }
+    const latency = summarise([...firstArrival].map(([index, at]) => at - result.dueAt(index)));
+    this.record({
+      key: 'endToEnd.p99',
+      label: `enqueue→provider at ${END_TO_END.rate} msg/s, p99`,
+      value: latency.p99,
+      unit: 'ms',
+      note: `p50 ${round(latency.p50)} ms, max ${round(latency.max)} ms; ${latency.count}/${result.scheduled} arrived; accept p99 ${round(result.latency.p99, 2)} ms`,
+    });
+    this.details.e2e = {
+      scheduled: result.scheduled,
+      accepted: result.ok,
+      arrived: latency.count,
+      latency,
+      acceptLatency: result.latency,
+      sendLag: result.sendLag,
+    };
+    progress(
+      `[${END_TO_END.rate} msg/s end to end] p50 ${round(latency.p50)} ms, p99 ${round(latency.p99)} ms ` +
+        `from due time to the fake Twilio (${latency.count}/${result.scheduled} arrived)`,
+    );
+    this.reportCpu('e2e', cpu, result.ok);
+  }
+
+  /** The device benchmark (test/bench/device.bench.ts), when there is one. */
+  async device(): Promise<void> {
+    const source = join(REPO_ROOT, 'test', 'bench', 'device.bench.ts');
+    const compiled = join(__dirname, 'device.bench.js');
+    if (!existsSync(source) || !existsSync(compiled)) {
+      progress('[device] skipped: there is no test/bench/device.bench.ts');
+      return;
+    }
+    const { runDeviceBench } = require(compiled) as { runDeviceBench: DeviceBench };
+    const [figures, cpu] = await this.stack.measure('device', () => runDeviceBench(this.context()));
+    for (const figure of figures) this.record(figure);
+    this.details.device = { cpu };
+  }
+
+  private context(): BenchContext {
+    const { stack } = this;
+    return {
+      apiUrl: stack.apiUrl,
+      apiKey: stack.apiKey,
+      serverEnv: stack.serverEnv,
+      fakeTwilio: stack.fake,
+      startWorker: () => stack.startWorker(),
+      stopWorker: () => stack.stopWorker(),
+      resetMessages: () => stack.resetMessages(),
+      progress,
+      signal: abort.signal,
+    };
+  }
+}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      profile: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
+  const phases = new Set<Phase>(
+    values.only ? (values.only.split(',').map((phase) => phase.trim()) as Phase[]) : PHASES,
+  );
+  for (const phase of phases) {
+    if (!PHASES.includes(phase)) throw new Error(`unknown phase "${phase}" (${PHASES.join(', ')})`);
+  }
+  const profileDir = values.profile
+    ? join(REPO_ROOT, 'bench-results', 'profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+    : undefined;
+  return { phases, profileDir, verbose: values.verbose ?? false };
+}
+
+/** Ctrl-C stops the phase under way and everything started; a second one kills at once. */
+function handleSignals(): void {
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      killAllChildrenNow();
+      process.exit(130);
+    }
+    interrupted = true;
+    progress(`\n${signal}: stopping the benchmark and everything it started…`);
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', killAllChildrenNow);
+}
+
+async function main(): Promise<void> {
+  const { phases, profileDir, verbose } = parseOptions();
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  handleSignals();
+
+  const startedAt = new Date();
+  const stack = new BenchStack(abort.signal, profileDir);
+  const bench = new Bench(stack, verbose);
+  let failure: unknown;
+  try {
+    await stack.start();
+    progress(
+      `[setup] database ${databaseNameOf(BENCH_DATABASE_URL)}, Redis prefix ${BENCH_REDIS_PREFIX}, ` +
+        `API on ${stack.apiUrl}, fake Twilio on ${stack.fake.info.baseUrl} ` +
+        `(${round((Date.now() - startedAt.getTime()) / 1000)} s)`,
+    );
+    await bench.run(phases);
+  } catch (error) {
+    failure = error;
+  }
+  const machine = await stack.machine().catch(() => describeMachine('unknown', 'unknown'));
+  await stack.stop();
+  if (abort.signal.aborted) {
+    progress('Interrupted; no results written.');
+    process.exit(130);
+  }
+
+  if (bench.figures.length > 0) {
+    console.log(
+      `\nSwitchboard benchmark, ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ` +
+        `Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis} (all on this machine)\n`,
+    );
+    console.log(formatTable(bench.figures));
+    writeJson(RESULTS_FILE, {
+      startedAt: startedAt.toISOString(),
+      seconds: round((Date.now() - startedAt.getTime()) / 1000),
+      machine,
+      settings: {
+        workerConcurrency: Number(BENCH_WORKER_CONCURRENCY),
+        pacing: 'off',
+        logLevel: 'warn',
+      },
+      figures: bench.figures.map((figure) => ({ ...figure, met: meetsTarget(figure) })),
+      details: bench.details,
+    });
+    console.log(`\nWritten to ${RESULTS_FILE}`);
+  }
+  if (profileDir) for (const line of summariseProfiles(profileDir)) console.log(line);
+  if (failure) {
+    console.error(`\nThe benchmark failed: ${(failure as Error).stack ?? failure}`);
+    process.exit(1);
+  }
+}
+
+function summariseProfiles(dir: string): string[] {
+  const lines = [`\nCPU profiles in ${dir} (top self time):`];
+  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+  for (const file of files.sort()) {
+    lines.push(`\n${file}`, ...summariseProfile(join(dir, file), 12));
+  }
+  return lines;
+}
+
+void main();
