@@ -40,6 +40,14 @@ describe('health', () => {
     });
   });
 
+  it('exposes Prometheus metrics without a credential', async () => {
+    const response = await request(app.getHttpServer()).get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.text).toContain('switchboard_process_cpu_seconds_total');
+    expect(response.text).toMatch(/switchboard_dispatch_jobs\{state="waiting"\} \d+/);
+  });
+
   it('answers 503 naming Redis while it is down, and recovers without a restart', async () => {
     await redis.stop();
     const down = await readinessUntil(app, 503);

@@ -1,4 +1,3 @@
-import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -6,17 +5,15 @@ import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
 import { EventsClient } from './helpers/events-client';
-import { createTestApp, urlOf } from './helpers/test-app';
-import { startTestWorker } from './helpers/test-worker';
 import { fakeMessageSid, postInboundSms } from './helpers/twilio-webhook';
-import { twilioEnv } from './helpers/twilio-env';
+import { TestStack, startStack } from './helpers/test-stack';
 
 const POOL = ['+12015550100', '+12015550101'];
 
 describe('inbound SMS, conversations, opt-out and real-time events', () => {
   let fake: FakeTwilio;
   let app: NestExpressApplication;
-  let worker: INestApplicationContext;
+  let stack: TestStack;
   const sockets: EventsClient[] = [];
 
   const http = () => request(app.getHttpServer());
@@ -34,15 +31,12 @@ describe('inbound SMS, conversations, opt-out and real-time events', () => {
   }
 
   beforeAll(async () => {
-    fake = await FakeTwilio.start();
-    app = await createTestApp({ ...twilioEnv(fake, POOL), EVENTS_HEARTBEAT_MS: '200' });
-    worker = await startTestWorker({ ...twilioEnv(fake, POOL), PUBLIC_BASE_URL: urlOf(app) });
+    stack = await startStack(POOL, { EVENTS_HEARTBEAT_MS: '200' });
+    ({ fake, app } = stack);
   });
   afterAll(async () => {
     sockets.forEach((socket) => socket.close());
-    await worker.close();
-    await app.close();
-    await fake.close();
+    await stack.close();
   });
   beforeEach(() => fake.reset());
 

@@ -1,18 +1,15 @@
-import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
-import { createTestApp, urlOf } from './helpers/test-app';
-import { startTestWorker } from './helpers/test-worker';
-import { twilioEnv } from './helpers/twilio-env';
+import { TestStack, startStack } from './helpers/test-stack';
 
 describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions', () => {
   let fake: FakeTwilio;
   let app: NestExpressApplication;
-  let worker: INestApplicationContext;
+  let stack: TestStack;
   let headers: Record<string, string>;
 
   const http = () => request(app.getHttpServer());
@@ -20,18 +17,15 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
     (await http().get(`/api/v1/messages/${id}`).set(headers)).body;
 
   beforeAll(async () => {
-    fake = await FakeTwilio.start();
-    app = await createTestApp(twilioEnv(fake));
-    worker = await startTestWorker({ ...twilioEnv(fake), PUBLIC_BASE_URL: urlOf(app) });
+    stack = await startStack();
+    ({ fake, app } = stack);
   });
   beforeEach(async () => {
     fake.reset();
     headers = (await createAccount(app)).headers;
   });
   afterAll(async () => {
-    await worker.close();
-    await app.close();
-    await fake.close();
+    await stack.close();
   });
 
   describe('Idempotency-Key', () => {

@@ -1,19 +1,16 @@
-import { INestApplicationContext } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
-import { createTestApp, urlOf } from './helpers/test-app';
-import { startTestWorker } from './helpers/test-worker';
-import { twilioEnv } from './helpers/twilio-env';
+import { TestStack, startStack } from './helpers/test-stack';
 
 const POOL = ['+12015550100', '+12015550101'];
 
 describe('outbound messages through Twilio', () => {
   let fake: FakeTwilio;
   let app: NestExpressApplication;
-  let worker: INestApplicationContext;
+  let stack: TestStack;
   let headers: Record<string, string>;
   let otherHeaders: Record<string, string>;
 
@@ -27,16 +24,13 @@ describe('outbound messages through Twilio', () => {
     );
 
   beforeAll(async () => {
-    fake = await FakeTwilio.start();
-    app = await createTestApp(twilioEnv(fake, POOL));
-    worker = await startTestWorker({ ...twilioEnv(fake, POOL), PUBLIC_BASE_URL: urlOf(app) });
+    stack = await startStack(POOL);
+    ({ fake, app } = stack);
     headers = (await createAccount(app)).headers;
     otherHeaders = (await createAccount(app)).headers;
   });
   afterAll(async () => {
-    await worker.close();
-    await app.close();
-    await fake.close();
+    await stack.close();
   });
   beforeEach(() => fake.reset());
 

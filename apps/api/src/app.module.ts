@@ -10,6 +10,8 @@ import {
   RedisModule,
 } from '@app/core';
 import { ConversationsModule } from '@app/conversations';
+import { DevicesModule } from '@app/devices';
+import { GroupsModule } from '@app/groups';
 import { MessagingModule } from '@app/messaging';
 import { SessionsModule } from '@app/sessions';
 import { ApiKeysController } from './accounts/api-keys.controller';
@@ -17,8 +19,12 @@ import { MeController } from './accounts/me.controller';
 import { AuthController } from './auth/auth.controller';
 import { ContactsController } from './conversations/contacts.controller';
 import { ConversationsController } from './conversations/conversations.controller';
+import { DeviceSocketHub } from './devices/device-socket-hub';
+import { DevicesController } from './devices/devices.controller';
+import { DevicesGateway } from './devices/devices.gateway';
 import { EventSubscribers } from './events/event-subscribers';
 import { EventsGateway } from './events/events.gateway';
+import { GroupsController } from './groups/groups.controller';
 import { HealthModule } from './health/health.module';
 import { MessagesController } from './messages/messages.controller';
 import { SessionsController } from './sessions/sessions.controller';
@@ -38,11 +44,14 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     HealthModule,
     MessagingModule,
     SessionsModule,
+    DevicesModule,
     ConversationsModule,
+    GroupsModule,
   ],
   controllers: [
     MeController,
     MessagesController,
+    DevicesController,
     SessionsController,
     TwilioStatusController,
     AuthController,
@@ -50,11 +59,14 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     TwilioSmsController,
     ConversationsController,
     ContactsController,
+    GroupsController,
   ],
   providers: [
     TwilioSignatureGuard,
     EventSubscribers,
     EventsGateway,
+    DeviceSocketHub,
+    DevicesGateway,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_GUARD, useExisting: AuthGuard },
   ],

@@ -8,6 +8,7 @@ import {
   QueueRootModule,
   RedisModule,
 } from '@app/core';
+import { DeviceRouteModule } from '@app/devices';
 import { MessageDispatchModule } from '@app/messaging';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { MessageDispatchProcessor } from './processors/message-dispatch.processor';
@@ -21,6 +22,7 @@ import { MessageDispatchProcessor } from './processors/message-dispatch.processo
     QueueRootModule,
     BullModule.registerQueue({ name: QueueName.Maintenance }),
     MessageDispatchModule,
+    DeviceRouteModule,
   ],
   providers: [MessageDispatchProcessor, MaintenanceProcessor],
 })

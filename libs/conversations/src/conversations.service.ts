@@ -38,11 +38,12 @@ export class ConversationsService {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `WITH last AS (
          SELECT DISTINCT ON (peer) * FROM messages
-         WHERE account_id = $1
+         WHERE account_id = $1 AND group_id IS NULL
          ORDER BY peer, created_at DESC, id DESC)
        SELECT last.*, contact.name AS contact_name,
          (SELECT count(*)::int FROM messages unread
           WHERE unread.account_id = $1 AND unread.peer = last.peer AND unread.direction = 'inbound'
+            AND unread.group_id IS NULL
             AND unread.created_at > COALESCE(seen.last_read_at, '-infinity')) AS unread_count
        FROM last
        LEFT JOIN conversation_reads seen ON seen.account_id = $1 AND seen.peer = last.peer
@@ -76,7 +77,11 @@ export class ConversationsService {
     query: PaginationQueryDto,
   ): Promise<Page<ConversationMessageView>> {
     const peer = requireE164(phone, 'phone');
-    const page = await this.messages.list(accountId, { ...query, peer });
+    const page = await this.messages.list(
+      accountId,
+      { ...query, peer },
+      { withoutGroupTraffic: true },
+    );
     if (page.data.length === 0 && !query.cursor) {
       throw new NotFoundAppException('CONVERSATION_NOT_FOUND', `No conversation with ${peer}.`);
     }

@@ -19,7 +19,11 @@ export interface MessageCreationHook {
    * For an inbound text routed to an account, before it is stored (same transaction): a hook may
    * fill in the draft (the sessions lib attaches the reply to the peer's latest open session).
    */
-  beforeInboundInsert?(manager: EntityManager, accountId: string, draft: MessageDraft): Promise<void>;
+  beforeInboundInsert?(
+    manager: EntityManager,
+    accountId: string,
+    draft: MessageDraft,
+  ): Promise<void>;
 }
 
 @Injectable()

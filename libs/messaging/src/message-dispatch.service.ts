@@ -72,7 +72,10 @@ export class MessageDispatchService {
       if (sent) await this.events.updated(sent);
       return 'sent';
     } catch (error) {
-      if (error instanceof SendLaterError) throw error;
+      if (error instanceof SendLaterError) {
+        await this.messages.returnAttempt(messageId);
+        throw error;
+      }
       return this.handleFailure(message, error, attempt);
     }
   }

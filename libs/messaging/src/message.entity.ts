@@ -67,6 +67,10 @@ export class Message {
   @Column('text', { nullable: true })
   sessionId: string | null;
 
+  /** Group chat traffic; kept out of 1:1 conversations. */
+  @Column('uuid', { nullable: true })
+  groupId: string | null;
+
   @Column('timestamptz', { nullable: true })
   scheduledAt: Date | null;
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CursorPosition } from '@app/core';
 import { Message } from './message.entity';
+import { MicroBatcher, inRounds } from './micro-batcher';
 import {
   ALLOWED_PREDECESSORS,
   MessageDirection,
@@ -27,6 +28,8 @@ export interface MessageDraft {
   requestedDeviceId: string | null;
   sensitive: boolean;
   sessionId: string | null;
+  /** Set for group chat traffic (welcomes, relays); such messages stay out of 1:1 conversations. */
+  groupId?: string | null;
   scheduledAt: Date | null;
   expiresAt: Date | null;
 }
@@ -39,6 +42,8 @@ export interface MessageListFilter {
   deviceId?: string;
   since?: Date;
   until?: Date;
+  /** Leave out group chat traffic (1:1 conversations). */
+  withoutGroupTraffic?: boolean;
 }
 
 const DRAFT_COLUMNS: Array<[keyof MessageDraft, string]> = [
@@ -55,45 +60,107 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string]> = [
   ['requestedDeviceId', 'requested_device_id'],
   ['sensitive', 'sensitive'],
   ['sessionId', 'session_id'],
+  ['groupId', 'group_id'],
   ['scheduledAt', 'scheduled_at'],
   ['expiresAt', 'expires_at'],
 ];
 
 const SCRUBBED_BODY = '[redacted]';
 
+// Column name → property name, computed once per column: every row of every hot path goes
+// through messageFromRow, and a regex per column per row was a tenth of a batch's CPU.
+const PROPERTY_OF_COLUMN = new Map<string, string>();
+
 function camelCase(column: string): string {
-  return column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  let property = PROPERTY_OF_COLUMN.get(column);
+  if (property === undefined) {
+    property = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    PROPERTY_OF_COLUMN.set(column, property);
+  }
+  return property;
+}
+
+/** A message taken for a dispatch attempt. */
+export interface DispatchClaim {
+  message: Message;
+  /** The recipient texted STOP to the message's account. */
+  recipientOptedOut: boolean;
+}
+
+interface SentRecord {
+  messageId: string;
+  route: string;
+  from: string | null;
+  providerMessageId: string | null;
+  deviceId?: string | null;
 }
 
 /** A `RETURNING *` row (snake_case) as a Message. */
 export function messageFromRow(row: Record<string, unknown>): Message {
-  const message = new Message();
-  for (const [column, value] of Object.entries(row)) {
-    (message as unknown as Record<string, unknown>)[camelCase(column)] = value;
-  }
-  return message;
+  const message = new Message() as unknown as Record<string, unknown>;
+  for (const column in row) message[camelCase(column)] = row[column];
+  return message as unknown as Message;
 }
+
+// Rows per coalesced INSERT: 2,000 × the draft columns stays well under PostgreSQL's 65,535
+// parameters per statement.
+const MAX_COALESCED_INSERT_ROWS = 2000;
 
 /**
  * Every query on messages, named by intent. Hot paths (insert, claim, record) are single SQL
- * statements: no read-modify-write, no ORM change tracking.
+ * statements: no read-modify-write, no ORM change tracking. Concurrent calls of the hot paths
+ * are coalesced into one statement per event-loop turn (see MicroBatcher): the API accepting
+ * many single messages at once writes them with one INSERT, the worker claims and records the
+ * messages of its concurrent jobs with one UPDATE each.
  */
 @Injectable()
 export class MessageRepository {
+  private readonly inserts = new MicroBatcher<MessageDraft[], Message[]>(
+    async (groups) => {
+      const rows = await this.insertRows(groups.flat(), this.dataSource.manager);
+      let offset = 0;
+      return groups.map((drafts) => rows.slice(offset, (offset += drafts.length)));
+    },
+    { weight: (drafts) => drafts.length, maxWeight: MAX_COALESCED_INSERT_ROWS },
+  );
+  private readonly claims = new MicroBatcher<string, DispatchClaim | null>((messageIds) =>
+    inRounds(
+      messageIds,
+      (id) => id,
+      (distinct) => this.claimRows(distinct),
+    ),
+  );
+  private readonly sentRecords = new MicroBatcher<SentRecord, Message | null>((records) =>
+    inRounds(
+      records,
+      (record) => record.messageId,
+      (distinct) => this.recordSentRows(distinct),
+    ),
+  );
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** One multi-row INSERT for any number of drafts (the batch endpoint sends up to 1,000). */
+  /**
+   * One multi-row INSERT for any number of drafts (the batch endpoint sends up to 1,000). With a
+   * `manager` (a caller's transaction) the rows go through it, on their own; without, they share
+   * a statement with the other inserts of the moment. Rows come back in the drafts' order.
+   */
   async insertMany(drafts: MessageDraft[], manager?: EntityManager): Promise<Message[]> {
     if (drafts.length === 0) return [];
+    if (manager) return this.insertRows(drafts, manager);
+    return this.inserts.submit(drafts);
+  }
+
+  private async insertRows(drafts: MessageDraft[], manager: EntityManager): Promise<Message[]> {
     const params: unknown[] = [];
     const tuples = drafts.map((draft) => {
       const placeholders = DRAFT_COLUMNS.map(([key]) => {
-        params.push(draft[key]);
+        params.push(draft[key] ?? null);
         return `$${params.length}`;
       });
       return `(${placeholders.join(', ')})`;
     });
-    const rows: Record<string, unknown>[] = await (manager ?? this.dataSource).query(
+    const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO messages (${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
        VALUES ${tuples.join(', ')} RETURNING *`,
       params,
@@ -134,6 +201,7 @@ export class MessageRepository {
     if (filter.deviceId) add('device_id = ?', filter.deviceId);
     if (filter.since) add('created_at >= ?', filter.since);
     if (filter.until) add('created_at < ?', filter.until);
+    if (filter.withoutGroupTraffic) conditions.push('group_id IS NULL');
     if (after) {
       params.push(after.sortKey, after.id);
       conditions.push(
@@ -187,23 +255,30 @@ export class MessageRepository {
    * Takes a message for a dispatch attempt: only while it is unfinished and not expired. One
    * statement, so two workers can never both believe they own a finished message.
    */
-  async claimForDispatch(
-    messageId: string,
-  ): Promise<{ message: Message; recipientOptedOut: boolean } | null> {
+  claimForDispatch(messageId: string): Promise<DispatchClaim | null> {
+    return this.claims.submit(messageId);
+  }
+
+  private async claimRows(messageIds: string[]): Promise<Map<string, DispatchClaim>> {
     // The opt-out lookup rides along in the same statement: no extra round trip per message.
-    const [rows] = await this.dataSource.query(
+    const [rows]: [Array<Record<string, unknown>>] = await this.dataSource.query(
       `UPDATE messages m
        SET status = 'sending', attempts = attempts + 1, updated_at = now(),
            sending_at = COALESCE(sending_at, now())
-       WHERE id = $1 AND status = ANY($2) AND (expires_at IS NULL OR expires_at > now())
+       WHERE id = ANY($1::uuid[]) AND status = ANY($2)
+         AND (expires_at IS NULL OR expires_at > now())
        RETURNING m.*, EXISTS (SELECT 1 FROM opt_outs o
                               WHERE o.account_id = m.account_id AND o.phone = m.to_number)
                       AS recipient_opted_out`,
-      [messageId, UNFINISHED_STATUSES],
+      // Sorted: every statement locks its rows in the same order, so two never deadlock.
+      [[...messageIds].sort(), UNFINISHED_STATUSES],
     );
-    if (!rows[0]) return null;
-    const { recipient_opted_out: recipientOptedOut, ...row } = rows[0];
-    return { message: messageFromRow(row), recipientOptedOut: Boolean(recipientOptedOut) };
+    return new Map(
+      rows.map(({ recipient_opted_out: recipientOptedOut, ...row }) => [
+        row.id as string,
+        { message: messageFromRow(row), recipientOptedOut: Boolean(recipientOptedOut) },
+      ]),
+    );
   }
 
   /**
@@ -219,26 +294,39 @@ export class MessageRepository {
       deviceId?: string | null;
     },
   ): Promise<Message | null> {
-    const [rows] = await this.dataSource.query(
-      `UPDATE messages
-       SET route = $2, from_number = COALESCE($3, from_number),
-           provider_message_id = COALESCE(provider_message_id, $4),
-           device_id = COALESCE($5, device_id),
-           status = CASE WHEN status = ANY($6) THEN 'sent' ELSE status END,
-           sent_at = COALESCE(sent_at, now()), updated_at = now(),
+    return this.sentRecords.submit({ messageId, ...carried });
+  }
+
+  private async recordSentRows(records: SentRecord[]): Promise<Map<string, Message>> {
+    const params: unknown[] = [ALLOWED_PREDECESSORS[MessageStatus.Sent]];
+    // Sorted: every statement locks its rows in the same order, so two never deadlock.
+    const sorted = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : 1));
+    const tuples = sorted.map((record) => {
+      params.push(
+        record.messageId,
+        record.route,
+        record.from,
+        record.providerMessageId,
+        record.deviceId ?? null,
+      );
+      const n = params.length;
+      return `($${n - 4}::uuid, $${n - 3}::text, $${n - 2}::text, $${n - 1}::text, $${n}::uuid)`;
+    });
+    const [rows]: [Array<Record<string, unknown>>] = await this.dataSource.query(
+      `UPDATE messages m
+       SET route = v.route, from_number = COALESCE(v.from_number, m.from_number),
+           provider_message_id = COALESCE(m.provider_message_id, v.provider_message_id),
+           device_id = COALESCE(v.device_id, m.device_id),
+           status = CASE WHEN m.status = ANY($1) THEN 'sent' ELSE m.status END,
+           sent_at = COALESCE(m.sent_at, now()), updated_at = now(),
            error_code = NULL, error_message = NULL,
-           body = CASE WHEN sensitive THEN '${SCRUBBED_BODY}' ELSE body END
-       WHERE id = $1 RETURNING *`,
-      [
-        messageId,
-        carried.route,
-        carried.from,
-        carried.providerMessageId,
-        carried.deviceId ?? null,
-        ALLOWED_PREDECESSORS[MessageStatus.Sent],
-      ],
+           body = CASE WHEN m.sensitive THEN '${SCRUBBED_BODY}' ELSE m.body END
+       FROM (VALUES ${tuples.join(', ')})
+         AS v(id, route, from_number, provider_message_id, device_id)
+       WHERE m.id = v.id RETURNING m.*`,
+      params,
     );
-    return rows[0] ? messageFromRow(rows[0]) : null;
+    return new Map(rows.map((row) => [row.id as string, messageFromRow(row)]));
   }
 
   /** A phone took the message; its `result` frame will finish it. The status stays `sending`. */
@@ -276,5 +364,61 @@ export class MessageRepository {
       [UNFINISHED_STATUSES, settledAfterMs, limit],
     );
     return rows.map(messageFromRow);
+  }
+
+  /**
+   * A phone's report on a message it carries (a `result` frame): guarded like `transition` (only
+   * from `fromStatuses`), and records the phone as the carrier. With `requireCarrier`, only the
+   * phone already recorded as the carrier may report (a delivery report after `sent`).
+   */
+  async recordDeviceReport(report: {
+    messageId: string;
+    deviceId: string;
+    status: MessageStatus;
+    fromStatuses: readonly MessageStatus[];
+    requireCarrier: boolean;
+    from: string | null;
+    errorCode: string | null;
+    errorMessage: string | null;
+  }): Promise<Message | null> {
+    const sets = [
+      'status = $2',
+      "route = 'device'",
+      'device_id = $3',
+      'from_number = COALESCE($4, from_number)',
+      'error_code = $5',
+      'error_message = $6',
+      'updated_at = now()',
+      `body = CASE WHEN sensitive THEN '${SCRUBBED_BODY}' ELSE body END`,
+    ];
+    const timestamp = STATUS_TIMESTAMP_COLUMN[report.status];
+    if (timestamp) sets.push(`${timestamp} = COALESCE(${timestamp}, now())`);
+    if (report.status === MessageStatus.Delivered) sets.push('sent_at = COALESCE(sent_at, now())');
+    const [rows] = await this.dataSource.query(
+      `UPDATE messages SET ${sets.join(', ')}
+       WHERE id = $1 AND status = ANY($7)${report.requireCarrier ? ' AND device_id = $3' : ''}
+       RETURNING *`,
+      [
+        report.messageId,
+        report.status,
+        report.deviceId,
+        report.from,
+        report.errorCode,
+        report.errorMessage,
+        report.fromStatuses,
+      ],
+    );
+    return rows[0] ? messageFromRow(rows[0]) : null;
+  }
+
+  /**
+   * Gives back the attempt a claim counted when the message could not go yet (its sender's pace,
+   * no phone online): waiting is not trying, and the reconciler judges by attempts.
+   */
+  async returnAttempt(messageId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE messages SET attempts = greatest(attempts - 1, 0) WHERE id = $1 AND status = 'sending'`,
+      [messageId],
+    );
   }
 }

@@ -27,9 +27,10 @@ import {
 } from './idempotency/idempotency.service';
 import { MessageCreationHooks } from './message-creation-hooks';
 import { Message } from './message.entity';
-import { MessageDraft, MessageRepository } from './message.repository';
+import { MessageDraft, MessageListFilter, MessageRepository } from './message.repository';
 import { MessageStatus, RequestedRoute } from './message-status';
 import { MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
+import { MicroBatcher } from './micro-batcher';
 import { NumberPoolService } from './number-pool.service';
 import { DispatchError } from './routing/sms-route';
 import { measureSms } from './sms-encoding';
@@ -38,6 +39,12 @@ export interface SendOptions {
   idempotencyKey?: string;
   /** Seconds to wait for the message to be sent or to fail before answering. */
   waitSeconds?: number;
+}
+
+interface DispatchJobSpec {
+  name: string;
+  data: MessageDispatchJob;
+  opts: JobsOptions;
 }
 
 // A scheduled time this close to now is simply "now".
@@ -56,6 +63,20 @@ interface Drafting {
 @Injectable()
 export class MessagesService {
   private readonly logger = new Logger(MessagesService.name);
+
+  /**
+   * The jobs of the requests of the moment, added in one round trip (job ids are message ids,
+   * so adding one again after a failed bulk is harmless).
+   */
+  private readonly jobAdds = new MicroBatcher<DispatchJobSpec[], void>(
+    async (groups) => {
+      const jobs = groups.flat();
+      if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+      else await this.queue.addBulk(jobs);
+      return groups.map(() => undefined);
+    },
+    { weight: (jobs) => jobs.length, maxWeight: 2000 },
+  );
 
   constructor(
     private readonly messages: MessageRepository,
@@ -132,7 +153,11 @@ export class MessagesService {
     return MessageView.from(await this.findOwnedOrFail(accountId, messageId));
   }
 
-  async list(accountId: string, query: ListMessagesQuery): Promise<Page<MessageView>> {
+  async list(
+    accountId: string,
+    query: ListMessagesQuery,
+    scope: Pick<MessageListFilter, 'withoutGroupTraffic'> = {},
+  ): Promise<Page<MessageView>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const peer = query.peer ? (toE164(query.peer) ?? query.peer) : undefined;
     const rows = await this.messages.listOwned(
@@ -145,6 +170,7 @@ export class MessagesService {
         deviceId: query.deviceId,
         since: query.since ? new Date(query.since) : undefined,
         until: query.until ? new Date(query.until) : undefined,
+        ...scope,
       },
       limit,
       query.cursor ? decodeCursor(query.cursor) : undefined,
@@ -249,8 +275,7 @@ export class MessagesService {
       return { name: 'dispatch', data: { messageId: message.id }, opts };
     });
     try {
-      if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
-      else await this.queue.addBulk(jobs);
+      await this.jobAdds.submit(jobs);
     } catch (error) {
       this.logger.warn(
         { err: error, count: jobs.length },

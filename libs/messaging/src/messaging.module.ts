@@ -7,6 +7,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { MessageCreationHooks } from './message-creation-hooks';
 import { Message } from './message.entity';
 import { MessageRepository } from './message.repository';
+import { MessageHandoverService } from './message-handover.service';
 import { MessageWaitService } from './message-wait.service';
 import { MessagesService } from './messages.service';
 import { NumberPoolService } from './number-pool.service';
@@ -14,6 +15,7 @@ import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
 import { OptOutsRepository } from './inbound/opt-outs.repository';
+import { ReactionWriter } from './inbound/reaction-writer';
 import { StatusCallbacksService } from './status-callbacks.service';
 import { TwilioSignatureService } from './webhooks/twilio-signature.service';
 
@@ -60,13 +62,16 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
+    MessageHandoverService,
     InboundMessageRepository,
     OptOutsRepository,
     InboundTargets,
+    ReactionWriter,
     InboundMessagesService,
   ],
   exports: [
     MessageDispatchQueue,
+    MessageHandoverService,
     MessageRepository,
     MessageEvents,
     NumberPoolService,
@@ -76,6 +81,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     InboundTargets,
+    ReactionWriter,
     InboundMessagesService,
   ],
 })

@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { MessageDispatchQueue } from '@app/messaging';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
-  controllers: [HealthController],
-  providers: [RedisHealthIndicator],
+  imports: [TerminusModule.forRoot({ logger: false }), MessageDispatchQueue],
+  controllers: [HealthController, MetricsController],
+  providers: [RedisHealthIndicator, MetricsService],
 })
 export class HealthModule {}

@@ -1,12 +1,15 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
-import { AppConfig, MaintenanceJob, QueueName } from '@app/core';
+import Redis from 'ioredis';
+import { AppConfig, MaintenanceJob, QueueName, REDIS_CLIENT, RedisKeys } from '@app/core';
 import { MessageReconcilerService } from '@app/messaging';
 
 // If Redis loses the scheduler itself (FLUSHALL, a restart without persistence), re-declaring it
 // now and then brings the reconciler back without restarting the worker.
 const SCHEDULER_REFRESH_MS = 60_000;
+const RECONCILE_LOCK_MS = 120_000;
+const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
  * Periodic repairs. A BullMQ job scheduler makes one job per interval for all workers together,
@@ -23,6 +26,8 @@ export class MaintenanceProcessor
   constructor(
     private readonly reconciler: MessageReconcilerService,
     private readonly config: AppConfig,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     @InjectQueue(QueueName.Maintenance) private readonly queue: Queue,
   ) {
     super();
@@ -40,7 +45,17 @@ export class MaintenanceProcessor
 
   async process(job: Job): Promise<unknown> {
     if (job.name !== MaintenanceJob.ReconcileMessages) return undefined;
-    return this.reconciler.reconcile();
+    // One reconcile at a time across every worker, even when a slow run overlaps the next tick.
+    const lock = this.keys.key('lock', MaintenanceJob.ReconcileMessages);
+    const token = `${process.pid}:${job.id}`;
+    const acquired = await this.redis.set(lock, token, 'PX', RECONCILE_LOCK_MS, 'NX');
+    if (!acquired) return { skipped: 'another reconcile is running' };
+    try {
+      return await this.reconciler.reconcile();
+    } finally {
+      // Release only our own lock (it may have expired and been taken by another worker).
+      await this.redis.eval(RELEASE_IF_OWNER, 1, lock, token);
+    }
   }
 
   private async declareSchedule(): Promise<void> {

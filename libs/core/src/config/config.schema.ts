@@ -61,7 +61,7 @@ export const environmentSchema = z
     DEVICE_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     DEVICE_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
     // Android itself stops an app at 30 SMS per minute; a device's own setting overrides this.
-    DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(20),
+    DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(20),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && env.AUTH_TOKEN_SECRET === DEFAULT_DEV_SECRET) {

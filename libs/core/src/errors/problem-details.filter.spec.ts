@@ -54,6 +54,18 @@ describe('ProblemDetailsFilter', () => {
     expect(Logger.prototype.error).toHaveBeenCalledTimes(1);
   });
 
+  it('never logs the parameters of a failed SQL statement (they may hold secrets)', () => {
+    const failed = Object.assign(new Error('duplicate key'), {
+      query: 'INSERT INTO messages (body) VALUES ($1)',
+      parameters: ['Your Switchboard code is 123456.'],
+      code: '23505',
+    });
+    capture(failed);
+    const logged = JSON.stringify((Logger.prototype.error as jest.Mock).mock.calls[0][0]);
+    expect(logged).toContain('INSERT INTO messages');
+    expect(logged).not.toContain('123456');
+  });
+
   it('keeps the code, extensions and headers of an AppException', () => {
     const sent = capture(
       new AppException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', 'Slow down.', {

@@ -3,6 +3,17 @@ import type { Request, Response } from 'express';
 import { AppException } from './app.exception';
 import { PROBLEM_CONTENT_TYPE, buildProblem, defaultCodeForStatus } from './problem-details';
 
+/**
+ * What of an unexpected error may be logged: TypeORM's QueryFailedError carries the statement's
+ * parameters, which can hold secrets (a sign-in code on its way to the messages table).
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof Error) || !('parameters' in error)) return error;
+  const { name, message, stack } = error;
+  const { code, query } = error as Error & { code?: string; query?: string };
+  return { name, message, stack, code, query };
+}
+
 function messageOf(response: string | object, fallback: string): string {
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
@@ -41,10 +52,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         messageOf(exception.getResponse(), exception.message),
         context,
       );
-      if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+      if (status >= 500) this.logger.error({ err: loggableError(exception) }, 'request failed');
     } else {
       problem = buildProblem(500, 'INTERNAL_ERROR', 'An unexpected error occurred.', context);
-      this.logger.error({ err: exception }, 'unhandled error');
+      this.logger.error({ err: loggableError(exception) }, 'unhandled error');
     }
 
     if (response.headersSent) return;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { pino } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 const REQUEST_ID_HEADER = 'x-request-id';
@@ -40,6 +41,11 @@ const REDACTED_PATHS = [
   '*.accessToken',
 ];
 
+/** Whether a logger at `configured` writes lines of `level`. */
+function logsAt(configured: string, level: 'info'): boolean {
+  return configured !== 'silent' && pino.levels.values[configured] <= pino.levels.values[level];
+}
+
 /** Structured JSON logs; every line written during a request carries its `requestId`. */
 export const LoggingModule = LoggerModule.forRootAsync({
   inject: [AppConfig],
@@ -54,7 +60,9 @@ export const LoggingModule = LoggerModule.forRootAsync({
       customAttributeKeys: { reqId: 'requestId' },
       quietReqLogger: true,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      autoLogging: {
+      // pino-http logs each finished request at "info": below that level nothing would ever be
+      // written, so do not pay for the listeners and the log object of every request.
+      autoLogging: logsAt(config.get('LOG_LEVEL'), 'info') && {
         // Probes and metrics scrapes every few seconds would drown the useful lines.
         ignore: (request: IncomingMessage) =>
           request.url === '/health' ||

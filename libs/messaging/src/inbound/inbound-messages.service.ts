@@ -1,23 +1,23 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Queue } from 'bullmq';
 import { DataSource, EntityManager } from 'typeorm';
-import { MessageDispatchJob, QueueName, toE164 } from '@app/core';
+import { toE164 } from '@app/core';
 import { MessageEvents } from '../events/message-events';
 import { MessageCreationHooks } from '../message-creation-hooks';
 import { Message } from '../message.entity';
-import { MessageDraft, MessageRepository } from '../message.repository';
+import { MessageDraft } from '../message.repository';
 import { MessageStatus, RequestedRoute } from '../message-status';
 import { measureSms } from '../sms-encoding';
 import { InboundMessageRepository } from './inbound-message.repository';
 import { InboundTargets, NumberBinding, OutboundReaction } from './inbound-targets';
 import { keywordActionOf } from './opt-out-keywords';
 import { OptOutsRepository } from './opt-outs.repository';
+import { ReactionWriter } from './reaction-writer';
 
 /** One inbound SMS, from whichever channel received it. */
 export interface InboundSms {
-  source: 'twilio' | 'device';
+  /** `app`: a member posting to a group from the API, relayed exactly like their SMS would be. */
+  source: 'twilio' | 'device' | 'app';
   /** The device id for `device`; unused for `twilio`. */
   sourceId?: string;
   /** The channel's own id of this message (Twilio's MessageSid, the device's frame id). */
@@ -54,20 +54,19 @@ export class InboundMessagesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly messages: MessageRepository,
+    private readonly reactions: ReactionWriter,
     private readonly inbound: InboundMessageRepository,
     private readonly optOuts: OptOutsRepository,
     private readonly hooks: MessageCreationHooks,
     private readonly targets: InboundTargets,
     private readonly events: MessageEvents,
-    @InjectQueue(QueueName.MessageDispatch) private readonly queue: Queue<MessageDispatchJob>,
   ) {}
 
   async receive(sms: InboundSms): Promise<InboundResult> {
     const inboundKey =
       sms.source === 'device'
         ? `device:${sms.sourceId}:${sms.externalId}`
-        : `twilio:${sms.externalId}`;
+        : `${sms.source}:${sms.externalId}`;
     const existing = await this.inbound.findByInboundKey(this.dataSource.manager, inboundKey);
     if (existing) return { messageId: existing.id, duplicate: true, accountId: existing.accountId };
 
@@ -75,7 +74,7 @@ export class InboundMessagesService {
     const to = sms.to ? (toE164(sms.to) ?? sms.to.trim()) : null;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const binding =
-        sms.source === 'twilio' && to ? await this.bindingFor(manager, from, to) : null;
+        sms.source !== 'device' && to ? await this.bindingFor(manager, from, to) : null;
       const accountId = sms.accountId ?? binding?.accountId ?? null;
       const draft = this.draftOf(sms, from, to, accountId);
       if (accountId && !binding?.targetType.startsWith('group')) {
@@ -87,10 +86,7 @@ export class InboundMessagesService {
       });
       if (!stored) return null; // a concurrent replay won the race
       const reactions = accountId ? await this.react(manager, stored, binding, sms) : [];
-      const queued = await this.messages.insertMany(
-        reactions.map((reaction) => this.outboundDraft(reaction)),
-        manager,
-      );
+      const queued = await this.reactions.store(manager, reactions);
       return { stored, queued };
     });
 
@@ -104,9 +100,8 @@ export class InboundMessagesService {
         'Inbound SMS matches no number binding; stored as unrouted',
       );
     }
-    await this.enqueue(outcome.queued);
     await this.events.created(outcome.stored);
-    for (const message of outcome.queued) await this.events.created(message);
+    await this.reactions.dispatch(outcome.queued);
     return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
   }
 
@@ -118,7 +113,8 @@ export class InboundMessagesService {
     sms: InboundSms,
   ): Promise<OutboundReaction[]> {
     const accountId = inbound.accountId!;
-    const keyword = keywordActionOf(inbound.body);
+    // Keywords are a carrier convention for texts; a post from the app is just a message.
+    const keyword = sms.source === 'app' ? null : keywordActionOf(inbound.body);
     if (keyword?.action === 'opt-out') {
       await this.optOuts.optOut(manager, accountId, inbound.peer, keyword.keyword);
       return [];
@@ -182,49 +178,12 @@ export class InboundMessagesService {
       encoding,
       segments,
       status: MessageStatus.Received,
-      routeRequested: sms.source === 'device' ? RequestedRoute.Device : RequestedRoute.Twilio,
+      routeRequested: sms.source === 'device' ? RequestedRoute.Device : RequestedRoute.Auto,
       requestedDeviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
       sensitive: false,
       sessionId: null,
       scheduledAt: null,
       expiresAt: null,
     };
-  }
-
-  private outboundDraft(reaction: OutboundReaction): MessageDraft {
-    const { encoding, segments } = measureSms(reaction.body);
-    return {
-      accountId: reaction.accountId,
-      direction: 'outbound',
-      fromNumber: reaction.from,
-      toNumber: reaction.to,
-      peer: reaction.to,
-      body: reaction.body,
-      encoding,
-      segments,
-      status: MessageStatus.Queued,
-      routeRequested: reaction.route,
-      requestedDeviceId: reaction.requestedDeviceId ?? null,
-      sensitive: false,
-      sessionId: null,
-      scheduledAt: null,
-      expiresAt: null,
-    };
-  }
-
-  /** After the commit; the reconciler covers a Redis failure here. */
-  private async enqueue(messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    await this.queue
-      .addBulk(
-        messages.map((message) => ({
-          name: 'dispatch',
-          data: { messageId: message.id },
-          opts: { jobId: message.id },
-        })),
-      )
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'Could not enqueue reactions; the reconciler will'),
-      );
   }
 }

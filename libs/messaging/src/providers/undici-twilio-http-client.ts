@@ -3,6 +3,7 @@ import type RequestClient from 'twilio/lib/base/RequestClient';
 import Response from 'twilio/lib/http/response';
 
 const TWILIO_API_ORIGIN = 'https://api.twilio.com';
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 type Params = Record<string, string | number | boolean | undefined | Array<string | number>>;
@@ -24,25 +25,32 @@ function formEncode(data: unknown): string {
  */
 export class UndiciTwilioHttpClient {
   private readonly agent: Agent;
+  private readonly origin: string;
+  private authorization?: { credentials: string; header: string };
 
-  constructor(
-    private readonly baseUrl: string = TWILIO_API_ORIGIN,
-    connections = 64,
-  ) {
+  constructor(baseUrl: string = TWILIO_API_ORIGIN, connections = 64) {
     this.agent = new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
+    this.origin = new URL(baseUrl).origin;
+  }
+
+  /** The same credentials on every call: encoded once. */
+  private basicAuthorization(username: string, password: string): string {
+    const credentials = `${username}:${password}`;
+    if (this.authorization?.credentials !== credentials) {
+      const header = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      this.authorization = { credentials, header };
+    }
+    return this.authorization.header;
   }
 
   async request<TData>(options: RequestClient.RequestOptions<TData>): Promise<Response<string>> {
-    const url = new URL(options.uri);
-    const target = new URL(url.pathname + url.search, this.baseUrl);
-    if (options.params) {
-      for (const [key, value] of new URLSearchParams(formEncode(options.params))) {
-        target.searchParams.append(key, value);
-      }
-    }
+    // The SDK's URI, re-rooted at our base URL: only its path and query matter.
+    let target = this.origin + options.uri.replace(ORIGIN, '');
+    const query = options.params ? formEncode(options.params) : '';
+    if (query) target += (target.includes('?') ? '&' : '?') + query;
     const headers: Record<string, string> = { ...(options.headers as Record<string, string>) };
     if (options.username && options.password) {
-      headers.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+      headers.Authorization = this.basicAuthorization(options.username, options.password);
     } else if (options.authStrategy) {
       headers.Authorization = await options.authStrategy.getAuthString();
     }

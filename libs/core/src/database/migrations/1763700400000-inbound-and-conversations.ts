@@ -34,7 +34,9 @@ export class InboundAndConversations1763700400000 implements MigrationInterface 
         updated_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (account_id, phone)
       )`);
-    await queryRunner.query(`CREATE INDEX contacts_account_name_idx ON contacts (account_id, name, id)`);
+    await queryRunner.query(
+      `CREATE INDEX contacts_account_name_idx ON contacts (account_id, name, id)`,
+    );
 
     await queryRunner.query(`
       CREATE TABLE conversation_reads (

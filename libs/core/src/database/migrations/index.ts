@@ -3,6 +3,7 @@ import { MessagesAndSessions1763700100000 } from './1763700100000-messages-and-s
 import { PhoneSignIn1763700200000 } from './1763700200000-phone-sign-in';
 import { Devices1763700300000 } from './1763700300000-devices';
 import { InboundAndConversations1763700400000 } from './1763700400000-inbound-and-conversations';
+import { Groups1763700500000 } from './1763700500000-groups';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -14,4 +15,5 @@ export const ALL_MIGRATIONS = [
   PhoneSignIn1763700200000,
   Devices1763700300000,
   InboundAndConversations1763700400000,
+  Groups1763700500000,
 ];

@@ -1,0 +1,51 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { QueueName } from '@app/core';
+
+/**
+ * Prometheus metrics of this API process: Node's own, plus the state of the work that matters to
+ * an operator (queue depth, unfinished messages), read when scraped rather than on every request.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  constructor(
+    @InjectQueue(QueueName.MessageDispatch) queue: Queue,
+    @InjectDataSource() dataSource: DataSource,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+    new Gauge({
+      name: 'switchboard_dispatch_jobs',
+      help: 'Jobs in the message dispatch queue, by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+        for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_unfinished_messages',
+      help: 'Outbound messages not yet handed to a provider, by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const rows: Array<{ status: string; count: number }> = await dataSource.query(
+          `SELECT status, count(*)::int AS count FROM messages
+           WHERE status IN ('scheduled', 'queued', 'sending') GROUP BY status`,
+        );
+        for (const row of rows) this.set({ status: row.status }, row.count);
+      },
+    });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
