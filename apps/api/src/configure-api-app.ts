@@ -5,7 +5,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { bodyParserErrorHandler, requestIdMiddleware, validationExceptionFactory } from '@app/core';
+import {
+  AppConfig,
+  bodyParserErrorHandler,
+  requestIdMiddleware,
+  validationExceptionFactory,
+} from '@app/core';
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
@@ -27,7 +32,8 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   app.useLogger(app.get(Logger));
   app.useWebSocketAdapter(new WsAdapter(app));
   app.enableShutdownHooks();
-  app.set('trust proxy', 'loopback');
+  // Which proxies may set X-Forwarded-For: the client IP feeds the per-IP sign-in limits.
+  app.set('trust proxy', app.get(AppConfig).get('TRUST_PROXY'));
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(

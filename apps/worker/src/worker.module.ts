@@ -8,6 +8,7 @@ import {
   QueueRootModule,
   RedisModule,
 } from '@app/core';
+import { AuthModule } from '@app/auth';
 import { DeviceRouteModule } from '@app/devices';
 import { MessageDispatchModule } from '@app/messaging';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
@@ -23,6 +24,8 @@ import { MessageDispatchProcessor } from './processors/message-dispatch.processo
     BullModule.registerQueue({ name: QueueName.Maintenance }),
     MessageDispatchModule,
     DeviceRouteModule,
+    // For housekeeping only (purging ended sign-in sessions).
+    AuthModule,
   ],
   providers: [MessageDispatchProcessor, MaintenanceProcessor],
 })

@@ -132,6 +132,18 @@ export class AuthSessionsService {
     return result.affected ?? 0;
   }
 
+  /**
+   * Housekeeping (the worker runs it hourly): forgets sessions that ended a week ago. A token of a
+   * forgotten session is simply invalid; the week keeps recent reuse reported as reuse.
+   */
+  async purgeEnded(): Promise<number> {
+    const [, count] = await this.sessions.query(
+      `DELETE FROM auth_sessions
+       WHERE revoked_at < now() - interval '7 days' OR expires_at < now() - interval '7 days'`,
+    );
+    return count as number;
+  }
+
   /** Whether access tokens of this session still count (it has not been revoked). */
   async isActive(sessionId: string): Promise<boolean> {
     const now = Date.now();

@@ -3,6 +3,7 @@ import { Inject, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig, MaintenanceJob, QueueName, REDIS_CLIENT, RedisKeys } from '@app/core';
+import { AuthSessionsService } from '@app/auth';
 import { MessageReconcilerService } from '@app/messaging';
 
 // If Redis loses the scheduler itself (FLUSHALL, a restart without persistence), re-declaring it
@@ -25,6 +26,7 @@ export class MaintenanceProcessor
 
   constructor(
     private readonly reconciler: MessageReconcilerService,
+    private readonly authSessions: AuthSessionsService,
     private readonly config: AppConfig,
     private readonly keys: RedisKeys,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
@@ -44,6 +46,9 @@ export class MaintenanceProcessor
   }
 
   async process(job: Job): Promise<unknown> {
+    if (job.name === MaintenanceJob.PurgeEndedAuthSessions) {
+      return { purged: await this.authSessions.purgeEnded() };
+    }
     if (job.name !== MaintenanceJob.ReconcileMessages) return undefined;
     // One reconcile at a time across every worker, even when a slow run overlaps the next tick.
     const lock = this.keys.key('lock', MaintenanceJob.ReconcileMessages);
@@ -68,8 +73,16 @@ export class MaintenanceProcessor
           opts: { removeOnComplete: 100, removeOnFail: 100 },
         },
       );
+      await this.queue.upsertJobScheduler(
+        MaintenanceJob.PurgeEndedAuthSessions,
+        { every: 60 * 60_000 },
+        {
+          name: MaintenanceJob.PurgeEndedAuthSessions,
+          opts: { removeOnComplete: 10, removeOnFail: 10 },
+        },
+      );
     } catch (error) {
-      this.logger.warn(`Could not declare the reconcile schedule: ${(error as Error).message}`);
+      this.logger.warn(`Could not declare the maintenance schedules: ${(error as Error).message}`);
     }
   }
 }

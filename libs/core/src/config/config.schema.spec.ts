@@ -32,6 +32,13 @@ describe('parseEnvironment', () => {
     ).toBe('production');
   });
 
+  it('reads TRUST_PROXY as Express expects: a boolean, a hop count or addresses', () => {
+    expect(parseEnvironment({}).TRUST_PROXY).toBe('loopback');
+    expect(parseEnvironment({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(parseEnvironment({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(parseEnvironment({ TRUST_PROXY: '10.0.0.0/8' }).TRUST_PROXY).toBe('10.0.0.0/8');
+  });
+
   it('needs the Twilio account SID and auth token together', () => {
     expect(() => parseEnvironment({ TWILIO_ACCOUNT_SID: 'AC123' })).toThrow(/TWILIO_AUTH_TOKEN/);
   });

@@ -17,4 +17,5 @@ export interface MessageDispatchJob {
 
 export enum MaintenanceJob {
   ReconcileMessages = 'reconcile-messages',
+  PurgeEndedAuthSessions = 'purge-ended-auth-sessions',
 }
