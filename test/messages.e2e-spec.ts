@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
@@ -252,6 +253,38 @@ describe('outbound messages through Twilio', () => {
       .set(account.headers);
     expect(third.body.data.map((m: { body: string }) => m.body)).toEqual(['n0']);
     expect(third.body.nextCursor).toBeNull();
+    // Rows a few microseconds apart within one millisecond: none may fall between two pages.
+    const db = app.get(DataSource);
+    await db.query(
+      `UPDATE messages SET created_at = '2026-01-01 00:00:00.123456+00' WHERE body = 'n0' AND account_id = $1`,
+      [account.account.id],
+    );
+    await db.query(
+      `UPDATE messages SET created_at = '2026-01-01 00:00:00.123400+00' WHERE body = 'n1' AND account_id = $1`,
+      [account.account.id],
+    );
+    await db.query(
+      `UPDATE messages SET created_at = '2026-01-01 00:00:00.123300+00' WHERE body = 'n2' AND account_id = $1`,
+      [account.account.id],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await http()
+        .get('/api/v1/messages')
+        .query({ limit: 1, ...(cursor ? { cursor } : {}) })
+        .set(account.headers);
+      seen.push(...page.body.data.map((m: { body: string }) => m.body));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['n4', 'n3', 'n0', 'n1', 'n2']);
+
+    const forged = Buffer.from(JSON.stringify(["'; DROP TABLE messages; --", 'x'])).toString(
+      'base64url',
+    );
+    const refused = await http().get(`/api/v1/messages?cursor=${forged}`).set(account.headers);
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('INVALID_CURSOR');
     const bad = await http().get('/api/v1/messages?cursor=garbage').set(account.headers);
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('INVALID_CURSOR');

@@ -1,8 +1,7 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import {
-  AppException,
   ConflictAppException,
   DEFAULT_PAGE_SIZE,
   NotFoundAppException,
@@ -26,7 +25,6 @@ const KEY_CACHE_TTL_MS = 10_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 // Plenty for rotation and per-service keys; a runaway script should not mint keys forever.
 export const MAX_API_KEYS_PER_ACCOUNT = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface IssuedApiKey {
   apiKey: ApiKey;
@@ -117,14 +115,7 @@ export class ApiKeysService {
       .addOrderBy('key.id', 'DESC')
       .limit(limit + 1);
     if (query.cursor) {
-      const after = decodeCursor(query.cursor);
-      if (!UUID.test(after.id) || Number.isNaN(Date.parse(after.sortKey))) {
-        throw new AppException(
-          HttpStatus.BAD_REQUEST,
-          'INVALID_CURSOR',
-          'The cursor is not valid.',
-        );
-      }
+      const after = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
       rows.andWhere(`(${createdAtMs}, key.id) < (:sortKey::timestamptz, :id::uuid)`, after);
     }
     return toPage(

@@ -39,7 +39,7 @@ export class ContactsService {
       .addOrderBy('contact.id', 'ASC')
       .limit(limit + 1);
     if (query.cursor) {
-      const after = decodeCursor(query.cursor);
+      const after = decodeCursor(query.cursor, { id: 'uuid' });
       builder.andWhere('(contact.name, contact.id) > (:sortKey, :id)', after);
     }
     return toPage(

@@ -30,7 +30,7 @@ export class ConversationsService {
     const params: unknown[] = [accountId];
     let after = '';
     if (query.cursor) {
-      const position = decodeCursor(query.cursor);
+      const position = decodeCursor(query.cursor, { sortKey: 'timestamp' });
       params.push(position.sortKey, position.id);
       after = 'WHERE (last.created_at, last.peer) < ($2::timestamptz, $3)';
     }
@@ -40,7 +40,7 @@ export class ConversationsService {
          SELECT DISTINCT ON (peer) * FROM messages
          WHERE account_id = $1 AND group_id IS NULL
          ORDER BY peer, created_at DESC, id DESC)
-       SELECT last.*, contact.name AS contact_name,
+       SELECT last.*, last.created_at::text AS cursor_at, contact.name AS contact_name,
          (SELECT count(*)::int FROM messages unread
           WHERE unread.account_id = $1 AND unread.peer = last.peer AND unread.direction = 'inbound'
             AND unread.group_id IS NULL
@@ -56,9 +56,14 @@ export class ConversationsService {
     return toPage(
       rows,
       limit,
-      (row) => ({ sortKey: (row.created_at as Date).toISOString(), id: row.peer as string }),
+      (row) => ({ sortKey: row.cursor_at as string, id: row.peer as string }),
       (row) => {
-        const { contact_name: contactName, unread_count: unreadCount, ...messageRow } = row;
+        const {
+          contact_name: contactName,
+          unread_count: unreadCount,
+          cursor_at: _cursorAt,
+          ...messageRow
+        } = row;
         const lastMessage = ConversationMessageView.fromMessage(messageFromRow(messageRow));
         return {
           peer: row.peer as string,

@@ -1,9 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import {
   AppConfig,
-  AppException,
   Clock,
   DEFAULT_PAGE_SIZE,
   EventBus,
@@ -75,14 +74,7 @@ export class DevicesService {
       .addOrderBy('device.id', 'DESC')
       .limit(limit + 1);
     if (query.cursor) {
-      const after = decodeCursor(query.cursor);
-      if (!UUID.test(after.id) || Number.isNaN(Date.parse(after.sortKey))) {
-        throw new AppException(
-          HttpStatus.BAD_REQUEST,
-          'INVALID_CURSOR',
-          'The cursor is not valid.',
-        );
-      }
+      const after = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
       rows.andWhere(`(${CREATED_AT_MS}, device.id) < (:sortKey::timestamptz, :id::uuid)`, after);
     }
     const page = toPage(

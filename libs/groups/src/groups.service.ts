@@ -27,6 +27,8 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char
 
 interface GroupMessageRow {
   id: string;
+  /** created_at to the microsecond, for the cursor (lists only). */
+  cursor_at?: string;
   body: string;
   route: string;
   created_at: Date;
@@ -168,7 +170,7 @@ export class GroupsService {
     const params: unknown[] = [group.id];
     let after = '';
     if (query.cursor) {
-      const position = decodeCursor(query.cursor);
+      const position = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
       params.push(position.sortKey, position.id);
       after = 'AND (m.created_at, m.id) < ($2::timestamptz, $3::uuid)';
     }
@@ -183,7 +185,7 @@ export class GroupsService {
     return toPage(
       rows,
       limit,
-      (row) => ({ sortKey: row.created_at.toISOString(), id: row.id }),
+      (row) => ({ sortKey: row.cursor_at!, id: row.id }),
       toGroupMessageView,
     );
   }

@@ -187,7 +187,7 @@ export class MessageRepository {
     filter: MessageListFilter,
     limit: number,
     after?: CursorPosition,
-  ): Promise<Message[]> {
+  ): Promise<Array<Message & { cursorAt: string }>> {
     const conditions = ['account_id = $1'];
     const params: unknown[] = [accountId];
     const add = (sql: string, value: unknown) => {
@@ -210,11 +210,13 @@ export class MessageRepository {
     }
     params.push(limit + 1);
     const rows = await this.dataSource.query(
-      `SELECT * FROM messages WHERE ${conditions.join(' AND ')}
+      // cursor_at: created_at to the microsecond (a JS Date keeps milliseconds only, and rows
+      // of one millisecond would fall between two pages).
+      `SELECT *, created_at::text AS cursor_at FROM messages WHERE ${conditions.join(' AND ')}
        ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
     );
-    return rows.map(messageFromRow);
+    return rows.map(messageFromRow) as Array<Message & { cursorAt: string }>;
   }
 
   /**

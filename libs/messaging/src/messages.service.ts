@@ -173,14 +173,9 @@ export class MessagesService {
         ...scope,
       },
       limit,
-      query.cursor ? decodeCursor(query.cursor) : undefined,
+      query.cursor ? decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' }) : undefined,
     );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.createdAt.toISOString(), id: row.id }),
-      MessageView.from,
-    );
+    return toPage(rows, limit, (row) => ({ sortKey: row.cursorAt, id: row.id }), MessageView.from);
   }
 
   /** Only a message that has not started sending can be canceled. */

@@ -28,20 +28,23 @@ export class SessionsService {
       .where('session.account_id = :accountId', { accountId })
       .orderBy('session.last_activity_at', 'DESC')
       .addOrderBy('session.id', 'DESC')
+      // To the microsecond (a JS Date keeps milliseconds only): the cursor's position.
+      .addSelect('session.last_activity_at::text', 'cursor_at')
       .limit(limit + 1);
     if (query.cursor) {
-      const after = decodeCursor(query.cursor);
+      const after = decodeCursor(query.cursor, { sortKey: 'timestamp' });
       builder.andWhere(
         '(session.last_activity_at, session.id) < (CAST(:sortKey AS timestamptz), :id)',
         after,
       );
     }
-    const rows = await builder.getMany();
+    const { entities, raw } = await builder.getRawAndEntities<{ cursor_at: string }>();
+    const rows = entities.map((session, index) => ({ session, cursorAt: raw[index].cursor_at }));
     return toPage(
       rows,
       limit,
-      (row) => ({ sortKey: row.lastActivityAt.toISOString(), id: row.id }),
-      SessionView.from,
+      (row) => ({ sortKey: row.cursorAt, id: row.session.id }),
+      (row) => SessionView.from(row.session),
     );
   }
 

@@ -37,14 +37,26 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify([position.sortKey, position.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): CursorPosition {
+// What PostgreSQL prints for a timestamptz (`created_at::text`), or an ISO 8601 string.
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What a list's cursor must hold, checked so that a forged cursor is a 400, never a SQL error. */
+export interface CursorShape {
+  sortKey?: 'timestamp';
+  id?: 'uuid';
+}
+
+export function decodeCursor(cursor: string, shape: CursorShape = {}): CursorPosition {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (
       Array.isArray(decoded) &&
       decoded.length === 2 &&
       typeof decoded[0] === 'string' &&
-      typeof decoded[1] === 'string'
+      typeof decoded[1] === 'string' &&
+      (shape.sortKey !== 'timestamp' || TIMESTAMP.test(decoded[0])) &&
+      (shape.id !== 'uuid' || UUID.test(decoded[1]))
     ) {
       return { sortKey: decoded[0], id: decoded[1] };
     }
