@@ -124,7 +124,8 @@ describe('the device route', () => {
   });
 
   it('re-routes a message whose phone disconnects mid-send; its final status comes once', async () => {
-    const headers = await newAccount();
+    const account = await createAccount(app);
+    const headers = account.headers;
     const [first, second] = [await createDevice(app, headers), await createDevice(app, headers)];
     // The fuller battery wins the tie between two idle phones: the first gets the message.
     const dropping = track(
@@ -137,7 +138,9 @@ describe('the device route', () => {
     dropping.dropNextSend();
 
     const events: DomainEvent[] = [];
-    const stop = await app.get(EventBus).subscribe((event) => events.push(event));
+    const stop = await app
+      .get(EventBus)
+      .subscribe(account.account.id, (event) => events.push(event));
     try {
       const created = await http()
         .post('/api/v1/messages')

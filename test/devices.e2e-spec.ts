@@ -18,6 +18,7 @@ describe('devices', () => {
   let app: NestExpressApplication;
   let worker: INestApplicationContext;
   let headers: Record<string, string>;
+  let accountId: string;
   let otherHeaders: Record<string, string>;
   const phones: SimulatedPhone[] = [];
 
@@ -33,7 +34,9 @@ describe('devices', () => {
   beforeAll(async () => {
     app = await createTestApp();
     worker = await startTestWorker();
-    headers = (await createAccount(app)).headers;
+    const owner = await createAccount(app);
+    accountId = owner.account.id;
+    headers = owner.headers;
     otherHeaders = (await createAccount(app)).headers;
   });
   afterAll(async () => {
@@ -277,7 +280,7 @@ describe('devices', () => {
   it('publishes device.updated when a phone connects, reports status and disconnects', async () => {
     const created = await createDevice(app, headers);
     const events: DomainEvent[] = [];
-    const stop = await app.get(EventBus).subscribe((event) => {
+    const stop = await app.get(EventBus).subscribe(accountId, (event) => {
       if (event.type === 'device.updated' && (event.data as { id: string }).id === created.id) {
         events.push(event);
       }

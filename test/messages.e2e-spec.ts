@@ -270,7 +270,7 @@ describe('outbound messages through Twilio', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await http()
+      const page: request.Response = await http()
         .get('/api/v1/messages')
         .query({ limit: 1, ...(cursor ? { cursor } : {}) })
         .set(account.headers);

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DomainEvent, EventBus } from '@app/core';
 import { MESSAGE_UPDATED } from './events/message-events';
 import { MessageStatus } from './message-status';
@@ -15,47 +15,49 @@ export const WAIT_SATISFYING_STATUSES: readonly MessageStatus[] = [
   MessageStatus.Canceled,
 ];
 
+export interface MessageWait {
+  /** Resolves on a final-enough status of the message, or when the time is up. */
+  done: Promise<void>;
+}
+
 /**
- * Wakes `POST /messages?wait=N` requests when their message reaches a final-enough status. One
- * Redis subscription per API instance; no polling of the database per request.
+ * Wakes `POST /messages?wait=N` requests when their message reaches a final-enough status,
+ * listening to the account's events only while someone waits; no polling of the database.
  */
 @Injectable()
-export class MessageWaitService implements OnModuleInit, OnModuleDestroy {
+export class MessageWaitService {
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private unsubscribe?: () => void;
 
   constructor(private readonly bus: EventBus) {}
 
-  async onModuleInit(): Promise<void> {
-    this.unsubscribe = await this.bus.subscribe((event) => this.onEvent(event));
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe?.();
-  }
-
   /**
-   * Registers interest before the message can change (call before enqueueing); the returned
-   * promise resolves on the status change or after `timeoutMs`, whichever comes first.
+   * Starts listening before the message exists (so no status change can be missed); `watch`
+   * then names the message once it is stored. Everything is released when the wait ends.
    */
-  register(messageId: string, timeoutMs: number): { done: Promise<void>; cancel: () => void } {
-    let waiter!: Waiter;
-    let timer: NodeJS.Timeout | undefined;
-    const done = new Promise<void>((resolve) => {
-      waiter = resolve;
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    const set = this.waiters.get(messageId) ?? new Set<Waiter>();
-    set.add(waiter);
-    this.waiters.set(messageId, set);
-    const cancel = () => {
-      clearTimeout(timer);
-      set.delete(waiter);
-      if (set.size === 0) this.waiters.delete(messageId);
-      waiter();
+  async prepare(
+    accountId: string | null,
+    timeoutMs: number,
+  ): Promise<{ watch(messageId: string): MessageWait; release(): void }> {
+    const stop = await this.bus.subscribe(accountId, (event) => this.onEvent(event));
+    return {
+      watch: (messageId) => ({ done: this.waitFor(messageId, timeoutMs).finally(stop) }),
+      release: stop,
     };
-    void done.then(cancel);
-    return { done, cancel };
+  }
+
+  private waitFor(messageId: string, timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const set = this.waiters.get(messageId) ?? new Set<Waiter>();
+      const finish = () => {
+        clearTimeout(timer);
+        set.delete(finish);
+        if (set.size === 0) this.waiters.delete(messageId);
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      set.add(finish);
+      this.waiters.set(messageId, set);
+    });
   }
 
   private onEvent(event: DomainEvent): void {

@@ -29,7 +29,7 @@ import { MessageCreationHooks } from './message-creation-hooks';
 import { Message } from './message.entity';
 import { MessageDraft, MessageListFilter, MessageRepository } from './message.repository';
 import { MessageStatus, RequestedRoute } from './message-status';
-import { MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
+import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
 import { MicroBatcher } from './micro-batcher';
 import { NumberPoolService } from './number-pool.service';
 import { DispatchError } from './routing/sms-route';
@@ -96,18 +96,27 @@ export class MessagesService {
   ): Promise<IdempotentResult> {
     const work = async (): Promise<StoredResponse> => {
       const waitMs = (options.waitSeconds ?? 0) * 1000;
-      let wait: ReturnType<MessageWaitService['register']> | undefined;
-      const [message] = await this.create(accountId, [request], (created) => {
-        if (waitMs > 0) wait = this.waits.register(created[0].id, waitMs);
-      });
-      if (!wait) return { status: HttpStatus.ACCEPTED, body: MessageView.from(message) };
-      await wait.done;
-      const current = (await this.messages.findById(message.id)) ?? message;
-      const settled = WAIT_SATISFYING_STATUSES.includes(current.status);
-      return {
-        status: settled ? HttpStatus.OK : HttpStatus.ACCEPTED,
-        body: MessageView.from(current),
-      };
+      if (waitMs === 0) {
+        const [message] = await this.create(accountId, [request]);
+        return { status: HttpStatus.ACCEPTED, body: MessageView.from(message) };
+      }
+      // Listen first: the worker may send the message before this request gets to wait for it.
+      const listening = await this.waits.prepare(accountId, waitMs);
+      let wait: MessageWait | undefined;
+      try {
+        const [message] = await this.create(accountId, [request], (created) => {
+          wait = listening.watch(created[0].id);
+        });
+        await wait!.done;
+        const current = (await this.messages.findById(message.id)) ?? message;
+        const settled = WAIT_SATISFYING_STATUSES.includes(current.status);
+        return {
+          status: settled ? HttpStatus.OK : HttpStatus.ACCEPTED,
+          body: MessageView.from(current),
+        };
+      } finally {
+        listening.release();
+      }
     };
     if (!options.idempotencyKey) return { ...(await work()), replayed: false };
     return this.idempotency.run(

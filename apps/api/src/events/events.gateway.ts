@@ -74,10 +74,15 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     });
   }
 
-  private accept(socket: EventsSocket, account: AuthenticatedAccount): void {
+  private async accept(socket: EventsSocket, account: AuthenticatedAccount): Promise<void> {
     if (socket.readyState !== socket.OPEN) return;
     socket.account = account;
-    this.subscribers.add(account.accountId, socket);
+    await this.subscribers.add(account.accountId, socket);
+    // Closed while subscribing: handleDisconnect ran before the socket was registered.
+    if (socket.readyState !== socket.OPEN) {
+      this.subscribers.remove(account.accountId, socket);
+      return;
+    }
     socket.send(JSON.stringify({ type: 'ready', data: { accountId: account.accountId } }));
     this.keepAlive(socket);
   }

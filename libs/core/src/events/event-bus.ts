@@ -12,63 +12,92 @@ export interface DomainEvent<T = unknown> {
 
 export type DomainEventHandler = (event: DomainEvent) => void;
 
+const SYSTEM_CHANNEL = 'system';
+
 /**
- * Redis pub/sub between processes: the worker publishes status changes, every API instance
- * receives them (to wake `?wait=` requests, to push to WebSocket clients). Fire-and-forget by
- * nature: PostgreSQL stays the source of truth, an event only says "look again".
+ * Redis pub/sub between processes: the worker publishes status changes, API instances receive
+ * them (to wake `?wait=` requests, to push to WebSocket clients). One channel per account, and an
+ * instance subscribes only to the accounts it has listeners for: it never parses the traffic of
+ * everybody else. Fire-and-forget by nature: PostgreSQL stays the source of truth.
  */
 @Injectable()
 export class EventBus implements OnModuleDestroy {
   private readonly logger = new Logger(EventBus.name);
-  private readonly channel: string;
   private subscriber?: Redis;
-  private readonly handlers = new Set<DomainEventHandler>();
+  private readonly handlers = new Map<string, Set<DomainEventHandler>>();
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
-    keys: RedisKeys,
-  ) {
-    this.channel = keys.key('events');
-  }
+    private readonly keys: RedisKeys,
+  ) {}
 
   async publish(event: DomainEvent): Promise<void> {
     try {
-      await this.redis.publish(this.channel, JSON.stringify(event));
+      await this.redis.publish(this.channelOf(event.accountId), JSON.stringify(event));
     } catch (error) {
       // Losing a notification must never fail the work it reports on.
       this.logger.warn(`Could not publish ${event.type}: ${(error as Error).message}`);
     }
   }
 
-  /** Starts listening on first use; returns a function that stops this handler. */
-  async subscribe(handler: DomainEventHandler): Promise<() => void> {
-    this.handlers.add(handler);
+  /**
+   * Listens to one account's events (null: system events). Resolves once Redis confirmed the
+   * subscription, so that nothing published afterwards is missed; the returned function stops
+   * this handler.
+   */
+  async subscribe(accountId: string | null, handler: DomainEventHandler): Promise<() => void> {
+    const channel = this.channelOf(accountId);
+    let handlers = this.handlers.get(channel);
+    if (!handlers) {
+      handlers = new Set();
+      this.handlers.set(channel, handlers);
+    }
+    handlers.add(handler);
+    // Subscribing an already subscribed channel is a cheap no-op for Redis and, unlike a flag,
+    // cannot race with an UNSUBSCRIBE still in flight.
+    await this.connection().subscribe(channel);
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size > 0 || this.handlers.get(channel) !== handlers) return;
+      this.handlers.delete(channel);
+      void this.subscriber?.unsubscribe(channel).catch(() => undefined);
+    };
+  }
+
+  onModuleDestroy(): void {
+    this.subscriber?.disconnect();
+  }
+
+  private channelOf(accountId: string | null): string {
+    return this.keys.key('events', accountId ?? SYSTEM_CHANNEL);
+  }
+
+  private connection(): Redis {
     if (!this.subscriber) {
       this.subscriber = this.redis.duplicate();
       this.subscriber.on('error', () => undefined);
-      this.subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
-      await this.subscriber.subscribe(this.channel);
+      this.subscriber.on('message', (channel: string, payload: string) =>
+        this.deliver(channel, payload),
+      );
     }
-    return () => this.handlers.delete(handler);
+    return this.subscriber;
   }
 
-  private deliver(payload: string): void {
+  private deliver(channel: string, payload: string): void {
+    const handlers = this.handlers.get(channel);
+    if (!handlers || handlers.size === 0) return;
     let event: DomainEvent;
     try {
       event = JSON.parse(payload) as DomainEvent;
     } catch {
       return;
     }
-    for (const handler of this.handlers) {
+    for (const handler of handlers) {
       try {
         handler(event);
       } catch (error) {
         this.logger.error({ err: error }, `Event handler failed on ${event.type}`);
       }
     }
-  }
-
-  onModuleDestroy(): void {
-    this.subscriber?.disconnect();
   }
 }
