@@ -208,7 +208,6 @@ describe('outbound messages through Twilio', () => {
   it.each([
     ['an empty body', { to: '+14155550109', body: '' }],
     ['a body over 1,600 characters', { to: '+14155550109', body: 'x'.repeat(1601) }],
-    ['an unknown route', { to: '+14155550109', body: 'x', route: 'pigeon' }],
     ['an extra field', { to: '+14155550109', body: 'x', accountId: 'someone-else' }],
     ['a wait over 30 s', { to: '+14155550109', body: 'x' }, '?wait=31'],
   ])('answers 400 VALIDATION_FAILED for %s', async (_label, body, query = '') => {
@@ -216,6 +215,20 @@ describe('outbound messages through Twilio', () => {
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect(response.body.errors.length).toBeGreaterThan(0);
+  });
+
+  it('answers 422 INVALID_ROUTE for an unknown route, storing nothing', async () => {
+    const response = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155550109', body: 'by pigeon', route: 'pigeon' });
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({
+      code: 'INVALID_ROUTE',
+      errors: [{ field: 'route', code: 'INVALID_ROUTE' }],
+    });
+    const list = await http().get('/api/v1/messages').query({ peer: '+14155550109' }).set(headers);
+    expect(list.body.data).toEqual([]);
   });
 
   it("answers 404 for another account's message, and lists only the caller's", async () => {

@@ -47,6 +47,8 @@ interface DispatchJobSpec {
   opts: JobsOptions;
 }
 
+const ROUTES = Object.values(RequestedRoute) as string[];
+
 // A scheduled time this close to now is simply "now".
 const SCHEDULE_THRESHOLD_MS = 1000;
 
@@ -222,9 +224,10 @@ export class MessagesService {
     const now = Date.now();
     const { drafts, errors } = this.draft(accountId, requests, now);
     if (errors.length > 0) {
-      const invalidPhone = errors.every((error) => error.code === 'INVALID_PHONE_NUMBER');
+      // One kind of mistake keeps its own code (INVALID_PHONE_NUMBER, INVALID_ROUTE…).
+      const codes = new Set(errors.map((error) => error.code));
       throw new UnprocessableAppException(
-        invalidPhone ? 'INVALID_PHONE_NUMBER' : 'INVALID_MESSAGE',
+        codes.size === 1 ? [...codes][0] : 'INVALID_MESSAGE',
         errors.map((error) => `${error.field}: ${error.message}`).join('; '),
         errors,
       );
@@ -313,6 +316,9 @@ export class MessagesService {
         }
       }
       let route = request.route ?? RequestedRoute.Auto;
+      if (!ROUTES.includes(route)) {
+        fail('route', 'INVALID_ROUTE', `route must be one of ${ROUTES.join(', ')}`);
+      }
       if (request.deviceId) {
         if (route === RequestedRoute.Twilio) {
           fail('deviceId', 'ROUTE_CONFLICT', 'deviceId only goes with route "device"');

@@ -4,7 +4,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsDateString,
-  IsEnum,
   IsOptional,
   IsString,
   IsUUID,
@@ -41,9 +40,14 @@ export class SendMessageDto {
   @MaxLength(32)
   from?: string;
 
-  @ApiPropertyOptional({ enum: RequestedRoute, default: RequestedRoute.Auto })
+  @ApiPropertyOptional({
+    enum: RequestedRoute,
+    default: RequestedRoute.Auto,
+    description: 'An unknown route is 422 INVALID_ROUTE.',
+  })
   @IsOptional()
-  @IsEnum(RequestedRoute)
+  @IsString()
+  @MaxLength(32)
   route?: RequestedRoute;
 
   @ApiPropertyOptional({ description: 'Send through this phone (route "device").', format: 'uuid' })
