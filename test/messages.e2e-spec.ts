@@ -245,6 +245,14 @@ describe('outbound messages through Twilio', () => {
     const list = await http().get('/api/v1/messages').set(otherHeaders);
     expect(list.body.data.map((m: { id: string }) => m.id)).not.toContain(created.body.id);
     expect((await http().get('/api/v1/messages/not-a-uuid').set(headers)).status).toBe(404);
+    // Shaped like a uuid, but not one: still a 404, never a database error.
+    expect(
+      (
+        await http()
+          .get(`/api/v1/messages/${'-'.repeat(36)}`)
+          .set(headers)
+      ).status,
+    ).toBe(404);
   });
 
   it('paginates with a cursor, newest first, without overlap', async () => {

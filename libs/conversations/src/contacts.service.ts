@@ -10,12 +10,12 @@ import {
   decodeCursor,
   requireE164,
   toPage,
+  isUuid,
 } from '@app/core';
 import { Contact } from './contact.entity';
 import { ContactView, CreateContactDto, UpdateContactDto } from './contact.dto';
 
 const UNIQUE_VIOLATION = '23505';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isUniqueViolation(error: unknown): boolean {
   return (
@@ -85,14 +85,14 @@ export class ContactsService {
   }
 
   async remove(accountId: string, contactId: string): Promise<void> {
-    const result = UUID.test(contactId)
+    const result = isUuid(contactId)
       ? await this.contacts.delete({ id: contactId, accountId })
       : { affected: 0 };
     if (!result.affected) throw new NotFoundAppException('CONTACT_NOT_FOUND', 'No such contact.');
   }
 
   private async findOrFail(accountId: string, contactId: string): Promise<Contact> {
-    const contact = UUID.test(contactId)
+    const contact = isUuid(contactId)
       ? await this.contacts.findOneBy({ id: contactId, accountId })
       : null;
     if (!contact) throw new NotFoundAppException('CONTACT_NOT_FOUND', 'No such contact.');

@@ -20,3 +20,4 @@ export * from './queue/queue-names';
 export * from './events/event-bus';
 export * from './redis/redis-keys';
 export * from './clock/clock';
+export * from './ids/uuid';

@@ -10,6 +10,7 @@ import {
   PaginationQueryDto,
   decodeCursor,
   toPage,
+  isUuid,
 } from '@app/core';
 import { Device } from './device.entity';
 import { deviceLimitReached, deviceNotFound } from './device-errors';
@@ -23,7 +24,6 @@ import { DeviceCloseCode } from './protocol/device-frames';
 export const DEVICE_UPDATED = 'device.updated';
 // Plenty for a shelf of phones; a runaway script should not mint devices forever.
 export const MAX_DEVICES_PER_ACCOUNT = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
 const CREATED_AT_MS = "date_trunc('milliseconds', device.created_at)";
 
@@ -109,7 +109,7 @@ export class DevicesService {
 
   /** Revokes the token at once and closes the phone's socket, wherever it is connected. */
   async remove(accountId: string, deviceId: string): Promise<void> {
-    if (!UUID.test(deviceId)) throw deviceNotFound();
+    if (!isUuid(deviceId)) throw deviceNotFound();
     const result = await this.devices
       .createQueryBuilder()
       .update()
@@ -160,7 +160,7 @@ export class DevicesService {
   }
 
   private async findOwnedOrFail(accountId: string, deviceId: string): Promise<Device> {
-    const device = UUID.test(deviceId)
+    const device = isUuid(deviceId)
       ? await this.devices
           .createQueryBuilder('device')
           .where('device.id = :deviceId AND device.account_id = :accountId', {

@@ -15,6 +15,7 @@ import {
   decodeCursor,
   toE164,
   toPage,
+  isUuid,
 } from '@app/core';
 import { MessageView } from './dto/message.view';
 import { ListMessagesQuery } from './dto/list-messages.query';
@@ -209,9 +210,7 @@ export class MessagesService {
   }
 
   private async findOwnedOrFail(accountId: string, messageId: string): Promise<Message> {
-    const message = /^[0-9a-f-]{36}$/i.test(messageId)
-      ? await this.messages.findOwned(accountId, messageId)
-      : null;
+    const message = isUuid(messageId) ? await this.messages.findOwned(accountId, messageId) : null;
     if (!message) throw new NotFoundAppException('MESSAGE_NOT_FOUND', 'No such message.');
     return message;
   }

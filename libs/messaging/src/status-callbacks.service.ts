@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUuid } from '@app/core';
 import { MessageEvents } from './events/message-events';
 import { MessageRepository } from './message.repository';
 import { MessageStatus } from './message-status';
@@ -35,7 +36,7 @@ export class StatusCallbacksService {
    */
   async applyTwilioStatus(callback: TwilioStatusCallback): Promise<StatusCallbackOutcome> {
     const status = TWILIO_STATUS_MAP[callback.status ?? ''];
-    if (!status || !callback.messageId || !/^[0-9a-f-]{36}$/i.test(callback.messageId)) {
+    if (!status || !callback.messageId || !isUuid(callback.messageId)) {
       return 'ignored';
     }
     const message = await this.messages.findById(callback.messageId);

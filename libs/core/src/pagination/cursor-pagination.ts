@@ -3,6 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AppException } from '../errors/app.exception';
+import { isUuid } from '../ids/uuid';
 
 export class PaginationQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50, example: 50 })
@@ -39,7 +40,6 @@ export function encodeCursor(position: CursorPosition): string {
 
 // What PostgreSQL prints for a timestamptz (`created_at::text`), or an ISO 8601 string.
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What a list's cursor must hold, checked so that a forged cursor is a 400, never a SQL error. */
 export interface CursorShape {
@@ -56,7 +56,7 @@ export function decodeCursor(cursor: string, shape: CursorShape = {}): CursorPos
       typeof decoded[0] === 'string' &&
       typeof decoded[1] === 'string' &&
       (shape.sortKey !== 'timestamp' || TIMESTAMP.test(decoded[0])) &&
-      (shape.id !== 'uuid' || UUID.test(decoded[1]))
+      (shape.id !== 'uuid' || isUuid(decoded[1]))
     ) {
       return { sortKey: decoded[0], id: decoded[1] };
     }
