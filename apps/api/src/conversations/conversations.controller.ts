@@ -16,6 +16,7 @@ import {
   ConversationView,
   ConversationsService,
 } from '@app/conversations';
+import { IDEMPOTENCY_HEADER, idempotentAnswer } from '../messages/idempotent-answer';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { ConversationMessageDto } from './conversation-message.dto';
 
@@ -56,7 +57,7 @@ export class ConversationsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send to this peer (the same path as POST /messages)' })
   @ApiParam(PHONE_PARAM)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({ type: ConversationMessageView })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
   async send(
@@ -72,9 +73,7 @@ export class ConversationsController {
       request.body,
       idempotencyKey,
     );
-    response.status(result.status);
-    if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
-    return result.body;
+    return idempotentAnswer(response, result);
   }
 
   @Post(':phone/read')

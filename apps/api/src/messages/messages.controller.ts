@@ -12,7 +12,6 @@ import {
 import type { Response } from 'express';
 import { AuthenticatedAccount, CurrentAccount } from '@app/auth';
 import {
-  IdempotentResult,
   ListMessagesQuery,
   MessageView,
   MessagesService,
@@ -21,19 +20,7 @@ import {
   SendOptionsQuery,
 } from '@app/messaging';
 import { ApiPage } from '../openapi/api-page.decorator';
-
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description:
-    'Retry safely: the same key and body replay the first answer (24 h); another body is 422, a duplicate still in flight 409.',
-};
-
-function answer(response: Response, result: IdempotentResult): unknown {
-  response.status(result.status);
-  if (result.replayed) response.setHeader('Idempotent-Replayed', 'true');
-  return result.body;
-}
+import { IDEMPOTENCY_HEADER, idempotentAnswer } from './idempotent-answer';
 
 @ApiTags('messages')
 @Controller('messages')
@@ -65,7 +52,7 @@ export class MessagesController {
       idempotencyKey,
       waitSeconds: options.wait,
     });
-    return answer(response, result);
+    return idempotentAnswer(response, result);
   }
 
   @Post('batch')
@@ -89,7 +76,7 @@ export class MessagesController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) response: Response,
   ): Promise<unknown> {
-    return answer(
+    return idempotentAnswer(
       response,
       await this.messages.sendBatch(caller.accountId, request, { idempotencyKey }),
     );
