@@ -115,10 +115,24 @@ describe('group SMS chat over a 2-number pool', () => {
       .query({ search: `${stem}%` })
       .set(owner.headers);
     expect(wildcard.body.data).toEqual([]);
-    const underscore = await http().get('/api/v1/groups').query({ search: '_' }).set(owner.headers);
-    expect(underscore.body.data.every((group: { name: string }) => group.name.includes('_'))).toBe(
-      true,
-    );
+    // Unescaped, "_" would match any character: "a_b" would also find "axb".
+    await http()
+      .post('/api/v1/groups')
+      .set(owner.headers)
+      .send({ name: `${stem}-a_b` })
+      .expect(201);
+    await http()
+      .post('/api/v1/groups')
+      .set(other.headers)
+      .send({ name: `${stem}-axb` })
+      .expect(201);
+    const underscore = await http()
+      .get('/api/v1/groups')
+      .query({ search: `${stem}-a_b` })
+      .set(owner.headers);
+    expect(underscore.body.data.map((group: { name: string }) => group.name)).toEqual([
+      `${stem}-a_b`,
+    ]);
   });
 
   it('routes each reply to the right group when two people share two groups', async () => {
