@@ -103,6 +103,21 @@ describe('secrets in logs', () => {
 
     const logs = `${api.logs()}\n${worker.logs()}`;
     expect(logs).toContain('/api/v1/auth/verify');
+    // Each finished request is one JSON line carrying the id its answer gave the caller.
+    const lines = api
+      .logs()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const verifyLine = lines.find(
+      (line) =>
+        line.msg === 'request completed' &&
+        (line.req as { url?: string } | undefined)?.url === '/api/v1/auth/verify',
+    );
+    expect(verifyLine).toMatchObject({
+      requestId: verified.headers.get('x-request-id'),
+      res: { statusCode: 200 },
+    });
     for (const secret of [code, password, newPassword, tokens.accessToken, tokens.refreshToken]) {
       expect(logs).not.toContain(secret);
     }

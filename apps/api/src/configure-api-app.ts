@@ -7,8 +7,9 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import {
   AppConfig,
+  ROOT_LOGGER,
   bodyParserErrorHandler,
-  requestIdMiddleware,
+  requestContextMiddleware,
   validationExceptionFactory,
 } from '@app/core';
 
@@ -35,7 +36,9 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   // Which proxies may set X-Forwarded-For: the client IP feeds the per-IP sign-in limits.
   app.set('trust proxy', app.get(AppConfig).get('TRUST_PROXY'));
   app.disable('x-powered-by');
-  app.use(requestIdMiddleware);
+  // An ETag is a SHA-1 of every JSON answer, and no client revalidates POST answers or lists.
+  app.set('etag', false);
+  app.use(requestContextMiddleware(app.get(ROOT_LOGGER)));
   app.use(
     staticHeaders(
       helmet({

@@ -10,6 +10,7 @@ export * from './errors/problem-details';
 export * from './errors/problem-details.filter';
 export * from './errors/body-parser-errors';
 export * from './errors/validation-exception.factory';
+export * from './batching/micro-batcher';
 export * from './logging/logging.module';
 export * from './pagination/cursor-pagination';
 export * from './phone/phone-number';

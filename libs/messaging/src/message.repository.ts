@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CursorPosition } from '@app/core';
+import { CursorPosition, MicroBatcher, inRounds } from '@app/core';
 import { Message } from './message.entity';
-import { MicroBatcher, inRounds } from './micro-batcher';
+
 import {
   ALLOWED_PREDECESSORS,
   MessageDirection,

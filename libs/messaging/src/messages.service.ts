@@ -16,6 +16,7 @@ import {
   toE164,
   toPage,
   isUuid,
+  MicroBatcher,
 } from '@app/core';
 import { MessageView } from './dto/message.view';
 import { ListMessagesQuery } from './dto/list-messages.query';
@@ -31,7 +32,7 @@ import { Message } from './message.entity';
 import { MessageDraft, MessageListFilter, MessageRepository } from './message.repository';
 import { MessageStatus, RequestedRoute } from './message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
-import { MicroBatcher } from './micro-batcher';
+
 import { NumberPoolService } from './number-pool.service';
 import { DispatchError } from './routing/sms-route';
 import { measureSms } from './sms-encoding';
