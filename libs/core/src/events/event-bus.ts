@@ -27,20 +27,22 @@ export class EventBus implements OnModuleDestroy {
   private subscriber?: Redis;
   private readonly handlers = new Map<string, Set<DomainEventHandler>>();
   /**
-   * The events of the moment, published in one round trip: an API accepting a thousand messages
-   * a second or a worker finishing a batch of jobs would otherwise pay a socket write for each.
+   * The events of the moment, one PUBLISH per channel: an API accepting a thousand messages a
+   * second, or a worker finishing a batch of jobs, would otherwise pay a socket write and a Redis
+   * command for each. A message on a channel is therefore a JSON array of events.
    */
-  private readonly publishes = new MicroBatcher<[string, string], void>(async (messages) => {
-    if (messages.length === 1) await this.redis.publish(...messages[0]);
-    else {
-      const pipeline = this.redis.pipeline();
-      for (const [channel, payload] of messages) pipeline.publish(channel, payload);
-      const failures = ((await pipeline.exec()) ?? []).filter(([error]) => error);
-      if (failures.length > 0) {
-        this.logger.warn(`Could not publish ${failures.length} events: ${failures[0][0]?.message}`);
-      }
+  private readonly publishes = new MicroBatcher<DomainEvent, void>(async (events) => {
+    const byChannel = new Map<string, DomainEvent[]>();
+    for (const event of events) {
+      const channel = this.channelOf(event.accountId);
+      const list = byChannel.get(channel);
+      if (list) list.push(event);
+      else byChannel.set(channel, [event]);
     }
-    return messages.map(() => undefined);
+    await Promise.all(
+      [...byChannel].map(([channel, list]) => this.redis.publish(channel, JSON.stringify(list))),
+    );
+    return events.map(() => undefined);
   });
 
   constructor(
@@ -50,7 +52,7 @@ export class EventBus implements OnModuleDestroy {
 
   async publish(event: DomainEvent): Promise<void> {
     try {
-      await this.publishes.submit([this.channelOf(event.accountId), JSON.stringify(event)]);
+      await this.publishes.submit(event);
     } catch (error) {
       // Losing a notification must never fail the work it reports on.
       this.logger.warn(`Could not publish ${event.type}: ${(error as Error).message}`);
@@ -103,17 +105,20 @@ export class EventBus implements OnModuleDestroy {
   private deliver(channel: string, payload: string): void {
     const handlers = this.handlers.get(channel);
     if (!handlers || handlers.size === 0) return;
-    let event: DomainEvent;
+    let events: DomainEvent[];
     try {
-      event = JSON.parse(payload) as DomainEvent;
+      events = JSON.parse(payload) as DomainEvent[];
     } catch {
       return;
     }
-    for (const handler of handlers) {
-      try {
-        handler(event);
-      } catch (error) {
-        this.logger.error({ err: error }, `Event handler failed on ${event.type}`);
+    if (!Array.isArray(events)) return;
+    for (const event of events) {
+      for (const handler of handlers) {
+        try {
+          handler(event);
+        } catch (error) {
+          this.logger.error({ err: error }, `Event handler failed on ${event.type}`);
+        }
       }
     }
   }
