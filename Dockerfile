@@ -15,6 +15,8 @@ RUN node scripts/build.js && npm prune --omit=dev --no-audit --no-fund
 FROM node:24-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production
+# As scripts/server-node-flags.js: a young generation sized for short-lived per-message objects.
+ENV NODE_OPTIONS=--max-semi-space-size=64
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

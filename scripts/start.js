@@ -4,6 +4,8 @@
 const { execFileSync, spawn } = require('node:child_process');
 const { join } = require('node:path');
 
+const SERVER_NODE_FLAGS = require('./server-node-flags');
+
 const root = join(__dirname, '..');
 execFileSync(process.execPath, [join(__dirname, 'build.js')], { stdio: 'inherit', cwd: root });
 execFileSync(process.execPath, [join(__dirname, 'db-prepare.js')], { stdio: 'inherit', cwd: root });
@@ -22,7 +24,10 @@ function stopAll(signal) {
 }
 
 for (const [name, entry] of Object.entries(processes)) {
-  const child = spawn(process.execPath, [entry], { stdio: 'inherit', cwd: root });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);

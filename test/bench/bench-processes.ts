@@ -5,6 +5,8 @@ import type { ArrivalStats, FakeTwilioReady, FakeTwilioRequest } from './fake-tw
 
 /** The repository root, from dist/test/bench. */
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
+// The flags `npm start` runs the API and the worker with: the benchmark measures what users run.
+const SERVER_NODE_FLAGS = require(join(REPO_ROOT, 'scripts', 'server-node-flags.js')) as string[];
 const DIST = join(REPO_ROOT, 'dist');
 const CHILD_HOOK = join(__dirname, 'child-hook.js');
 const STOP_GRACE_MS = 10_000;
@@ -77,11 +79,15 @@ export class ServerProcess {
     Object.assign(env, options.env, { BENCH_PROCESS_NAME: name });
     if (options.profileDir) env.BENCH_PROFILE_DIR = options.profileDir;
     // An IPC channel for child-hook.ts (watchdog, profiler); the apps do not use it.
-    const child = spawn(process.execPath, ['-r', CHILD_HOOK, join(DIST, entry)], {
-      cwd: REPO_ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...SERVER_NODE_FLAGS, '-r', CHILD_HOOK, join(DIST, entry)],
+      {
+        cwd: REPO_ROOT,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+    );
     return new ServerProcess(name, track(child));
   }
 

@@ -13,6 +13,21 @@ describe('toE164', () => {
     expect(toE164('+1abc')).toBeNull();
     expect(toE164('')).toBeNull();
   });
+
+  it('answers the same, valid or not, when asked again (remembered answers)', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(toE164('+1 (415) 555-0123')).toBe('+14155550123');
+      expect(toE164('+1415')).toBeNull();
+    }
+  });
+
+  it('keeps answering correctly past the size of its memory', () => {
+    for (let i = 0; i < 12_000; i++) {
+      const local = String(5_500_000 + i);
+      expect(toE164(`+1 415 ${local}`)).toBe(`+1415${local}`);
+    }
+    expect(toE164('+1 (415) 555-0123')).toBe('+14155550123');
+  });
 });
 
 describe('requireE164', () => {
