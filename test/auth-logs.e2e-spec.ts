@@ -1,32 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
 import { codeOfText, uniqueIp, uniquePhone } from './helpers/auth.factory';
-import { REPO_ROOT, compiledEntry } from './helpers/compiled';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-port';
-
-/** A compiled process with every log line it writes kept for inspection. */
-function runLogging(
-  entry: string,
-  env: Record<string, string>,
-): { child: ChildProcess; logs: () => string } {
-  let output = '';
-  const child = spawn(process.execPath, [compiledEntry(entry)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'trace', ...env },
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, logs: () => output };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
+import { jsonLines, runLogging, stop } from './helpers/logging-process';
 
 /**
  * The real API and worker at the most verbose log level, through a whole sign-in: neither the
@@ -104,12 +81,7 @@ describe('secrets in logs', () => {
     const logs = `${api.logs()}\n${worker.logs()}`;
     expect(logs).toContain('/api/v1/auth/verify');
     // Each finished request is one JSON line carrying the id its answer gave the caller.
-    const lines = api
-      .logs()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const verifyLine = lines.find(
+    const verifyLine = jsonLines(api.logs()).find(
       (line) =>
         line.msg === 'request completed' &&
         (line.req as { url?: string } | undefined)?.url === '/api/v1/auth/verify',
