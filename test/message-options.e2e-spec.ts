@@ -139,6 +139,35 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
       expect(list.body.data).toHaveLength(0);
     });
 
+    it('takes 1,000 messages of the longest body, even in 3-byte characters (4.8 MB)', async () => {
+      // Scheduled for tomorrow: this test is about the size of what is accepted, not the sends.
+      const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();
+      const body = '中'.repeat(1600);
+      const messages = Array.from({ length: 1000 }, (_, i) => ({
+        to: `+1415555${String(1000 + i)}`,
+        body,
+        scheduledAt,
+      }));
+      const response = await http().post('/api/v1/messages/batch').set(headers).send({ messages });
+      expect(response.status).toBe(202);
+      expect(response.body.data).toHaveLength(1000);
+      expect(response.body.data[999]).toMatchObject({
+        status: 'scheduled',
+        body,
+        encoding: 'UCS-2',
+        segments: 24,
+      });
+
+      const oversized = JSON.stringify({ messages: [...messages, ...messages] });
+      const refused = await http()
+        .post('/api/v1/messages/batch')
+        .set(headers)
+        .set('content-type', 'application/json')
+        .send(oversized);
+      expect(refused.status).toBe(413);
+      expect(refused.body.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
     it('refuses more than 1,000 messages and an empty batch', async () => {
       const tooMany = Array.from({ length: 1001 }, () => ({ to: '+14155550312', body: 'x' }));
       expect(

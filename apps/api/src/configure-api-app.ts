@@ -15,6 +15,12 @@ import {
 
 export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
+/**
+ * A batch may carry 1,000 messages of 1,600 characters, each up to 3 bytes in UTF-8 (what the API
+ * counts is UTF-16 code units): 4.8 MB of text, plus the JSON around it.
+ */
+export const BATCH_BODY_LIMIT = '6mb';
+export const BATCH_PATH = `/${API_PREFIX}/messages/batch`;
 
 /** Routes that live outside /api/v1: probes, provider webhooks. */
 const UNPREFIXED_ROUTES = [
@@ -47,6 +53,8 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
       }),
     ),
   );
+  // Whichever parser reads a body first wins; the second sees it already read and passes.
+  app.use(BATCH_PATH, express.json({ limit: BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(bodyParserErrorHandler);
