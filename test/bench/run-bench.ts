@@ -43,7 +43,7 @@ type Phase = (typeof PHASES)[number];
 
 // The workload: short texts to a thousand recipients (each gets a sticky sender number once).
 const RECIPIENTS = Array.from({ length: 1000 }, (_, i) => `+1415555${String(i).padStart(4, '0')}`);
-// Short enough that a batch of 1,000 fits the API's 100 kB body limit.
+// A one-segment text, as most traffic is (sign-in codes, notifications).
 const BODY = 'Your Switchboard code is 428113.';
 const singleBody = (index: number, body = BODY) =>
   JSON.stringify({ to: RECIPIENTS[index % RECIPIENTS.length], body });

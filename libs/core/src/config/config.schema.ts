@@ -63,6 +63,9 @@ export const environmentSchema = z
     TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
     EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+    // The worker's CPU niceness (0 = as the API, 19 = yields the most): on a shared machine,
+    // draining a backlog must not slow down accepting new messages.
+    WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
     DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
     DISPATCH_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
     DISPATCH_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
