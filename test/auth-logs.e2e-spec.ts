@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { codeOfText, uniqueIp, uniquePhone } from './helpers/auth.factory';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-port';
-import { jsonLines, runLogging, stop } from './helpers/logging-process';
+import { jsonLines, runLogging, stop, untilHealthy } from './helpers/logging-process';
 
 /**
  * The real API and worker at the most verbose log level, through a whole sign-in: neither the
@@ -27,15 +27,7 @@ describe('secrets in logs', () => {
     const base = `http://127.0.0.1:${port}`;
     const api = runLogging('apps/api/src/main.js', { PORT: String(port), PUBLIC_BASE_URL: base });
     processes.push(api.child);
-    await eventually(
-      () =>
-        fetch(`${base}/health`).then(
-          (answer) => answer.status,
-          () => 0,
-        ),
-      (status) => status === 200,
-      20_000,
-    );
+    await untilHealthy(base);
     const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
       fetch(`${base}/api/v1${path}`, {
         method: path === '/me' ? 'PATCH' : 'POST',

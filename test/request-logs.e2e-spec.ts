@@ -2,7 +2,7 @@ import { ChildProcess } from 'node:child_process';
 import twilio from 'twilio';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-port';
-import { jsonLines, runLogging, stop } from './helpers/logging-process';
+import { jsonLines, runLogging, stop, untilHealthy } from './helpers/logging-process';
 import { fakeMessageSid } from './helpers/twilio-webhook';
 
 const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
@@ -27,15 +27,7 @@ describe('request ids in logs', () => {
       TWILIO_AUTH_TOKEN: AUTH_TOKEN,
       TWILIO_PHONE_NUMBERS: '+14155550100',
     });
-    await eventually(
-      () =>
-        fetch(`${base}/health`).then(
-          (answer) => answer.status,
-          () => 0,
-        ),
-      (status) => status === 200,
-      20_000,
-    );
+    await untilHealthy(base);
   });
   afterAll(() => stop(api.child));
 

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { REPO_ROOT, compiledEntry } from './compiled';
+import { eventually } from './eventually';
 
 /** A compiled process with every log line it writes kept for inspection. */
 export function runLogging(
@@ -30,4 +31,17 @@ export function jsonLines(output: string): Array<Record<string, unknown>> {
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Resolves once the API at `base` answers its liveness probe (20 s at most). */
+export async function untilHealthy(base: string): Promise<void> {
+  await eventually(
+    () =>
+      fetch(`${base}/health`).then(
+        (answer) => answer.status,
+        () => 0,
+      ),
+    (status) => status === 200,
+    20_000,
+  );
 }
