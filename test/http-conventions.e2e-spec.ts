@@ -13,6 +13,25 @@ describe('HTTP conventions', () => {
   });
   afterAll(() => app.close());
 
+  it("creates each request and response with Express's prototypes (no swap per request)", async () => {
+    const express = app.getHttpAdapter().getInstance<{ request: object; response: object }>();
+    const seen: boolean[] = [];
+    const server = app.getHttpServer() as import('node:http').Server;
+    const check = (req: object, res: object) =>
+      seen.push(
+        Object.getPrototypeOf(req) === express.request &&
+          Object.getPrototypeOf(res) === express.response,
+      );
+    server.prependListener('request', check);
+    try {
+      await request(server).post('/api/v1/messages').set(headers).send({}).expect(400);
+      await request(server).get('/health').expect(200);
+    } finally {
+      server.removeListener('request', check);
+    }
+    expect(seen).toEqual([true, true]);
+  });
+
   it('answers malformed JSON with 400 problem details and no stack trace', async () => {
     const response = await request(app.getHttpServer())
       .post('/api/v1/me')

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AppConfig } from '@app/core';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApiApp } from '../../apps/api/src/configure-api-app';
+import { ExpressHttpAdapter } from '../../apps/api/src/express-http-adapter';
 import { freePort } from './free-port';
 
 export interface ProviderOverride {
@@ -32,10 +33,10 @@ export async function createTestApp(
   for (const override of overrides) {
     builder = builder.overrideProvider(override.provide).useValue(override.useValue);
   }
-  const app = (await builder.compile()).createNestApplication<NestExpressApplication>({
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = (await builder.compile()).createNestApplication<NestExpressApplication>(
+    new ExpressHttpAdapter(),
+    { bodyParser: false, bufferLogs: true },
+  );
   configureApiApp(app);
   await app.listen(port, '127.0.0.1');
   return app;

@@ -2,13 +2,15 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@app/core';
 import { AppModule } from './app.module';
+import { ExpressHttpAdapter } from './express-http-adapter';
 import { configureApiApp } from './configure-api-app';
 
 export async function bootstrapApi(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule,
+    new ExpressHttpAdapter(),
+    { bodyParser: false, bufferLogs: true },
+  );
   configureApiApp(app);
   const config = app.get(AppConfig);
   await app.listen(config.get('PORT'));
