@@ -14,7 +14,7 @@ describe('HTTP conventions', () => {
   afterAll(() => app.close());
 
   it("creates each request and response with Express's prototypes (no swap per request)", async () => {
-    const express = app.getHttpAdapter().getInstance<{ request: object; response: object }>();
+    const express = app.getHttpAdapter().getInstance() as { request: object; response: object };
     const seen: boolean[] = [];
     const server = app.getHttpServer() as import('node:http').Server;
     const check = (req: object, res: object) =>
