@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Global, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-// The context nestjs-pino's loggers read the request's logger from (pinned version: see below).
+// The context nestjs-pino's loggers read the request's logger from. Not in its public index: the
+// package's version is pinned, and test/request-logs.e2e-spec.ts fails if this stops working.
 import { Store, storage } from 'nestjs-pino/storage';
 import { Logger as PinoInstance, pino } from 'pino';
 import { AppConfig } from '../config/app-config';
