@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { MessageDispatchJob, QueueName } from '@app/core';
+import { MessageDispatchJob, QueueName, dispatchJobFor } from '@app/core';
 import { MessageEvents } from './events/message-events';
 import { MessageRepository } from './message.repository';
 import { ALLOWED_PREDECESSORS, MessageStatus } from './message-status';
@@ -107,7 +107,8 @@ export class MessageHandoverService {
     if (removed === 0) return 'busy';
     // Kept for the caller to see while the message looks for another phone; cleared once sent.
     if (reason) await this.messages.recordAttemptError(messageId, reason.code, reason.message);
-    await this.queue.add('dispatch', { messageId }, { jobId: messageId });
+    const job = dispatchJobFor(messageId);
+    await this.queue.add(job.name, job.data, job.opts);
     this.logger.log({ messageId, reason: reason?.code }, 'Message re-routed');
     return 'requeued';
   }

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { AppConfig, MessageDispatchJob, QueueName } from '@app/core';
+import { AppConfig, MessageDispatchJob, QueueName, dispatchJobFor } from '@app/core';
 import { MessageEvents } from './events/message-events';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { MessageRepository } from './message.repository';
@@ -85,13 +85,7 @@ export class MessageReconcilerService {
     }
 
     if (toEnqueue.length > 0) {
-      await this.queue.addBulk(
-        toEnqueue.map((messageId) => ({
-          name: 'dispatch',
-          data: { messageId },
-          opts: { jobId: messageId },
-        })),
-      );
+      await this.queue.addBulk(toEnqueue.map((messageId) => dispatchJobFor(messageId)));
       this.logger.warn(
         { reenqueued: toEnqueue.length - redispatched, redispatched, timedOut },
         'Reconciler repaired messages that had no live job',

@@ -1,13 +1,15 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { JobsOptions, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import {
   ConflictAppException,
   DEFAULT_PAGE_SIZE,
   FieldError,
   MessageDispatchJob,
+  MessageDispatchJobSpec,
+  dispatchJobFor,
   NotFoundAppException,
   Page,
   QueueName,
@@ -34,19 +36,13 @@ import { MessageStatus, RequestedRoute } from './message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
 
 import { NumberPoolService } from './number-pool.service';
+import { outboundDraft } from './outbound-draft';
 import { DispatchError } from './routing/sms-route';
-import { measureSms } from './sms-encoding';
 
 export interface SendOptions {
   idempotencyKey?: string;
   /** Seconds to wait for the message to be sent or to fail before answering. */
   waitSeconds?: number;
-}
-
-interface DispatchJobSpec {
-  name: string;
-  data: MessageDispatchJob;
-  opts: JobsOptions;
 }
 
 const ROUTES = Object.values(RequestedRoute) as string[];
@@ -72,7 +68,7 @@ export class MessagesService {
    * The jobs of the requests of the moment, added in one round trip (job ids are message ids,
    * so adding one again after a failed bulk is harmless).
    */
-  private readonly jobAdds = new MicroBatcher<DispatchJobSpec[], void>(
+  private readonly jobAdds = new MicroBatcher<MessageDispatchJobSpec[], void>(
     async (groups) => {
       const jobs = groups.flat();
       if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
@@ -153,11 +149,10 @@ export class MessagesService {
     if (!to)
       throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
     const [message] = await this.insertAndEnqueue(null, [
-      {
-        ...this.baseDraft(null, to, input.body),
+      outboundDraft(null, to, input.body, {
         routeRequested: RequestedRoute.Twilio,
         sensitive: true,
-      },
+      }),
     ]);
     return { id: message.id };
   }
@@ -276,11 +271,12 @@ export class MessagesService {
    * reconciler enqueues them; the caller's answer does not change.
    */
   private async enqueue(messages: Message[], now: number): Promise<void> {
-    const jobs = messages.map((message) => {
-      const opts: JobsOptions = { jobId: message.id };
-      if (message.scheduledAt) opts.delay = Math.max(0, message.scheduledAt.getTime() - now);
-      return { name: 'dispatch', data: { messageId: message.id }, opts };
-    });
+    const jobs = messages.map((message) =>
+      dispatchJobFor(
+        message.id,
+        message.scheduledAt ? Math.max(0, message.scheduledAt.getTime() - now) : undefined,
+      ),
+    );
     try {
       await this.jobAdds.submit(jobs);
     } catch (error) {
@@ -336,38 +332,18 @@ export class MessagesService {
       if (!to) return;
       const isScheduled =
         scheduledAt !== null && scheduledAt.getTime() > now + SCHEDULE_THRESHOLD_MS;
-      drafts.push({
-        ...this.baseDraft(accountId, to, request.body),
-        fromNumber: from,
-        status: isScheduled ? MessageStatus.Scheduled : MessageStatus.Queued,
-        routeRequested: route,
-        requestedDeviceId: request.deviceId ?? null,
-        sessionId: request.sessionId ?? null,
-        scheduledAt: isScheduled ? scheduledAt : null,
-        expiresAt,
-      });
+      drafts.push(
+        outboundDraft(accountId, to, request.body, {
+          fromNumber: from,
+          status: isScheduled ? MessageStatus.Scheduled : MessageStatus.Queued,
+          routeRequested: route,
+          requestedDeviceId: request.deviceId ?? null,
+          sessionId: request.sessionId ?? null,
+          scheduledAt: isScheduled ? scheduledAt : null,
+          expiresAt,
+        }),
+      );
     });
     return { drafts, errors };
-  }
-
-  private baseDraft(accountId: string | null, to: string, body: string): MessageDraft {
-    const { encoding, segments } = measureSms(body);
-    return {
-      accountId,
-      direction: 'outbound',
-      fromNumber: null,
-      toNumber: to,
-      peer: to,
-      body,
-      encoding,
-      segments,
-      status: MessageStatus.Queued,
-      routeRequested: RequestedRoute.Auto,
-      requestedDeviceId: null,
-      sensitive: false,
-      sessionId: null,
-      scheduledAt: null,
-      expiresAt: null,
-    };
   }
 }

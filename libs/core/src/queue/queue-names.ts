@@ -15,6 +15,23 @@ export interface MessageDispatchJob {
   messageId: string;
 }
 
+/** A job for `Queue.add`/`addBulk` on the dispatch queue. */
+export interface MessageDispatchJobSpec {
+  name: 'dispatch';
+  data: MessageDispatchJob;
+  opts: { jobId: string; delay?: number };
+}
+
+/**
+ * The dispatch job of one message, made in one place so that its id is always the message's:
+ * adding it again (a retried bulk, the reconciler, a re-route) can never make a second job.
+ */
+export function dispatchJobFor(messageId: string, delayMs?: number): MessageDispatchJobSpec {
+  const opts: MessageDispatchJobSpec['opts'] = { jobId: messageId };
+  if (delayMs !== undefined) opts.delay = delayMs;
+  return { name: 'dispatch', data: { messageId }, opts };
+}
+
 export enum MaintenanceJob {
   ReconcileMessages = 'reconcile-messages',
   PurgeEndedAuthSessions = 'purge-ended-auth-sessions',

@@ -2,12 +2,11 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { EntityManager } from 'typeorm';
-import { MessageDispatchJob, QueueName } from '@app/core';
+import { MessageDispatchJob, QueueName, dispatchJobFor } from '@app/core';
 import { MessageEvents } from '../events/message-events';
 import { Message } from '../message.entity';
 import { MessageRepository } from '../message.repository';
-import { MessageStatus } from '../message-status';
-import { measureSms } from '../sms-encoding';
+import { outboundDraft } from '../outbound-draft';
 import { OutboundReaction } from './inbound-targets';
 
 /**
@@ -27,27 +26,14 @@ export class ReactionWriter {
   /** Stores them as queued messages; call `dispatch` with the result once committed. */
   store(manager: EntityManager, reactions: OutboundReaction[]): Promise<Message[]> {
     return this.messages.insertMany(
-      reactions.map((reaction) => {
-        const { encoding, segments } = measureSms(reaction.body);
-        return {
-          accountId: reaction.accountId,
-          direction: 'outbound' as const,
+      reactions.map((reaction) =>
+        outboundDraft(reaction.accountId, reaction.to, reaction.body, {
           fromNumber: reaction.from,
-          toNumber: reaction.to,
-          peer: reaction.to,
-          body: reaction.body,
-          encoding,
-          segments,
-          status: MessageStatus.Queued,
           routeRequested: reaction.route,
           requestedDeviceId: reaction.requestedDeviceId ?? null,
-          sensitive: false,
-          sessionId: null,
           groupId: reaction.groupId ?? null,
-          scheduledAt: null,
-          expiresAt: null,
-        };
-      }),
+        }),
+      ),
       manager,
     );
   }
@@ -56,16 +42,11 @@ export class ReactionWriter {
   async dispatch(messages: Message[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.queue.addBulk(
-        messages.map((message) => ({
-          name: 'dispatch',
-          data: { messageId: message.id },
-          opts: { jobId: message.id },
-        })),
-      );
+      await this.queue.addBulk(messages.map((message) => dispatchJobFor(message.id)));
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not enqueue; the reconciler will pick these up');
     }
-    for (const message of messages) await this.events.created(message);
+    // Together: the event bus publishes the events of one moment in one round trip.
+    await Promise.all(messages.map((message) => this.events.created(message)));
   }
 }
