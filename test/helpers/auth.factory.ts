@@ -73,13 +73,21 @@ export async function signUpWithPhone(
 ): Promise<SignedInUser> {
   const phone = options.phone ?? uniquePhone();
   const ip = uniqueIp();
-  const http = request(app.getHttpServer());
-  const registered = await http
+  await register(app, ip, { phone, name: options.name ?? 'Test user', password: options.password });
+  return verifyWithLastCode(app, phone, ip);
+}
+
+/** POST /auth/register from `ip`; throws unless it is accepted (202). */
+async function register(
+  app: INestApplication,
+  ip: string,
+  body: { phone: string; name: string; password?: string },
+): Promise<void> {
+  const registered = await request(app.getHttpServer())
     .post('/api/v1/auth/register')
     .set('X-Forwarded-For', ip)
-    .send({ phone, name: options.name ?? 'Test user', password: options.password });
+    .send(body);
   if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
-  return verifyWithLastCode(app, phone, ip);
 }
 
 /** Verifies the last code texted to `phone`. */
@@ -122,12 +130,7 @@ export async function signUpThroughSms(
 ): Promise<SignedInUser> {
   const phone = options.phone ?? uniquePhone();
   const ip = uniqueIp();
-  const http = request(app.getHttpServer());
-  const registered = await http
-    .post('/api/v1/auth/register')
-    .set('X-Forwarded-For', ip)
-    .send({ phone, name: options.name });
-  if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
+  await register(app, ip, { phone, name: options.name });
   const deadline = Date.now() + 10_000;
   let code: string | undefined;
   while (!code && Date.now() < deadline) {

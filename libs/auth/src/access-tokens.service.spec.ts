@@ -6,6 +6,7 @@ import {
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_TTL_SECONDS,
   AccessTokensService,
+  accessTokenJwtOptions,
 } from './access-tokens.service';
 
 class SettableClock extends Clock {
@@ -16,19 +17,7 @@ class SettableClock extends Clock {
 }
 
 function jwtWith(secret: string): JwtService {
-  return new JwtService({
-    secret,
-    signOptions: {
-      algorithm: 'HS256',
-      issuer: ACCESS_TOKEN_ISSUER,
-      audience: ACCESS_TOKEN_AUDIENCE,
-    },
-    verifyOptions: {
-      algorithms: ['HS256'],
-      issuer: ACCESS_TOKEN_ISSUER,
-      audience: ACCESS_TOKEN_AUDIENCE,
-    },
-  });
+  return new JwtService(accessTokenJwtOptions(secret));
 }
 
 describe('AccessTokensService', () => {

@@ -1,11 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { Clock } from '@app/core';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const ACCESS_TOKEN_ISSUER = 'switchboard';
 export const ACCESS_TOKEN_AUDIENCE = 'switchboard-api';
+
+/** How access tokens are signed and checked: one algorithm, one issuer, one audience. */
+export function accessTokenJwtOptions(secret: string): JwtModuleOptions {
+  return {
+    secret,
+    signOptions: {
+      algorithm: 'HS256',
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
+    },
+    verifyOptions: {
+      algorithms: ['HS256'],
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: ACCESS_TOKEN_AUDIENCE,
+    },
+  };
+}
 
 interface AccessTokenClaims {
   sub: string;

@@ -2,11 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig, ClockModule } from '@app/core';
-import {
-  ACCESS_TOKEN_AUDIENCE,
-  ACCESS_TOKEN_ISSUER,
-  AccessTokensService,
-} from './access-tokens.service';
+import { AccessTokensService, accessTokenJwtOptions } from './access-tokens.service';
 import { Account } from './account.entity';
 import { AccountsService } from './accounts.service';
 import { ApiKey } from './api-key.entity';
@@ -28,19 +24,7 @@ import { PasswordHasher } from './password-hasher';
     ClockModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        secret: config.get('AUTH_TOKEN_SECRET'),
-        signOptions: {
-          algorithm: 'HS256',
-          issuer: ACCESS_TOKEN_ISSUER,
-          audience: ACCESS_TOKEN_AUDIENCE,
-        },
-        verifyOptions: {
-          algorithms: ['HS256'],
-          issuer: ACCESS_TOKEN_ISSUER,
-          audience: ACCESS_TOKEN_AUDIENCE,
-        },
-      }),
+      useFactory: (config: AppConfig) => accessTokenJwtOptions(config.get('AUTH_TOKEN_SECRET')),
     }),
   ],
   providers: [

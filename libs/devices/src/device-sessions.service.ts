@@ -104,37 +104,24 @@ export class DeviceSessionsService {
     const device = await this.devices.findOneBy({ id: session.device.id, deletedAt: IsNull() });
     if (!device) return { refused: 'deleted' };
     const now = this.now();
-    const phoneNumber = frame.device.phoneNumber ? toE164(frame.device.phoneNumber) : null;
-    session.presence = {
-      ready: true,
+    // What the phone says about itself, kept live in Redis and stored on its row alike.
+    const reported = {
       model: frame.device.model,
       androidVersion: frame.device.androidVersion,
       appVersion: frame.device.appVersion,
-      phoneNumber,
+      phoneNumber: frame.device.phoneNumber ? toE164(frame.device.phoneNumber) : null,
       battery: frame.status.battery,
       charging: frame.status.charging,
       signal: frame.status.signal,
-      lastSeenAt: now,
     };
+    session.presence = { ...reported, ready: true, lastSeenAt: now };
     const current = await this.registry.updatePresence(
       this.ownerOf(session),
       session.presence,
       this.presenceTtlMs,
     );
     if (!current) return { refused: 'replaced' };
-    await this.devices.update(
-      { id: device.id },
-      {
-        model: frame.device.model,
-        androidVersion: frame.device.androidVersion,
-        appVersion: frame.device.appVersion,
-        phoneNumber,
-        battery: frame.status.battery,
-        charging: frame.status.charging,
-        signal: frame.status.signal,
-        lastSeenAt: new Date(now),
-      },
-    );
+    await this.devices.update({ id: device.id }, { ...reported, lastSeenAt: new Date(now) });
     await this.devicesService.publishUpdated(device.id);
     return {
       welcome: {
