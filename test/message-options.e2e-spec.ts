@@ -121,6 +121,34 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
       await fake.waitForMessages(25);
     });
 
+    it('stores every field of every message exactly, answering in the order asked', async () => {
+      // Bodies that an array literal must quote or escape, and optional fields mixed with absent
+      // ones: the batch is stored column by column, so each must land in its own row.
+      const bodies = ['say "hi"', 'back\\slash', '{braces}, commas', 'NULL', 'line\nbreak', ' 🚀 '];
+      const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();
+      const expiresAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+      const messages = bodies.map((body, i) => ({
+        to: `+1415555032${i}`,
+        body,
+        ...(i % 2 === 0 ? { sessionId: `batch-session-${i}` } : {}),
+        ...(i % 3 === 0 ? { scheduledAt, expiresAt } : {}),
+      }));
+      const response = await http().post('/api/v1/messages/batch').set(headers).send({ messages });
+      expect(response.status).toBe(202);
+      for (const [i, view] of (response.body.data as Array<{ id: string }>).entries()) {
+        const expected = {
+          to: messages[i].to,
+          body: messages[i].body,
+          sessionId: i % 2 === 0 ? `batch-session-${i}` : null,
+          scheduledAt: i % 3 === 0 ? scheduledAt : null,
+          expiresAt: i % 3 === 0 ? expiresAt : null,
+        };
+        expect(view).toMatchObject(expected);
+        const stored = await http().get(`/api/v1/messages/${view.id}`).set(headers);
+        expect(stored.body).toMatchObject(expected);
+      }
+    });
+
     it('rejects the whole batch when one message is invalid, naming it, and stores none', async () => {
       const response = await http()
         .post('/api/v1/messages/batch')
