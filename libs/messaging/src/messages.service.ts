@@ -50,6 +50,12 @@ const ROUTES = Object.values(RequestedRoute) as string[];
 // A scheduled time this close to now is simply "now".
 const SCHEDULE_THRESHOLD_MS = 1000;
 
+/** Messages stored and enqueued, with their views: built once, for the events and the answer. */
+interface Accepted {
+  messages: Message[];
+  views: MessageView[];
+}
+
 /** What the caller asked to send, turned into rows, or every reason why not. */
 interface Drafting {
   drafts: MessageDraft[];
@@ -97,14 +103,16 @@ export class MessagesService {
     const work = async (): Promise<StoredResponse> => {
       const waitMs = (options.waitSeconds ?? 0) * 1000;
       if (waitMs === 0) {
-        const [message] = await this.create(accountId, [request]);
-        return { status: HttpStatus.ACCEPTED, body: MessageView.from(message) };
+        const { views } = await this.create(accountId, [request]);
+        return { status: HttpStatus.ACCEPTED, body: views[0] };
       }
       // Listen first: the worker may send the message before this request gets to wait for it.
       const listening = await this.waits.prepare(accountId, waitMs);
       let wait: MessageWait | undefined;
       try {
-        const [message] = await this.create(accountId, [request], (created) => {
+        const {
+          messages: [message],
+        } = await this.create(accountId, [request], (created) => {
           wait = listening.watch(created[0].id);
         });
         await wait!.done;
@@ -133,8 +141,8 @@ export class MessagesService {
     options: SendOptions = {},
   ): Promise<IdempotentResult> {
     const work = async (): Promise<StoredResponse> => {
-      const created = await this.create(accountId, request.messages);
-      return { status: HttpStatus.ACCEPTED, body: { data: created.map(MessageView.from) } };
+      const { views } = await this.create(accountId, request.messages);
+      return { status: HttpStatus.ACCEPTED, body: { data: views } };
     };
     if (!options.idempotencyKey) return { ...(await work()), replayed: false };
     return this.idempotency.run(accountId, options.idempotencyKey, { batch: request }, work);
@@ -148,7 +156,9 @@ export class MessagesService {
     const to = toE164(input.to);
     if (!to)
       throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
-    const [message] = await this.insertAndEnqueue(null, [
+    const {
+      messages: [message],
+    } = await this.insertAndEnqueue(null, [
       outboundDraft(null, to, input.body, {
         routeRequested: RequestedRoute.Twilio,
         sensitive: true,
@@ -215,7 +225,7 @@ export class MessagesService {
     accountId: string,
     requests: SendMessageDto[],
     beforeEnqueue?: (messages: Message[]) => void,
-  ): Promise<Message[]> {
+  ): Promise<Accepted> {
     const now = Date.now();
     const { drafts, errors } = this.draft(accountId, requests, now);
     if (errors.length > 0) {
@@ -251,7 +261,7 @@ export class MessagesService {
     accountId: string | null,
     drafts: MessageDraft[],
     beforeEnqueue?: (messages: Message[]) => void,
-  ): Promise<Message[]> {
+  ): Promise<Accepted> {
     const hooks = accountId ? this.creationHooks.applicableTo(drafts) : [];
     const messages =
       hooks.length === 0
@@ -262,8 +272,9 @@ export class MessagesService {
           });
     beforeEnqueue?.(messages);
     await this.enqueue(messages, Date.now());
-    for (const message of messages) void this.events.created(message);
-    return messages;
+    const views = messages.map(MessageView.from);
+    void this.events.created(messages, views);
+    return { messages, views };
   }
 
   /**

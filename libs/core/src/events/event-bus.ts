@@ -31,31 +31,41 @@ export class EventBus implements OnModuleDestroy {
    * second, or a worker finishing a batch of jobs, would otherwise pay a socket write and a Redis
    * command for each. A message on a channel is therefore a JSON array of events.
    */
-  private readonly publishes = new MicroBatcher<DomainEvent, void>(async (events) => {
-    const byChannel = new Map<string, DomainEvent[]>();
-    for (const event of events) {
-      const channel = this.channelOf(event.accountId);
-      const list = byChannel.get(channel);
-      if (list) list.push(event);
-      else byChannel.set(channel, [event]);
-    }
-    await Promise.all(
-      [...byChannel].map(([channel, list]) => this.redis.publish(channel, JSON.stringify(list))),
-    );
-    return events.map(() => undefined);
-  });
+  private readonly publishes = new MicroBatcher<DomainEvent[], void>(
+    async (groups) => {
+      const byChannel = new Map<string, DomainEvent[]>();
+      for (const event of groups.flat()) {
+        const channel = this.channelOf(event.accountId);
+        const list = byChannel.get(channel);
+        if (list) list.push(event);
+        else byChannel.set(channel, [event]);
+      }
+      await Promise.all(
+        [...byChannel].map(([channel, list]) => this.redis.publish(channel, JSON.stringify(list))),
+      );
+      return groups.map(() => undefined);
+    },
+    { weight: (events) => events.length },
+  );
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {}
 
-  async publish(event: DomainEvent): Promise<void> {
+  publish(event: DomainEvent): Promise<void> {
+    return this.publishAll([event]);
+  }
+
+  /** Several events of one moment, handed over at once (a batch of a thousand messages). */
+  async publishAll(events: DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
     try {
-      await this.publishes.submit(event);
+      await this.publishes.submit(events);
     } catch (error) {
       // Losing a notification must never fail the work it reports on.
-      this.logger.warn(`Could not publish ${event.type}: ${(error as Error).message}`);
+      const types = [...new Set(events.map((event) => event.type))].join(', ');
+      this.logger.warn(`Could not publish ${types}: ${(error as Error).message}`);
     }
   }
 

@@ -11,12 +11,21 @@ export const MESSAGE_UPDATED = 'message.updated';
 export class MessageEvents {
   constructor(private readonly bus: EventBus) {}
 
-  created(message: Message): Promise<void> {
-    return this.bus.publish({
-      type: MESSAGE_CREATED,
-      accountId: message.accountId,
-      data: MessageView.from(message),
-    });
+  /**
+   * One event per message, published together. `views` (the views of `messages`, in order) lets
+   * a caller that answers with the views build them once.
+   */
+  created(
+    messages: Message[],
+    views: MessageView[] = messages.map(MessageView.from),
+  ): Promise<void> {
+    return this.bus.publishAll(
+      messages.map((message, index) => ({
+        type: MESSAGE_CREATED,
+        accountId: message.accountId,
+        data: views[index],
+      })),
+    );
   }
 
   updated(message: Message): Promise<void> {

@@ -100,7 +100,7 @@ export class InboundMessagesService {
         'Inbound SMS matches no number binding; stored as unrouted',
       );
     }
-    await this.events.created(outcome.stored);
+    await this.events.created([outcome.stored]);
     await this.reactions.dispatch(outcome.queued);
     return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
   }

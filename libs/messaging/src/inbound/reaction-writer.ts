@@ -46,7 +46,6 @@ export class ReactionWriter {
     } catch (error) {
       this.logger.warn({ err: error }, 'Could not enqueue; the reconciler will pick these up');
     }
-    // Together: the event bus publishes the events of one moment in one round trip.
-    await Promise.all(messages.map((message) => this.events.created(message)));
+    await this.events.created(messages);
   }
 }
