@@ -1,6 +1,7 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { MESSAGE_COLUMNS, Message } from '@app/messaging';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
@@ -309,5 +310,22 @@ describe('outbound messages through Twilio', () => {
     const bad = await http().get('/api/v1/messages?cursor=garbage').set(account.headers);
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('INVALID_CURSOR');
+  });
+
+  it('returns every column of a message from its prepared statements', async () => {
+    // A prepared statement lists its columns (see queryPrepared): a column a migration adds must
+    // be in that list and in the entity, or it would be missing from hot-path rows.
+    const db = app.get(DataSource);
+    const table: Array<{ column_name: string }> = await db.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'messages'`,
+    );
+    const entity = db.getMetadata(Message).columns.map((column) => column.databaseName);
+    const notInEntity = ['inbound_key'];
+    const inTable = table
+      .map((row) => row.column_name)
+      .filter((column) => !notInEntity.includes(column))
+      .sort();
+    expect([...entity].sort()).toEqual(inTable);
+    expect([...MESSAGE_COLUMNS].sort()).toEqual(inTable);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CursorPosition, MicroBatcher, inRounds } from '@app/core';
+import { CursorPosition, MicroBatcher, inRounds, queryPrepared } from '@app/core';
 import { Message } from './message.entity';
 
 import {
@@ -68,15 +68,93 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
 ];
 
 /**
+ * The columns of a Message (all of the table's but `inbound_key`, the inbound dedup key), for the
+ * RETURNING of prepared statements: a prepared `RETURNING *` breaks when a migration adds a
+ * column (see queryPrepared). A test keeps this list, the entity and the table in step.
+ */
+export const MESSAGE_COLUMNS = [
+  'id',
+  'account_id',
+  'direction',
+  'from_number',
+  'to_number',
+  'peer',
+  'body',
+  'encoding',
+  'segments',
+  'status',
+  'route_requested',
+  'route',
+  'requested_device_id',
+  'device_id',
+  'provider_message_id',
+  'error_code',
+  'error_message',
+  'attempts',
+  'sensitive',
+  'session_id',
+  'scheduled_at',
+  'expires_at',
+  'created_at',
+  'updated_at',
+  'sending_at',
+  'sent_at',
+  'delivered_at',
+  'failed_at',
+  'canceled_at',
+  'expired_at',
+  'group_id',
+];
+const RETURNING_MESSAGE = MESSAGE_COLUMNS.join(', ');
+const RETURNING_MESSAGE_M = MESSAGE_COLUMNS.map((column) => `m.${column}`).join(', ');
+
+/**
  * One INSERT for any number of rows, each column sent as one array parameter: PostgreSQL parses
  * 17 arrays much faster than a VALUES list of 17 parameters per row (a quarter of its CPU per row
- * in a batch of 1,000), and no row count can reach the 65,535-parameter limit of a statement.
+ * in a batch of 1,000), no row count can reach the 65,535-parameter limit of a statement, and
+ * the text never changes, so it is prepared once per connection.
  */
-const INSERT_DRAFTS_SQL = `INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
+const INSERT_DRAFTS = {
+  name: 'messages_insert_drafts',
+  text: `INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
   SELECT * FROM unnest($1::uuid[], ${DRAFT_COLUMNS.map(([, , type], index) => `$${index + 2}::${type}[]`).join(', ')})
-  RETURNING *`;
+  RETURNING ${RETURNING_MESSAGE}`,
+};
+
+/** Takes messages for a dispatch attempt; the opt-out lookup rides along (no extra round trip). */
+const CLAIM_FOR_DISPATCH = {
+  name: 'messages_claim_for_dispatch',
+  text: `UPDATE messages m
+  SET status = 'sending', attempts = attempts + 1, updated_at = now(),
+      sending_at = COALESCE(sending_at, now())
+  WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])
+    AND (expires_at IS NULL OR expires_at > now())
+  RETURNING ${RETURNING_MESSAGE_M}, EXISTS (SELECT 1 FROM opt_outs o
+                         WHERE o.account_id = m.account_id AND o.phone = m.to_number)
+                 AS recipient_opted_out`,
+};
 
 const SCRUBBED_BODY = '[redacted]';
+
+/**
+ * The provider took these messages: who carried each, and `sent` unless a fast status callback
+ * already moved it further. A sensitive body (a sign-in code) ends its life here.
+ */
+const RECORD_SENT = {
+  name: 'messages_record_sent',
+  text: `UPDATE messages m
+  SET route = v.route, from_number = COALESCE(v.from_number, m.from_number),
+      provider_message_id = COALESCE(m.provider_message_id, v.provider_message_id),
+      device_id = COALESCE(v.device_id, m.device_id),
+      status = CASE WHEN m.status = ANY($1::text[]) THEN 'sent' ELSE m.status END,
+      sent_at = COALESCE(m.sent_at, now()), updated_at = now(),
+      error_code = NULL, error_message = NULL,
+      body = CASE WHEN m.sensitive THEN '${SCRUBBED_BODY}' ELSE m.body END
+  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[])
+    AS v(id, route, from_number, provider_message_id, device_id)
+  WHERE m.id = v.id
+  RETURNING ${RETURNING_MESSAGE_M}`,
+};
 
 // Column name → property name, computed once per column: every row of every hot path goes
 // through messageFromRow, and a regex per column per row was a tenth of a batch's CPU.
@@ -127,7 +205,7 @@ const MAX_COALESCED_INSERT_ROWS = 2000;
 export class MessageRepository {
   private readonly inserts = new MicroBatcher<MessageDraft[], Message[]>(
     async (groups) => {
-      const rows = await this.insertRows(groups.flat(), this.dataSource.manager);
+      const rows = await this.insertRows(groups.flat());
       let offset = 0;
       return groups.map((drafts) => rows.slice(offset, (offset += drafts.length)));
     },
@@ -161,15 +239,16 @@ export class MessageRepository {
     return this.inserts.submit(drafts);
   }
 
-  private async insertRows(drafts: MessageDraft[], manager: EntityManager): Promise<Message[]> {
+  private async insertRows(drafts: MessageDraft[], manager?: EntityManager): Promise<Message[]> {
     // The ids are chosen here so that each returned row is matched to its draft by id, whatever
     // order PostgreSQL returns them in.
     const ids: string[] = drafts.map(() => randomUUID());
     const columns = DRAFT_COLUMNS.map(([key]) => drafts.map((draft) => draft[key] ?? null));
-    const rows: Record<string, unknown>[] = await manager.query(INSERT_DRAFTS_SQL, [
-      ids,
-      ...columns,
-    ]);
+    const values = [ids, ...columns];
+    // Inside a caller's transaction the statement must go through its connection, unprepared.
+    const rows: Array<Record<string, unknown>> = manager
+      ? await manager.query(INSERT_DRAFTS.text, values)
+      : await queryPrepared(this.dataSource, INSERT_DRAFTS, values);
     const positionOf = new Map(ids.map((id, position) => [id, position]));
     const messages = new Array<Message>(rows.length);
     for (const row of rows) messages[positionOf.get(row.id as string)!] = messageFromRow(row);
@@ -270,19 +349,11 @@ export class MessageRepository {
   }
 
   private async claimRows(messageIds: string[]): Promise<Map<string, DispatchClaim>> {
-    // The opt-out lookup rides along in the same statement: no extra round trip per message.
-    const [rows]: [Array<Record<string, unknown>>] = await this.dataSource.query(
-      `UPDATE messages m
-       SET status = 'sending', attempts = attempts + 1, updated_at = now(),
-           sending_at = COALESCE(sending_at, now())
-       WHERE id = ANY($1::uuid[]) AND status = ANY($2)
-         AND (expires_at IS NULL OR expires_at > now())
-       RETURNING m.*, EXISTS (SELECT 1 FROM opt_outs o
-                              WHERE o.account_id = m.account_id AND o.phone = m.to_number)
-                      AS recipient_opted_out`,
+    const rows = await queryPrepared(this.dataSource, CLAIM_FOR_DISPATCH, [
       // Sorted: every statement locks its rows in the same order, so two never deadlock.
-      [[...messageIds].sort(), UNFINISHED_STATUSES],
-    );
+      [...messageIds].sort(),
+      UNFINISHED_STATUSES,
+    ]);
     return new Map(
       rows.map(({ recipient_opted_out: recipientOptedOut, ...row }) => [
         row.id as string,
@@ -308,34 +379,16 @@ export class MessageRepository {
   }
 
   private async recordSentRows(records: SentRecord[]): Promise<Map<string, Message>> {
-    const params: unknown[] = [ALLOWED_PREDECESSORS[MessageStatus.Sent]];
     // Sorted: every statement locks its rows in the same order, so two never deadlock.
     const sorted = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : 1));
-    const tuples = sorted.map((record) => {
-      params.push(
-        record.messageId,
-        record.route,
-        record.from,
-        record.providerMessageId,
-        record.deviceId ?? null,
-      );
-      const n = params.length;
-      return `($${n - 4}::uuid, $${n - 3}::text, $${n - 2}::text, $${n - 1}::text, $${n}::uuid)`;
-    });
-    const [rows]: [Array<Record<string, unknown>>] = await this.dataSource.query(
-      `UPDATE messages m
-       SET route = v.route, from_number = COALESCE(v.from_number, m.from_number),
-           provider_message_id = COALESCE(m.provider_message_id, v.provider_message_id),
-           device_id = COALESCE(v.device_id, m.device_id),
-           status = CASE WHEN m.status = ANY($1) THEN 'sent' ELSE m.status END,
-           sent_at = COALESCE(m.sent_at, now()), updated_at = now(),
-           error_code = NULL, error_message = NULL,
-           body = CASE WHEN m.sensitive THEN '${SCRUBBED_BODY}' ELSE m.body END
-       FROM (VALUES ${tuples.join(', ')})
-         AS v(id, route, from_number, provider_message_id, device_id)
-       WHERE m.id = v.id RETURNING m.*`,
-      params,
-    );
+    const rows = await queryPrepared(this.dataSource, RECORD_SENT, [
+      ALLOWED_PREDECESSORS[MessageStatus.Sent],
+      sorted.map((record) => record.messageId),
+      sorted.map((record) => record.route),
+      sorted.map((record) => record.from),
+      sorted.map((record) => record.providerMessageId),
+      sorted.map((record) => record.deviceId ?? null),
+    ]);
     return new Map(rows.map((row) => [row.id as string, messageFromRow(row)]));
   }
 
