@@ -313,7 +313,7 @@ describe('outbound messages through Twilio', () => {
   });
 
   it('returns every column of a message from its prepared statements', async () => {
-    // A prepared statement lists its columns (see queryPrepared): a column a migration adds must
+    // A prepared statement lists its columns (see PreparedStatements): a column a migration adds must
     // be in that list and in the entity, or it would be missing from hot-path rows.
     const db = app.get(DataSource);
     const table: Array<{ column_name: string }> = await db.query(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CursorPosition, MicroBatcher, inRounds, queryPrepared } from '@app/core';
+import { CursorPosition, MicroBatcher, PreparedStatements, inRounds } from '@app/core';
 import { Message } from './message.entity';
 
 import {
@@ -70,7 +70,7 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
 /**
  * The columns of a Message (all of the table's but `inbound_key`, the inbound dedup key), for the
  * RETURNING of prepared statements: a prepared `RETURNING *` breaks when a migration adds a
- * column (see queryPrepared). A test keeps this list, the entity and the table in step.
+ * column (see PreparedStatements). A test keeps this list, the entity and the table in step.
  */
 export const MESSAGE_COLUMNS = [
   'id',
@@ -226,7 +226,10 @@ export class MessageRepository {
     ),
   );
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly prepared: PreparedStatements,
+  ) {}
 
   /**
    * One multi-row INSERT for any number of drafts (the batch endpoint sends up to 1,000). With a
@@ -248,7 +251,7 @@ export class MessageRepository {
     // Inside a caller's transaction the statement must go through its connection, unprepared.
     const rows: Array<Record<string, unknown>> = manager
       ? await manager.query(INSERT_DRAFTS.text, values)
-      : await queryPrepared(this.dataSource, INSERT_DRAFTS, values);
+      : await this.prepared.query(INSERT_DRAFTS, values);
     const positionOf = new Map(ids.map((id, position) => [id, position]));
     const messages = new Array<Message>(rows.length);
     for (const row of rows) messages[positionOf.get(row.id as string)!] = messageFromRow(row);
@@ -349,7 +352,7 @@ export class MessageRepository {
   }
 
   private async claimRows(messageIds: string[]): Promise<Map<string, DispatchClaim>> {
-    const rows = await queryPrepared(this.dataSource, CLAIM_FOR_DISPATCH, [
+    const rows = await this.prepared.query(CLAIM_FOR_DISPATCH, [
       // Sorted: every statement locks its rows in the same order, so two never deadlock.
       [...messageIds].sort(),
       UNFINISHED_STATUSES,
@@ -381,7 +384,7 @@ export class MessageRepository {
   private async recordSentRows(records: SentRecord[]): Promise<Map<string, Message>> {
     // Sorted: every statement locks its rows in the same order, so two never deadlock.
     const sorted = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : 1));
-    const rows = await queryPrepared(this.dataSource, RECORD_SENT, [
+    const rows = await this.prepared.query(RECORD_SENT, [
       ALLOWED_PREDECESSORS[MessageStatus.Sent],
       sorted.map((record) => record.messageId),
       sorted.map((record) => record.route),

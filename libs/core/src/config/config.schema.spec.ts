@@ -32,6 +32,16 @@ describe('parseEnvironment', () => {
     ).toBe('production');
   });
 
+  it('prepares the hot statements unless DATABASE_PREPARED_STATEMENTS is false', () => {
+    expect(parseEnvironment({}).DATABASE_PREPARED_STATEMENTS).toBe(true);
+    expect(
+      parseEnvironment({ DATABASE_PREPARED_STATEMENTS: 'false' }).DATABASE_PREPARED_STATEMENTS,
+    ).toBe(false);
+    expect(() => parseEnvironment({ DATABASE_PREPARED_STATEMENTS: 'no' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
+  });
+
   it('reads TRUST_PROXY as Express expects: a boolean, a hop count or addresses', () => {
     expect(parseEnvironment({}).TRUST_PROXY).toBe('loopback');
     expect(parseEnvironment({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);

@@ -45,6 +45,12 @@ export const environmentSchema = z
       .url({ protocol: /^postgres(ql)?$/ })
       .default('postgres://postgres@127.0.0.1:5432/switchboard'),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+    // Off behind a pooler that cannot keep a connection's prepared statements (PgBouncer in
+    // transaction mode before 1.21, or without max_prepared_statements).
+    DATABASE_PREPARED_STATEMENTS: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z
       .string()

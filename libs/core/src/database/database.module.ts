@@ -1,8 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
+import { PreparedStatements } from './prepared-statement';
 import { buildPostgresOptions } from './typeorm-options';
 
+/** PostgreSQL for every module: TypeORM's DataSource and the runner of prepared statements. */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -16,5 +19,7 @@ import { buildPostgresOptions } from './typeorm-options';
       }),
     }),
   ],
+  providers: [PreparedStatements],
+  exports: [PreparedStatements],
 })
 export class DatabaseModule {}
