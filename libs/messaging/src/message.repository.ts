@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CursorPosition, MicroBatcher, PreparedStatements, inRounds } from '@app/core';
+import {
+  CursorPosition,
+  MicroBatcher,
+  PreparedStatement,
+  PreparedStatements,
+  inRounds,
+} from '@app/core';
 import { Message } from './message.entity';
 
 import {
@@ -114,7 +120,7 @@ const RETURNING_MESSAGE_M = MESSAGE_COLUMNS.map((column) => `m.${column}`).join(
  * in a batch of 1,000), no row count can reach the 65,535-parameter limit of a statement, and
  * the text never changes, so it is prepared once per connection.
  */
-const INSERT_DRAFTS = {
+const INSERT_DRAFTS: PreparedStatement = {
   name: 'messages_insert_drafts',
   text: `INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
   SELECT * FROM unnest($1::uuid[], ${DRAFT_COLUMNS.map(([, , type], index) => `$${index + 2}::${type}[]`).join(', ')})
@@ -122,7 +128,7 @@ const INSERT_DRAFTS = {
 };
 
 /** Takes messages for a dispatch attempt; the opt-out lookup rides along (no extra round trip). */
-const CLAIM_FOR_DISPATCH = {
+const CLAIM_FOR_DISPATCH: PreparedStatement = {
   name: 'messages_claim_for_dispatch',
   text: `UPDATE messages m
   SET status = 'sending', attempts = attempts + 1, updated_at = now(),
@@ -140,7 +146,7 @@ const SCRUBBED_BODY = '[redacted]';
  * The provider took these messages: who carried each, and `sent` unless a fast status callback
  * already moved it further. A sensitive body (a sign-in code) ends its life here.
  */
-const RECORD_SENT = {
+const RECORD_SENT: PreparedStatement = {
   name: 'messages_record_sent',
   text: `UPDATE messages m
   SET route = v.route, from_number = COALESCE(v.from_number, m.from_number),
