@@ -74,81 +74,51 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
 ];
 
 /**
- * The columns of a Message (all of the table's but `inbound_key`, the inbound dedup key), for the
- * RETURNING of prepared statements: a prepared `RETURNING *` breaks when a migration adds a
- * column (see PreparedStatements). A test keeps this list, the entity and the table in step.
+ * The columns a Message is read from: the entity's (all of the table's but `inbound_key`, the
+ * inbound dedup key). Prepared statements list them instead of `RETURNING *`, which breaks when a
+ * migration adds a column while this process runs (see PreparedStatements).
  */
-export const MESSAGE_COLUMNS = [
-  'id',
-  'account_id',
-  'direction',
-  'from_number',
-  'to_number',
-  'peer',
-  'body',
-  'encoding',
-  'segments',
-  'status',
-  'route_requested',
-  'route',
-  'requested_device_id',
-  'device_id',
-  'provider_message_id',
-  'error_code',
-  'error_message',
-  'attempts',
-  'sensitive',
-  'session_id',
-  'scheduled_at',
-  'expires_at',
-  'created_at',
-  'updated_at',
-  'sending_at',
-  'sent_at',
-  'delivered_at',
-  'failed_at',
-  'canceled_at',
-  'expired_at',
-  'group_id',
-];
-const RETURNING_MESSAGE = MESSAGE_COLUMNS.join(', ');
-const RETURNING_MESSAGE_M = MESSAGE_COLUMNS.map((column) => `m.${column}`).join(', ');
+export function messageColumns(dataSource: DataSource): string[] {
+  return dataSource.getMetadata(Message).columns.map((column) => column.databaseName);
+}
 
-/**
- * One INSERT for any number of rows, each column sent as one array parameter: PostgreSQL parses
- * 17 arrays much faster than a VALUES list of 17 parameters per row (a quarter of its CPU per row
- * in a batch of 1,000), no row count can reach the 65,535-parameter limit of a statement, and
- * the text never changes, so it is prepared once per connection.
- */
-const INSERT_DRAFTS: PreparedStatement = {
-  name: 'messages_insert_drafts',
-  text: `INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
+const SCRUBBED_BODY = '[redacted]';
+
+/** The hot statements, returning `columns` (see messageColumns). Their text never changes. */
+function hotStatements(columns: string[]) {
+  const returning = columns.join(', ');
+  const returningOfM = columns.map((column) => `m.${column}`).join(', ');
+  return {
+    /**
+     * One INSERT for any number of rows, each column sent as one array parameter: PostgreSQL
+     * parses 17 arrays much faster than a VALUES list of 17 parameters per row (a quarter of its
+     * CPU per row in a batch of 1,000), and no row count can reach the 65,535-parameter limit.
+     */
+    insertDrafts: {
+      name: 'messages_insert_drafts',
+      text: `INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
   SELECT * FROM unnest($1::uuid[], ${DRAFT_COLUMNS.map(([, , type], index) => `$${index + 2}::${type}[]`).join(', ')})
-  RETURNING ${RETURNING_MESSAGE}`,
-};
-
-/** Takes messages for a dispatch attempt; the opt-out lookup rides along (no extra round trip). */
-const CLAIM_FOR_DISPATCH: PreparedStatement = {
-  name: 'messages_claim_for_dispatch',
-  text: `UPDATE messages m
+  RETURNING ${returning}`,
+    },
+    /** Takes messages for a dispatch attempt; the opt-out lookup rides along (no extra round trip). */
+    claimForDispatch: {
+      name: 'messages_claim_for_dispatch',
+      text: `UPDATE messages m
   SET status = 'sending', attempts = attempts + 1, updated_at = now(),
       sending_at = COALESCE(sending_at, now())
   WHERE id = ANY($1::uuid[]) AND status = ANY($2::text[])
     AND (expires_at IS NULL OR expires_at > now())
-  RETURNING ${RETURNING_MESSAGE_M}, EXISTS (SELECT 1 FROM opt_outs o
+  RETURNING ${returningOfM}, EXISTS (SELECT 1 FROM opt_outs o
                          WHERE o.account_id = m.account_id AND o.phone = m.to_number)
                  AS recipient_opted_out`,
-};
-
-const SCRUBBED_BODY = '[redacted]';
-
-/**
- * The provider took these messages: who carried each, and `sent` unless a fast status callback
- * already moved it further. A sensitive body (a sign-in code) ends its life here.
- */
-const RECORD_SENT: PreparedStatement = {
-  name: 'messages_record_sent',
-  text: `UPDATE messages m
+    },
+    /**
+     * The provider took these messages: who carried each, and `sent` unless a fast status
+     * callback already moved it further. A sensitive body (a sign-in code) ends its life here.
+     */
+    recordSent: {
+      name: 'messages_record_sent',
+      text: `UPDATE messages m
   SET route = v.route, from_number = COALESCE(v.from_number, m.from_number),
       provider_message_id = COALESCE(m.provider_message_id, v.provider_message_id),
       device_id = COALESCE(v.device_id, m.device_id),
@@ -159,8 +129,10 @@ const RECORD_SENT: PreparedStatement = {
   FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[])
     AS v(id, route, from_number, provider_message_id, device_id)
   WHERE m.id = v.id
-  RETURNING ${RETURNING_MESSAGE_M}`,
-};
+  RETURNING ${returningOfM}`,
+    },
+  } satisfies Record<string, PreparedStatement>;
+}
 
 // Column name → property name, computed once per column: every row of every hot path goes
 // through messageFromRow, and a regex per column per row was a tenth of a batch's CPU.
@@ -232,10 +204,14 @@ export class MessageRepository {
     ),
   );
 
+  private readonly statements: ReturnType<typeof hotStatements>;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly prepared: PreparedStatements,
-  ) {}
+  ) {
+    this.statements = hotStatements(messageColumns(dataSource));
+  }
 
   /**
    * One multi-row INSERT for any number of drafts (the batch endpoint sends up to 1,000). With a
@@ -256,8 +232,8 @@ export class MessageRepository {
     const values = [ids, ...columns];
     // Inside a caller's transaction the statement must go through its connection, unprepared.
     const rows: Array<Record<string, unknown>> = manager
-      ? await manager.query(INSERT_DRAFTS.text, values)
-      : await this.prepared.query(INSERT_DRAFTS, values);
+      ? await manager.query(this.statements.insertDrafts.text, values)
+      : await this.prepared.query(this.statements.insertDrafts, values);
     const positionOf = new Map(ids.map((id, position) => [id, position]));
     const messages = new Array<Message>(rows.length);
     for (const row of rows) messages[positionOf.get(row.id as string)!] = messageFromRow(row);
@@ -358,7 +334,7 @@ export class MessageRepository {
   }
 
   private async claimRows(messageIds: string[]): Promise<Map<string, DispatchClaim>> {
-    const rows = await this.prepared.query(CLAIM_FOR_DISPATCH, [
+    const rows = await this.prepared.query(this.statements.claimForDispatch, [
       // Sorted: every statement locks its rows in the same order, so two never deadlock.
       [...messageIds].sort(),
       UNFINISHED_STATUSES,
@@ -390,7 +366,7 @@ export class MessageRepository {
   private async recordSentRows(records: SentRecord[]): Promise<Map<string, Message>> {
     // Sorted: every statement locks its rows in the same order, so two never deadlock.
     const sorted = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : 1));
-    const rows = await this.prepared.query(RECORD_SENT, [
+    const rows = await this.prepared.query(this.statements.recordSent, [
       ALLOWED_PREDECESSORS[MessageStatus.Sent],
       sorted.map((record) => record.messageId),
       sorted.map((record) => record.route),
