@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Message, messageColumns } from '@app/messaging';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
+import { EventsClient, ReceivedEvent } from './helpers/events-client';
 import { eventually } from './helpers/eventually';
 import { TestStack, startStack } from './helpers/test-stack';
 
@@ -83,6 +84,42 @@ describe('outbound messages through Twilio', () => {
       .query({ peer: '+14155550199' })
       .set(headers);
     expect(byOtherPeer.body.data).toHaveLength(0);
+  });
+
+  it('announces each new message on /ws/events as it was answered, before any of its updates', async () => {
+    const account = await createAccount(app);
+    const live = await EventsClient.connect(app, { apiKey: account.key });
+    try {
+      await live.waitFor((event) => event.type === 'ready');
+      const single = await http()
+        .post('/api/v1/messages')
+        .set(account.headers)
+        .send({ to: '+14155550141', body: 'Announced alone' });
+      const batch = await http()
+        .post('/api/v1/messages/batch')
+        .set(account.headers)
+        .send({
+          messages: [
+            { to: '+14155550142', body: 'Announced together 1' },
+            { to: '+14155550143', body: 'Announced together 2' },
+          ],
+        });
+      const answered = [single.body, ...batch.body.data];
+      const sentUpdateOf = (id: string) => (event: ReceivedEvent) =>
+        event.type === 'message.updated' && event.data.id === id && event.data.status === 'sent';
+      for (const message of answered) await live.waitFor(sentUpdateOf(message.id), 15_000);
+
+      for (const message of answered) {
+        const events = live.events.filter((event) => event.data?.id === message.id);
+        expect(events.filter((event) => event.type === 'message.created')).toEqual([
+          { type: 'message.created', data: message },
+        ]);
+        // Created first: the worker could only report on the message after its job existed.
+        expect(events[0].type).toBe('message.created');
+      }
+    } finally {
+      live.socket.close();
+    }
   });
 
   it('?wait=10 answers 200 once the message is sent', async () => {

@@ -19,6 +19,7 @@ export * from './queue/queue.module';
 export * from './redis/redis.module';
 export * from './redis/redis-options';
 export * from './queue/queue-names';
+export * from './queue/add-jobs-and-publish';
 export * from './events/event-bus';
 export * from './redis/redis-keys';
 export * from './clock/clock';

@@ -19,6 +19,9 @@ import {
   toPage,
   isUuid,
   MicroBatcher,
+  EventBus,
+  DomainEvent,
+  addJobsAndPublish,
 } from '@app/core';
 import { MessageView } from './dto/message.view';
 import { ListMessagesQuery } from './dto/list-messages.query';
@@ -56,6 +59,12 @@ interface Accepted {
   views: MessageView[];
 }
 
+/** The dispatch jobs of stored messages, and the events that announce the messages. */
+interface Enqueueing {
+  jobs: MessageDispatchJobSpec[];
+  events: DomainEvent[];
+}
+
 /** What the caller asked to send, turned into rows, or every reason why not. */
 interface Drafting {
   drafts: MessageDraft[];
@@ -71,17 +80,20 @@ export class MessagesService {
   private readonly logger = new Logger(MessagesService.name);
 
   /**
-   * The jobs of the requests of the moment, added in one round trip (job ids are message ids,
-   * so adding one again after a failed bulk is harmless).
+   * The jobs of the requests of the moment, with their `message.created` events, added in one
+   * round trip (job ids are message ids, so adding one again after a failed batch is harmless;
+   * its event may then be heard twice, which listeners of a notification tolerate).
    */
-  private readonly jobAdds = new MicroBatcher<MessageDispatchJobSpec[], void>(
+  private readonly jobAdds = new MicroBatcher<Enqueueing, void>(
     async (groups) => {
-      const jobs = groups.flat();
-      if (jobs.length === 1) await this.queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
-      else await this.queue.addBulk(jobs);
+      await addJobsAndPublish(
+        this.queue,
+        groups.flatMap((group) => group.jobs),
+        this.bus.publications(groups.flatMap((group) => group.events)),
+      );
       return groups.map(() => undefined);
     },
-    { weight: (jobs) => jobs.length, maxWeight: 2000 },
+    { weight: (group) => group.jobs.length, maxWeight: 2000 },
   );
 
   constructor(
@@ -93,6 +105,7 @@ export class MessagesService {
     private readonly idempotency: IdempotencyService,
     private readonly waits: MessageWaitService,
     private readonly events: MessageEvents,
+    private readonly bus: EventBus,
   ) {}
 
   async send(
@@ -271,17 +284,17 @@ export class MessagesService {
             return this.messages.insertMany(drafts, manager);
           });
     beforeEnqueue?.(messages);
-    await this.enqueue(messages, Date.now());
     const views = messages.map(MessageView.from);
-    void this.events.created(messages, views);
+    await this.enqueue(messages, views, Date.now());
     return { messages, views };
   }
 
   /**
-   * After the commit. If Redis refuses, the messages are still safe in PostgreSQL and the
-   * reconciler enqueues them; the caller's answer does not change.
+   * After the commit: the jobs, and the `message.created` events in the same Redis round trip.
+   * If Redis refuses, the messages are still safe in PostgreSQL and the reconciler enqueues
+   * them; the caller's answer does not change.
    */
-  private async enqueue(messages: Message[], now: number): Promise<void> {
+  private async enqueue(messages: Message[], views: MessageView[], now: number): Promise<void> {
     const jobs = messages.map((message) =>
       dispatchJobFor(
         message.id,
@@ -289,12 +302,14 @@ export class MessagesService {
       ),
     );
     try {
-      await this.jobAdds.submit(jobs);
+      await this.jobAdds.submit({ jobs, events: this.events.createdEvents(messages, views) });
     } catch (error) {
       this.logger.warn(
         { err: error, count: jobs.length },
         'Could not enqueue; the reconciler will pick these messages up',
       );
+      // The events went down with the jobs; they still have their chance on their own.
+      void this.events.created(messages, views);
     }
   }
 

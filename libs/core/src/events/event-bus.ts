@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
 import { MicroBatcher } from '../batching/micro-batcher';
 import { REDIS_CLIENT, RedisKeys } from '../redis/redis-keys';
+import type { Publication } from '../queue/add-jobs-and-publish';
 
 /** Something that happened, for whoever listens on any API instance. */
 export interface DomainEvent<T = unknown> {
@@ -33,15 +34,10 @@ export class EventBus implements OnModuleDestroy {
    */
   private readonly publishes = new MicroBatcher<DomainEvent[], void>(
     async (groups) => {
-      const byChannel = new Map<string, DomainEvent[]>();
-      for (const event of groups.flat()) {
-        const channel = this.channelOf(event.accountId);
-        const list = byChannel.get(channel);
-        if (list) list.push(event);
-        else byChannel.set(channel, [event]);
-      }
       await Promise.all(
-        [...byChannel].map(([channel, list]) => this.redis.publish(channel, JSON.stringify(list))),
+        this.publications(groups.flat()).map(({ channel, message }) =>
+          this.redis.publish(channel, message),
+        ),
       );
       return groups.map(() => undefined);
     },
@@ -67,6 +63,21 @@ export class EventBus implements OnModuleDestroy {
       const types = [...new Set(events.map((event) => event.type))].join(', ');
       this.logger.warn(`Could not publish ${types}: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * The PUBLISHes that carry these events (one per channel, a JSON array each), for a caller that
+   * sends them in a pipeline of its own (with the jobs they announce: `addJobsAndPublish`).
+   */
+  publications(events: DomainEvent[]): Publication[] {
+    const byChannel = new Map<string, DomainEvent[]>();
+    for (const event of events) {
+      const channel = this.channelOf(event.accountId);
+      const list = byChannel.get(channel);
+      if (list) list.push(event);
+      else byChannel.set(channel, [event]);
+    }
+    return [...byChannel].map(([channel, list]) => ({ channel, message: JSON.stringify(list) }));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventBus } from '@app/core';
+import { DomainEvent, EventBus } from '@app/core';
 import { MessageView } from '../dto/message.view';
 import { Message } from '../message.entity';
 
@@ -19,13 +19,19 @@ export class MessageEvents {
     messages: Message[],
     views: MessageView[] = messages.map(MessageView.from),
   ): Promise<void> {
-    return this.bus.publishAll(
-      messages.map((message, index) => ({
-        type: MESSAGE_CREATED,
-        accountId: message.accountId,
-        data: views[index],
-      })),
-    );
+    return this.bus.publishAll(this.createdEvents(messages, views));
+  }
+
+  /** The events `created` publishes, for a caller that sends them along with its jobs. */
+  createdEvents(
+    messages: Message[],
+    views: MessageView[] = messages.map(MessageView.from),
+  ): DomainEvent<MessageView>[] {
+    return messages.map((message, index) => ({
+      type: MESSAGE_CREATED,
+      accountId: message.accountId,
+      data: views[index],
+    }));
   }
 
   updated(message: Message): Promise<void> {

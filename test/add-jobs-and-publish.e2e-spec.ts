@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { addJobsAndPublish } from '@app/core';
+
+// Against the shared Redis, under a prefix of this run's own.
+const REDIS = { host: '127.0.0.1', port: 6379 };
+
+describe('addJobsAndPublish', () => {
+  const prefix = `switchboard-test-${randomUUID()}`;
+  const channel = `${prefix}:announcements`;
+  let queue: Queue<{ n: number }>;
+  let listener: Redis;
+
+  beforeAll(async () => {
+    queue = new Queue('jobs', {
+      connection: REDIS,
+      prefix,
+      defaultJobOptions: { attempts: 4, removeOnComplete: { count: 10 } },
+    });
+    listener = new Redis(REDIS);
+    await listener.subscribe(channel);
+  });
+  afterAll(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    listener.disconnect();
+  });
+
+  it('adds the jobs with the queue’s defaults under their own options, then publishes', async () => {
+    // What a listener finds in the queue at the moment it hears the publication.
+    const seenOnPublication = new Promise<string[]>((resolve) => {
+      listener.once('message', () => {
+        void Promise.all([queue.getJobState('a'), queue.getJobState('b')]).then(resolve);
+      });
+    });
+
+    await addJobsAndPublish(
+      queue,
+      [
+        { name: 'first', data: { n: 1 }, opts: { jobId: 'a' } },
+        { name: 'second', data: { n: 2 }, opts: { jobId: 'b', delay: 60_000, attempts: 2 } },
+      ],
+      [{ channel, message: 'two jobs' }],
+    );
+
+    expect(await seenOnPublication).toEqual(['waiting', 'delayed']);
+    const first = await queue.getJob('a');
+    expect(first).toMatchObject({ name: 'first', data: { n: 1 } });
+    expect(first!.opts).toMatchObject({ attempts: 4, removeOnComplete: { count: 10 } });
+    const second = await queue.getJob('b');
+    expect(second).toMatchObject({ name: 'second', data: { n: 2 } });
+    expect(second!.opts).toMatchObject({ attempts: 2, delay: 60_000 });
+  });
+
+  it('adds a job again without a second copy (its id is fixed)', async () => {
+    const job = { name: 'once', data: { n: 3 }, opts: { jobId: 'c' } };
+    await addJobsAndPublish(queue, [job], []);
+    await addJobsAndPublish(queue, [job, { ...job, opts: { jobId: 'd' } }], []);
+    expect((await queue.getJobCounts('waiting')).waiting).toBe(3); // a, c, d
+  });
+
+  it('throws when Redis refuses a job, and still adds the others', async () => {
+    // A string key in the place of a job's hash: Redis answers WRONGTYPE to that job's script.
+    await (await queue.client).set(`${prefix}:jobs:e`, 'not a job hash');
+    await expect(
+      addJobsAndPublish(
+        queue,
+        [
+          { name: 'refused', data: { n: 4 }, opts: { jobId: 'e' } },
+          { name: 'fine', data: { n: 5 }, opts: { jobId: 'f' } },
+        ],
+        [],
+      ),
+    ).rejects.toThrow(/WRONGTYPE/);
+    expect(await queue.getJobState('f')).toBe('waiting');
+  });
+});
