@@ -56,6 +56,7 @@ export class BenchStack {
   private api?: ServerProcess;
   private worker?: ServerProcess;
   private fakeProcess?: FakeTwilioProcess;
+  private reference?: ServerProcess;
   private env: Record<string, string> = {};
   apiUrl = '';
   apiKey = '';
@@ -64,6 +65,7 @@ export class BenchStack {
     api: this.api?.pid,
     worker: this.worker?.pid,
     'fake Twilio': this.fakeProcess?.pid,
+    yardstick: this.reference?.pid,
   }));
 
   constructor(
@@ -172,6 +174,46 @@ export class BenchStack {
       10_000,
       this.signal,
     );
+  }
+
+  /**
+   * Starts the yardstick (reference-server.ts) on the same database, account and Redis; answers
+   * its URL. Its jobs go to a queue of their own that nothing consumes.
+   */
+  async startReference(): Promise<string> {
+    const port = await freePort();
+    const { rows } = await this.db.query('SELECT id FROM accounts LIMIT 1');
+    const reference = ServerProcess.start('yardstick', 'test/bench/reference-server.js', {
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: BENCH_DATABASE_URL,
+        REDIS_URL,
+        REDIS_PREFIX: BENCH_REDIS_PREFIX,
+        REFERENCE_PORT: String(port),
+        REFERENCE_ACCOUNT_ID: (rows[0] as { id: string }).id,
+      },
+    });
+    this.reference = reference;
+    const url = `http://127.0.0.1:${port}`;
+    await reference.waitUntil(async () => {
+      const response = await request(`${url}/`, { method: 'POST', body: '{}' });
+      await response.body.dump();
+      return response.statusCode === 404;
+    }, 30_000);
+    return url;
+  }
+
+  /** Stops the yardstick and drops its jobs and its rows. */
+  async stopReference(): Promise<void> {
+    await this.reference?.stop();
+    this.reference = undefined;
+    const jobs = new Queue('reference-dispatch', {
+      connection: redisOptionsFromUrl(REDIS_URL),
+      prefix: `${BENCH_REDIS_PREFIX}:bull`,
+    });
+    await jobs.obliterate({ force: true });
+    await jobs.close();
+    await this.resetMessages();
   }
 
   /** Every message and every job gone (the worker is stopped for it). */

@@ -4,7 +4,8 @@
 // Options:
 //   --verbose        the CPU time of each process per phase and message (also in latest.json)
 //   --profile        CPU profiles of the API and the worker per phase, in bench-results/profiles/
-//   --only=a,b       run only these phases (single, latency, batch, drain, draining, e2e, device)
+//   --only=a,b       run only these phases (yardstick, single, latency, batch, drain, draining, e2e,
+//                    device)
 // Environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REDIS_PREFIX, BENCH_WORKER_CONCURRENCY.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -38,7 +39,16 @@ const END_TO_END = { rate: 200, seconds: 10, connections: 16, settleMs: 15_000 }
 const WARM_UP_SECONDS = 3;
 // After the worker (re)starts: its JIT and its caches (sender numbers) warm up before measuring.
 const WORKER_WARM_UP_SECONDS = 2;
-const PHASES = ['single', 'latency', 'batch', 'drain', 'draining', 'e2e', 'device'] as const;
+const PHASES = [
+  'yardstick',
+  'single',
+  'latency',
+  'batch',
+  'drain',
+  'draining',
+  'e2e',
+  'device',
+] as const;
 type Phase = (typeof PHASES)[number];
 
 // The workload: short texts to a thousand recipients (each gets a sticky sender number once).
@@ -69,6 +79,7 @@ function checkNotAborted(): void {
 class Bench {
   readonly figures: BenchFigure[] = [];
   readonly details: Record<string, unknown> = {};
+  private yardstickRates?: { single: number; batch: number };
 
   constructor(
     private readonly stack: BenchStack,
@@ -77,6 +88,7 @@ class Bench {
 
   async run(phases: Set<Phase>): Promise<void> {
     const steps: Array<[Phase, () => Promise<void>]> = [
+      ['yardstick', () => this.yardstick()],
       ['single', () => this.singleAccept()],
       ['latency', () => this.fixedRateLatency(false)],
       ['batch', () => this.batchAccept()],
@@ -149,7 +161,9 @@ class Bench {
       value: result.requestsPerSecond,
       unit: 'msg/s',
       target: { min: target },
-      note: `${SINGLE.connections} connections, ${round(result.elapsedSeconds)} s, ${result.failed} failed`,
+      note:
+        `${SINGLE.connections} connections, ${round(result.elapsedSeconds)} s, ${result.failed} failed` +
+        (key === 'single' ? this.shareOfYardstick('single', result.requestsPerSecond) : ''),
     });
     this.record({
       key: `${key}.p50`,
@@ -169,6 +183,78 @@ class Bench {
       progress(`  ! ${result.ok} messages accepted but only ${committed} rows committed`);
     }
     return { result, cpu };
+  }
+
+  /**
+   * The least node:http + pg + BullMQ program doing the same accept work (reference-server.ts),
+   * measured like Switchboard just before it: what this machine allows at this moment, which
+   * varies from one VM to the next by more than the targets' margins.
+   */
+  async yardstick(): Promise<void> {
+    const { stack } = this;
+    await stack.stopWorker();
+    const url = await stack.startReference();
+    try {
+      const singles = (seconds: number) =>
+        runClosedLoop({
+          url: `${url}/messages`,
+          headers: {},
+          connections: SINGLE.connections,
+          durationSeconds: seconds,
+          bodies: SINGLE_BODIES,
+          signal: abort.signal,
+        });
+      const batches = (seconds: number) =>
+        runClosedLoop({
+          url: `${url}/messages/batch`,
+          headers: {},
+          connections: BATCH.connections,
+          durationSeconds: seconds,
+          bodies: [0, 250, 500, 750].map(batchBody),
+          signal: abort.signal,
+        });
+      await singles(WARM_UP_SECONDS);
+      await batches(1);
+      const [single, singleCpu] = await stack.measure('yardstick-single', () =>
+        singles(SINGLE.seconds),
+      );
+      const [batch, batchCpu] = await stack.measure('yardstick-batch', () =>
+        batches(BATCH.seconds),
+      );
+      const failed = single.failed + batch.failed;
+      if (failed > 0) throw new Error(`the yardstick failed ${failed} requests`);
+      const batchRate = (batch.ok * BATCH.size) / batch.elapsedSeconds;
+      this.yardstickRates = { single: single.requestsPerSecond, batch: batchRate };
+      this.record({
+        key: 'yardstick.single',
+        label: 'yardstick: single POST accept',
+        value: single.requestsPerSecond,
+        unit: 'msg/s',
+        note: `node:http + pg + BullMQ alone, same table and load; p99 ${single.latencyP99Ms} ms`,
+      });
+      this.record({
+        key: 'yardstick.batch',
+        label: 'yardstick: batch accept',
+        value: batchRate,
+        unit: 'msg/s',
+        note: `same, ${batch.ok} batches of ${BATCH.size}`,
+      });
+      this.details.yardstick = { single, batch: { ...batch, messagesPerSecond: batchRate } };
+      progress(
+        `[yardstick] node:http + pg + BullMQ alone: ${perSecond(single.requestsPerSecond)} msg/s single, ` +
+          `${perSecond(batchRate)} msg/s in batches`,
+      );
+      this.reportCpu('yardstick.single', singleCpu, single.ok);
+      this.reportCpu('yardstick.batch', batchCpu, batch.ok * BATCH.size);
+    } finally {
+      await stack.stopReference();
+    }
+  }
+
+  /** "; 87 % of the yardstick", when the yardstick ran. */
+  private shareOfYardstick(kind: 'single' | 'batch', rate: number): string {
+    const reference = this.yardstickRates?.[kind];
+    return reference ? `; ${Math.round((100 * rate) / reference)} % of the yardstick` : '';
   }
 
   async singleAccept(): Promise<void> {
@@ -229,7 +315,9 @@ class Bench {
       value: rate,
       unit: 'msg/s',
       target: { min: BATCH.target },
-      note: `${BATCH.connections} connections, ${result.ok} batches, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms per batch, ${result.failed} failed`,
+      note:
+        `${BATCH.connections} connections, ${result.ok} batches, p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms per batch, ${result.failed} failed` +
+        this.shareOfYardstick('batch', rate),
     });
     this.details.batch = { ...result, messagesPerSecond: rate, committed };
     progress(
