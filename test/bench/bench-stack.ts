@@ -192,6 +192,7 @@ export class BenchStack {
         REFERENCE_PORT: String(port),
         REFERENCE_ACCOUNT_ID: (rows[0] as { id: string }).id,
       },
+      profileDir: this.profileDir,
     });
     this.reference = reference;
     const url = `http://127.0.0.1:${port}`;
@@ -259,7 +260,9 @@ export class BenchStack {
   async measure<T>(phase: string, work: () => Promise<T>): Promise<[T, CpuUse | null]> {
     const before = this.cpuMeter.snapshot();
     this.profiling = new Set();
-    for (const server of [this.api, this.worker]) if (server) this.startProfile(server);
+    for (const server of [this.api, this.worker, this.reference]) {
+      if (server) this.startProfile(server);
+    }
     try {
       const result = await work();
       return [result, this.cpuMeter.since(before)];
