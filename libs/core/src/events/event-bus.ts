@@ -70,14 +70,17 @@ export class EventBus implements OnModuleDestroy {
    * sends them in a pipeline of its own (with the jobs they announce: `addJobsAndPublish`).
    */
   publications(events: DomainEvent[]): Publication[] {
-    const byChannel = new Map<string, DomainEvent[]>();
+    // By account first: a batch's thousand events are usually one account's, one channel name.
+    const byAccount = new Map<string | null, DomainEvent[]>();
     for (const event of events) {
-      const channel = this.channelOf(event.accountId);
-      const list = byChannel.get(channel);
+      const list = byAccount.get(event.accountId);
       if (list) list.push(event);
-      else byChannel.set(channel, [event]);
+      else byAccount.set(event.accountId, [event]);
     }
-    return [...byChannel].map(([channel, list]) => ({ channel, message: JSON.stringify(list) }));
+    return [...byAccount].map(([accountId, list]) => ({
+      channel: this.channelOf(accountId),
+      message: JSON.stringify(list),
+    }));
   }
 
   /**
