@@ -10,8 +10,16 @@ export interface CpuUse {
   seconds: number;
   /** Per process group (api, worker, fake Twilio, load generator, postgres, redis). */
   byGroup: Record<string, number>;
-  /** Machine-wide busy CPU seconds not accounted for by the groups: other work on the machine. */
+  /**
+   * Machine-wide busy CPU seconds not accounted for by the groups: other work on the machine,
+   * including `stolen`.
+   */
   other: number;
+  /**
+   * Of `other`: the time the hypervisor ran other guests while this VM wanted the CPU ("steal"),
+   * which slows every process of the run without showing in their own CPU time.
+   */
+  stolen: number;
   /** The machine's capacity over the phase (cores × seconds). */
   capacity: number;
 }
@@ -19,6 +27,7 @@ export interface CpuUse {
 interface Snapshot {
   at: number;
   machineBusy: number;
+  steal: number;
   byPid: Map<number, { group: string; ticks: number }>;
 }
 
@@ -39,14 +48,21 @@ function processTicks(pid: number): number | null {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-function machineBusyTicks(): { busy: number; cores: number } {
+function machineBusyTicks(): { busy: number; steal: number; cores: number } {
   const stat = read('/proc/stat') ?? '';
   const [total] = stat.split('\n');
   const [, user, nice, system, idle, iowait, irq, softirq, steal] = total.split(/\s+/).map(Number);
   void idle;
   void iowait;
   const cores = stat.split('\n').filter((line) => /^cpu\d+ /.test(line)).length;
-  return { busy: user + nice + system + irq + softirq + steal, cores };
+  return { busy: user + nice + system + irq + softirq + steal, steal, cores };
+}
+
+/** The machine's steal time so far and its cores, for a whole run's share (Linux only). */
+export function stealSoFar(): { seconds: number; cores: number } | null {
+  if (read('/proc/stat') === null) return null;
+  const { steal, cores } = machineBusyTicks();
+  return { seconds: steal * TICK_SECONDS, cores };
 }
 
 /**
@@ -91,7 +107,8 @@ export class CpuMeter {
       const ticks = processTicks(pid);
       if (ticks !== null) byPid.set(pid, { group, ticks });
     }
-    return { at: Date.now(), machineBusy: machineBusyTicks().busy, byPid };
+    const machine = machineBusyTicks();
+    return { at: Date.now(), machineBusy: machine.busy, steal: machine.steal, byPid };
   }
 
   /** CPU used between `start` and now; processes that started meanwhile count from zero. */
@@ -113,6 +130,7 @@ export class CpuMeter {
       seconds,
       byGroup,
       other: Math.max(0, Math.round((machine - accounted) * 100) / 100),
+      stolen: Math.round((end.steal - start.steal) * TICK_SECONDS * 100) / 100,
       capacity: Math.round(seconds * machineBusyTicks().cores * 100) / 100,
     };
   }
@@ -129,5 +147,8 @@ export function describeCpu(use: CpuUse | null, perMessages?: number): string {
         ? `${group} ${seconds.toFixed(1)} s (${Math.round((seconds * 1e6) / perMessages)} µs/msg)`
         : `${group} ${seconds.toFixed(1)} s`,
     );
-  return `CPU ${parts.join(', ')}; other work on the machine ${use.other.toFixed(1)} s of ${use.capacity.toFixed(0)} s`;
+  return (
+    `CPU ${parts.join(', ')}; other work on the machine ${use.other.toFixed(1)} s of ` +
+    `${use.capacity.toFixed(0)} s (stolen by the hypervisor ${use.stolen.toFixed(1)} s)`
+  );
 }

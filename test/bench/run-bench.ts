@@ -23,7 +23,7 @@ import {
   BenchStack,
   waitFor,
 } from './bench-stack';
-import { CpuUse, describeCpu } from './cpu-meter';
+import { CpuUse, describeCpu, stealSoFar } from './cpu-meter';
 import { ClosedLoopResult, runClosedLoop, runScheduledLoad, summarise } from './load-generators';
 import { summariseProfile } from './profile-summary';
 
@@ -116,7 +116,8 @@ class Bench {
     else if (use && use.other > 0.1 * use.capacity) {
       progress(
         `    ! other work on this machine used ${use.other.toFixed(1)} of ${use.capacity.toFixed(0)} ` +
-          'CPU-seconds during this phase: its figures are pessimistic',
+          `CPU-seconds during this phase (${use.stolen.toFixed(1)} stolen by the hypervisor for ` +
+          'other VMs): its figures are pessimistic',
       );
     }
   }
@@ -541,6 +542,7 @@ async function main(): Promise<void> {
   handleSignals();
 
   const startedAt = new Date();
+  const stealAtStart = stealSoFar();
   const stack = new BenchStack(abort.signal, profileDir);
   const bench = new Bench(stack, verbose);
   let failure: unknown;
@@ -568,10 +570,19 @@ async function main(): Promise<void> {
         `Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis} (all on this machine)\n`,
     );
     console.log(formatTable(bench.figures));
+    const stolen = stolenShare(stealAtStart, (Date.now() - startedAt.getTime()) / 1000);
+    if (stolen) {
+      console.log(
+        `\nThe hypervisor gave ${round(stolen.seconds)} of ${round(stolen.capacity)} CPU-seconds of this VM ` +
+          `to other guests during the run (steal, ${round(100 * stolen.share)} %): every figure above ` +
+          'is slower than the machine alone would give.',
+      );
+    }
     writeJson(RESULTS_FILE, {
       startedAt: startedAt.toISOString(),
       seconds: round((Date.now() - startedAt.getTime()) / 1000),
       machine,
+      stolen,
       settings: {
         workerConcurrency: Number(BENCH_WORKER_CONCURRENCY),
         pacing: 'off',
@@ -587,6 +598,17 @@ async function main(): Promise<void> {
     console.error(`\nThe benchmark failed: ${(failure as Error).stack ?? failure}`);
     process.exit(1);
   }
+}
+
+/** Steal since `start` over the run, when it is worth a mention (over 1 % of the capacity). */
+function stolenShare(start: ReturnType<typeof stealSoFar>, seconds: number) {
+  const end = stealSoFar();
+  if (!start || !end) return undefined;
+  const capacity = seconds * end.cores;
+  const stolen = end.seconds - start.seconds;
+  return stolen > 0.01 * capacity
+    ? { seconds: stolen, capacity, share: stolen / capacity }
+    : undefined;
 }
 
 function summariseProfiles(dir: string): string[] {
