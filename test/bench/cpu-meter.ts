@@ -147,8 +147,9 @@ export function describeCpu(use: CpuUse | null, perMessages?: number): string {
         ? `${group} ${seconds.toFixed(1)} s (${Math.round((seconds * 1e6) / perMessages)} µs/msg)`
         : `${group} ${seconds.toFixed(1)} s`,
     );
+  const others = Math.max(0, use.other - use.stolen);
   return (
-    `CPU ${parts.join(', ')}; other work on the machine ${use.other.toFixed(1)} s of ` +
-    `${use.capacity.toFixed(0)} s (stolen by the hypervisor ${use.stolen.toFixed(1)} s)`
+    `CPU ${parts.join(', ')}; of ${use.capacity.toFixed(0)} s, other processes ` +
+    `${others.toFixed(1)} s, given to other VMs ${use.stolen.toFixed(1)} s`
   );
 }

@@ -114,10 +114,11 @@ class Bench {
     this.details[key] = { ...(this.details[key] as object), cpu: use };
     if (this.verbose) progress(`    ${describeCpu(use, messages)}`);
     else if (use && use.other > 0.1 * use.capacity) {
+      const others = Math.max(0, use.other - use.stolen);
       progress(
-        `    ! other work on this machine used ${use.other.toFixed(1)} of ${use.capacity.toFixed(0)} ` +
-          `CPU-seconds during this phase (${use.stolen.toFixed(1)} stolen by the hypervisor for ` +
-          'other VMs): its figures are pessimistic',
+        `    ! of ${use.capacity.toFixed(0)} CPU-seconds, other processes used ${others.toFixed(1)} and ` +
+          `the hypervisor gave ${use.stolen.toFixed(1)} to other VMs during this phase: its ` +
+          'figures are pessimistic',
       );
     }
   }
