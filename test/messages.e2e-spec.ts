@@ -5,6 +5,8 @@ import { Message, messageColumns } from '@app/messaging';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { EventsClient, ReceivedEvent } from './helpers/events-client';
+import { urlOf } from './helpers/test-app';
+import { fakeMessageSid } from './helpers/twilio-webhook';
 import { eventually } from './helpers/eventually';
 import { TestStack, startStack } from './helpers/test-stack';
 
@@ -224,6 +226,26 @@ describe('outbound messages through Twilio', () => {
       (await http().post(path).type('form').set('X-Twilio-Signature', wrongUrl).send(form)).status,
     ).toBe(403);
     expect((await getMessage(created.body.id)).status).toBe('sent');
+  });
+
+  it('changes nothing on a signed callback that names another sid, and applies the right one', async () => {
+    const created = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(headers)
+      .send({ to: '+14155550119', body: 'Whose sid' });
+    expect(created.body.status).toBe('sent');
+    const twilio = (await import('twilio')).default;
+    const post = (messageSid: string) => {
+      const path = `/webhooks/twilio/status?messageId=${created.body.id}`;
+      const form = { MessageSid: messageSid, MessageStatus: 'delivered' };
+      const signature = twilio.getExpectedTwilioSignature(fake.authToken, urlOf(app) + path, form);
+      return http().post(path).type('form').set('X-Twilio-Signature', signature).send(form);
+    };
+
+    expect((await post(fakeMessageSid())).status).toBe(204);
+    expect((await getMessage(created.body.id)).status).toBe('sent');
+    expect((await post(created.body.providerMessageId)).status).toBe(204);
+    expect((await getMessage(created.body.id)).status).toBe('delivered');
   });
 
   it('answers 422 INVALID_PHONE_NUMBER and stores nothing', async () => {

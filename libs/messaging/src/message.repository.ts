@@ -82,6 +82,25 @@ export function messageColumns(dataSource: DataSource): string[] {
   return dataSource.getMetadata(Message).columns.map((column) => column.databaseName);
 }
 
+/**
+ * Who may report on a message: its route (a message not routed yet may still be reported on by
+ * any) and, once the provider named it, the provider's id for it.
+ */
+export interface ProviderCarrier {
+  route: string;
+  providerMessageId?: string;
+}
+
+/** The condition `transition` applies in SQL with `carriedBy`, for a message already read. */
+export function isCarriedBy(message: Message, carrier: ProviderCarrier): boolean {
+  return (
+    (message.route === null || message.route === carrier.route) &&
+    (!carrier.providerMessageId ||
+      message.providerMessageId === null ||
+      message.providerMessageId === carrier.providerMessageId)
+  );
+}
+
 const SCRUBBED_BODY = '[redacted]';
 
 /** The hot statements, returning `columns` (see messageColumns). Their text never changes. */
@@ -298,7 +317,13 @@ export class MessageRepository {
   async transition(
     messageId: string,
     status: MessageStatus,
-    fields: { errorCode?: string | null; errorMessage?: string | null; accountId?: string } = {},
+    fields: {
+      errorCode?: string | null;
+      errorMessage?: string | null;
+      accountId?: string;
+      /** Only a message of this route (or none yet), carried under this provider id (if known). */
+      carriedBy?: ProviderCarrier;
+    } = {},
   ): Promise<Message | null> {
     const params: unknown[] = [messageId, status, ALLOWED_PREDECESSORS[status]];
     const sets = ['status = $2', 'updated_at = now()'];
@@ -312,14 +337,22 @@ export class MessageRepository {
       // A final failure also ends the life of a sensitive body.
       sets.push(`body = CASE WHEN sensitive THEN '${SCRUBBED_BODY}' ELSE body END`);
     }
-    let accountCondition = '';
+    let conditions = '';
     if (fields.accountId) {
       params.push(fields.accountId);
-      accountCondition = ` AND account_id = $${params.length}`;
+      conditions += ` AND account_id = $${params.length}`;
+    }
+    if (fields.carriedBy) {
+      params.push(fields.carriedBy.route);
+      conditions += ` AND (route IS NULL OR route = $${params.length})`;
+      if (fields.carriedBy.providerMessageId) {
+        params.push(fields.carriedBy.providerMessageId);
+        conditions += ` AND (provider_message_id IS NULL OR provider_message_id = $${params.length})`;
+      }
     }
     const [rows] = await this.dataSource.query(
       `UPDATE messages SET ${sets.join(', ')}
-       WHERE id = $1 AND status = ANY($3)${accountCondition} RETURNING *`,
+       WHERE id = $1 AND status = ANY($3)${conditions} RETURNING *`,
       params,
     );
     return rows[0] ? messageFromRow(rows[0]) : null;

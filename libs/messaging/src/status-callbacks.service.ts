@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@app/core';
 import { MessageEvents } from './events/message-events';
-import { MessageRepository } from './message.repository';
+import { MessageRepository, ProviderCarrier, isCarriedBy } from './message.repository';
 import { MessageStatus } from './message-status';
 
 /** Twilio's message statuses, in our terms. Twilio's queued/accepted/sending say nothing new. */
@@ -32,38 +32,29 @@ export class StatusCallbacksService {
 
   /**
    * Idempotent and order-proof: a replay, or a `sent` after `delivered`, finds no allowed
-   * transition and changes nothing.
+   * transition and changes nothing. One guarded UPDATE in the usual case; only a callback that
+   * changed nothing reads the message, to tell a stale report from one about a message that is
+   * not Twilio's (or not under this sid).
    */
   async applyTwilioStatus(callback: TwilioStatusCallback): Promise<StatusCallbackOutcome> {
     const status = TWILIO_STATUS_MAP[callback.status ?? ''];
     if (!status || !callback.messageId || !isUuid(callback.messageId)) {
       return 'ignored';
     }
-    const message = await this.messages.findById(callback.messageId);
-    if (!message || (message.route !== null && message.route !== 'twilio')) {
-      return 'unknown-message';
-    }
-    // The sid must be the one Twilio gave us for this message, once we know it.
-    if (
-      message.providerMessageId &&
-      callback.messageSid &&
-      message.providerMessageId !== callback.messageSid
-    ) {
-      return 'unknown-message';
-    }
+    const carrier: ProviderCarrier = { route: 'twilio', providerMessageId: callback.messageSid };
     const failed = status === MessageStatus.Failed || status === MessageStatus.Undelivered;
-    const updated = await this.messages.transition(
-      message.id,
-      status,
-      failed
-        ? {
-            errorCode: callback.errorCode ?? 'UNDELIVERED',
-            errorMessage: `Twilio reported ${callback.status}`,
-          }
-        : {},
-    );
-    if (!updated) return 'ignored';
-    await this.events.updated(updated);
-    return 'applied';
+    const updated = await this.messages.transition(callback.messageId, status, {
+      carriedBy: carrier,
+      ...(failed && {
+        errorCode: callback.errorCode ?? 'UNDELIVERED',
+        errorMessage: `Twilio reported ${callback.status}`,
+      }),
+    });
+    if (updated) {
+      await this.events.updated(updated);
+      return 'applied';
+    }
+    const message = await this.messages.findById(callback.messageId);
+    return message && isCarriedBy(message, carrier) ? 'ignored' : 'unknown-message';
   }
 }
