@@ -23,4 +23,5 @@ export * from './queue/add-jobs-and-publish';
 export * from './events/event-bus';
 export * from './redis/redis-keys';
 export * from './clock/clock';
+export * from './clock/deadline';
 export * from './ids/uuid';

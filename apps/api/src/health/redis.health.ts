@@ -1,7 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { AppConfig, redisOptionsFromUrl } from '@app/core';
+import { AppConfig, redisOptionsFromUrl, withinDeadline } from '@app/core';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -30,12 +30,7 @@ export class RedisHealthIndicator implements OnModuleDestroy {
   async check(key: string) {
     const indicator = this.indicator.check(key);
     try {
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error('timed out')), PING_TIMEOUT_MS).unref(),
-        ),
-      ]);
+      await withinDeadline(this.client.ping(), PING_TIMEOUT_MS, 'PING');
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
