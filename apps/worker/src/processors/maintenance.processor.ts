@@ -1,4 +1,4 @@
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -7,7 +7,8 @@ import { AuthSessionsService } from '@app/auth';
 import { MessageReconcilerService } from '@app/messaging';
 
 // If Redis loses the scheduler itself (FLUSHALL, a restart without persistence), re-declaring it
-// now and then brings the reconciler back without restarting the worker.
+// brings the reconciler back without restarting the worker: at once when the connection comes
+// back, and now and then for a FLUSHALL, which no connection notices.
 const SCHEDULER_REFRESH_MS = 60_000;
 const RECONCILE_LOCK_MS = 120_000;
 const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -35,14 +36,28 @@ export class MaintenanceProcessor
     super();
   }
 
+  private readonly redeclareOnReconnect = () => void this.declareSchedule();
+
   async onApplicationBootstrap(): Promise<void> {
     await this.declareSchedule();
     this.refreshTimer = setInterval(() => void this.declareSchedule(), SCHEDULER_REFRESH_MS);
     this.refreshTimer.unref();
+    // 'ready' follows every reconnection; a Redis that restarted without persistence is empty.
+    this.redis.on('ready', this.redeclareOnReconnect);
   }
 
   onModuleDestroy(): void {
     clearInterval(this.refreshTimer);
+    this.redis.off('ready', this.redeclareOnReconnect);
+  }
+
+  /**
+   * BullMQ reports here what it could not do outside a job, e.g. finish a job whose key vanished
+   * when Redis restarted empty mid-run. Unheard, the event would throw and end the process.
+   */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn(`Maintenance worker: ${error.message}`);
   }
 
   async process(job: Job): Promise<unknown> {

@@ -1,5 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { OnModuleInit } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { AppConfig, MessageDispatchJob, QueueName } from '@app/core';
 import { MessageDispatchService, SendLaterError } from '@app/messaging';
@@ -14,8 +14,20 @@ export class MessageDispatchProcessor extends WorkerHost implements OnModuleInit
     super();
   }
 
+  private readonly logger = new Logger(MessageDispatchProcessor.name);
+
   onModuleInit(): void {
     this.worker.concurrency = this.config.get('WORKER_CONCURRENCY');
+  }
+
+  /**
+   * BullMQ reports here what it could not do outside a job (e.g. finish a job whose key vanished
+   * when Redis restarted empty; the reconciler re-enqueues its message). Unheard, the event would
+   * throw and end the process.
+   */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    this.logger.warn(`Dispatch worker: ${error.message}`);
   }
 
   async process(job: Job<MessageDispatchJob>, token?: string): Promise<string> {
