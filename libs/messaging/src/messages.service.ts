@@ -8,8 +8,6 @@ import {
   DEFAULT_PAGE_SIZE,
   FieldError,
   MessageDispatchJob,
-  MessageDispatchJobSpec,
-  dispatchJobFor,
   NotFoundAppException,
   Page,
   QueueName,
@@ -18,10 +16,6 @@ import {
   toE164,
   toPage,
   isUuid,
-  MicroBatcher,
-  EventBus,
-  DomainEvent,
-  addJobsAndPublish,
 } from '@app/core';
 import { MessageView } from './dto/message.view';
 import { ListMessagesQuery } from './dto/list-messages.query';
@@ -33,6 +27,7 @@ import {
   StoredResponse,
 } from './idempotency/idempotency.service';
 import { MessageCreationHooks } from './message-creation-hooks';
+import { MessageEnqueuer } from './message-enqueuer';
 import { Message } from './message.entity';
 import { MessageDraft, MessageListFilter, MessageRepository } from './message.repository';
 import { MessageStatus, RequestedRoute } from './message-status';
@@ -59,12 +54,6 @@ interface Accepted {
   views: MessageView[];
 }
 
-/** The dispatch jobs of stored messages, and the events that announce the messages. */
-interface Enqueueing {
-  jobs: MessageDispatchJobSpec[];
-  events: DomainEvent[];
-}
-
 /** What the caller asked to send, turned into rows, or every reason why not. */
 interface Drafting {
   drafts: MessageDraft[];
@@ -79,23 +68,6 @@ interface Drafting {
 export class MessagesService {
   private readonly logger = new Logger(MessagesService.name);
 
-  /**
-   * The jobs of the requests of the moment, with their `message.created` events, added in one
-   * round trip (job ids are message ids, so adding one again after a failed batch is harmless;
-   * its event may then be heard twice, which listeners of a notification tolerate).
-   */
-  private readonly jobAdds = new MicroBatcher<Enqueueing, void>(
-    async (groups) => {
-      await addJobsAndPublish(
-        this.queue,
-        groups.flatMap((group) => group.jobs),
-        this.bus.publications(groups.flatMap((group) => group.events)),
-      );
-      return groups.map(() => undefined);
-    },
-    { weight: (group) => group.jobs.length, maxWeight: 2000 },
-  );
-
   constructor(
     private readonly messages: MessageRepository,
     @InjectQueue(QueueName.MessageDispatch) private readonly queue: Queue<MessageDispatchJob>,
@@ -105,7 +77,7 @@ export class MessagesService {
     private readonly idempotency: IdempotencyService,
     private readonly waits: MessageWaitService,
     private readonly events: MessageEvents,
-    private readonly bus: EventBus,
+    private readonly enqueuer: MessageEnqueuer,
   ) {}
 
   async send(
@@ -285,32 +257,8 @@ export class MessagesService {
           });
     beforeEnqueue?.(messages);
     const views = messages.map(MessageView.from);
-    await this.enqueue(messages, views, Date.now());
+    await this.enqueuer.enqueue(messages, views);
     return { messages, views };
-  }
-
-  /**
-   * After the commit: the jobs, and the `message.created` events in the same Redis round trip.
-   * If Redis refuses, the messages are still safe in PostgreSQL and the reconciler enqueues
-   * them; the caller's answer does not change.
-   */
-  private async enqueue(messages: Message[], views: MessageView[], now: number): Promise<void> {
-    const jobs = messages.map((message) =>
-      dispatchJobFor(
-        message.id,
-        message.scheduledAt ? Math.max(0, message.scheduledAt.getTime() - now) : undefined,
-      ),
-    );
-    try {
-      await this.jobAdds.submit({ jobs, events: this.events.createdEvents(messages, views) });
-    } catch (error) {
-      this.logger.warn(
-        { err: error, count: jobs.length },
-        'Could not enqueue; the reconciler will pick these messages up',
-      );
-      // The events went down with the jobs; they still have their chance on their own.
-      void this.events.created(messages, views);
-    }
   }
 
   private draft(accountId: string, requests: SendMessageDto[], now: number): Drafting {

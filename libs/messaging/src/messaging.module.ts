@@ -16,6 +16,7 @@ import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
 import { OptOutsRepository } from './inbound/opt-outs.repository';
 import { ReactionWriter } from './inbound/reaction-writer';
+import { MessageEnqueuer } from './message-enqueuer';
 import { StatusCallbacksService } from './status-callbacks.service';
 import { TwilioSignatureService } from './webhooks/twilio-signature.service';
 
@@ -58,6 +59,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageCreationHooks,
     IdempotencyService,
     MessageWaitService,
+    MessageEnqueuer,
     MessagesService,
     StatusCallbacksService,
     TwilioSignatureService,

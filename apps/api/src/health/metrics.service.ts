@@ -4,7 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { QueueName } from '@app/core';
+import { QueueName, withinDeadline } from '@app/core';
+
+// A scrape must answer even while Redis is unreachable.
+const QUEUE_COUNTS_DEADLINE_MS = 1000;
 
 /**
  * Prometheus metrics of this API process: Node's own, plus the state of the work that matters to
@@ -25,7 +28,14 @@ export class MetricsService {
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+        // While Redis is down the queue's commands wait for it to come back: the other metrics
+        // answer without this one.
+        this.reset();
+        const counts = await withinDeadline(
+          queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+          QUEUE_COUNTS_DEADLINE_MS,
+          'Counting the dispatch jobs',
+        ).catch(() => ({}) as Record<string, number>);
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       },
     });

@@ -1,10 +1,7 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { MessageDispatchJob, QueueName, dispatchJobFor } from '@app/core';
-import { MessageEvents } from '../events/message-events';
 import { Message } from '../message.entity';
+import { MessageEnqueuer } from '../message-enqueuer';
 import { MessageRepository } from '../message.repository';
 import { outboundDraft } from '../outbound-draft';
 import { OutboundReaction } from './inbound-targets';
@@ -15,12 +12,9 @@ import { OutboundReaction } from './inbound-targets';
  */
 @Injectable()
 export class ReactionWriter {
-  private readonly logger = new Logger(ReactionWriter.name);
-
   constructor(
     private readonly messages: MessageRepository,
-    private readonly events: MessageEvents,
-    @InjectQueue(QueueName.MessageDispatch) private readonly queue: Queue<MessageDispatchJob>,
+    private readonly enqueuer: MessageEnqueuer,
   ) {}
 
   /** Stores them as queued messages; call `dispatch` with the result once committed. */
@@ -38,14 +32,8 @@ export class ReactionWriter {
     );
   }
 
-  /** After the commit. A Redis failure here is repaired by the reconciler. */
-  async dispatch(messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    try {
-      await this.queue.addBulk(messages.map((message) => dispatchJobFor(message.id)));
-    } catch (error) {
-      this.logger.warn({ err: error }, 'Could not enqueue; the reconciler will pick these up');
-    }
-    await this.events.created(messages);
+  /** After the commit (MessageEnqueuer: a Redis failure is repaired by the reconciler). */
+  dispatch(messages: Message[]): Promise<void> {
+    return this.enqueuer.enqueue(messages);
   }
 }
