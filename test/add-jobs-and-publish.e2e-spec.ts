@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { addJobsAndPublish } from '@app/core';
+import { eventually } from './helpers/eventually';
+import { PrivateRedis } from './helpers/private-redis';
 
 // Against the shared Redis, under a prefix of this run's own.
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -74,5 +76,33 @@ describe('addJobsAndPublish', () => {
       ),
     ).rejects.toThrow(/WRONGTYPE/);
     expect(await queue.getJobState('f')).toBe('waiting');
+  });
+});
+
+describe('addJobsAndPublish while Redis is unreachable', () => {
+  let redis: PrivateRedis;
+  let queue: Queue<{ n: number }>;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    queue = new Queue('jobs', { connection: { host: '127.0.0.1', port: redis.port } });
+    queue.on('error', () => undefined); // the refused reconnections, expected here
+    await queue.waitUntilReady();
+  });
+  afterAll(async () => {
+    await redis.start();
+    await queue.close();
+    await redis.stop();
+  });
+
+  it('throws at once instead of waiting for Redis to come back', async () => {
+    await redis.stop();
+    await eventually(
+      async () => (await queue.client).status,
+      (status) => status !== 'ready',
+    );
+    await expect(
+      addJobsAndPublish(queue, [{ name: 'job', data: { n: 1 }, opts: { jobId: 'x' } }], []),
+    ).rejects.toThrow(/the Redis connection is (connecting|reconnecting|close)/);
   });
 });

@@ -79,10 +79,8 @@ export class MessageEnqueuer {
       ),
     );
     try {
-      // BullMQ's connection waits for Redis to come back rather than fail (its workers need
-      // that): while Redis is unreachable, an add would hold the caller's answer for as long.
-      const queue = await withinDeadline(this.queue.client, ENQUEUE_DEADLINE_MS, 'Redis');
-      if (queue.status !== 'ready') throw new Error(`the Redis connection is ${queue.status}`);
+      // Fails at once while Redis is unreachable (addJobsAndPublish); the deadline bounds the
+      // rest, e.g. a connection that dropped with the jobs in flight.
       await withinDeadline(
         this.jobAdds.submit({ jobs, events: this.events.createdEvents(messages, views) }),
         ENQUEUE_DEADLINE_MS,

@@ -27,7 +27,9 @@ export interface JobToAdd<Data> {
  * the jobs exist, and before any worker could report on them.
  *
  * Throws when Redis refused a job; publications that fail are not errors (they are
- * notifications, and the caller may retry the jobs, which have fixed ids).
+ * notifications, and the caller may retry the jobs, which have fixed ids). Throws at once when the
+ * queue's connection is not ready (Redis unreachable): BullMQ's connection would otherwise hold
+ * the commands until Redis is back, and the caller with them.
  */
 export async function addJobsAndPublish<Data>(
   queue: Queue<Data>,
@@ -35,6 +37,7 @@ export async function addJobsAndPublish<Data>(
   publications: Publication[],
 ): Promise<void> {
   const client = await queue.client;
+  if (client.status !== 'ready') throw new Error(`the Redis connection is ${client.status}`);
   const pipeline = client.pipeline();
   const defaults = queue.defaultJobOptions;
   for (const { name, data, opts } of jobs) {
