@@ -167,6 +167,28 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
       expect(list.body.data).toHaveLength(0);
     });
 
+    it('names every field of a batch that breaks the message rules, and stores none', async () => {
+      const response = await http()
+        .post('/api/v1/messages/batch')
+        .set(headers)
+        .send({
+          messages: [
+            { to: '+14155550313', body: 'ok' },
+            { to: '+14155550314', body: '' },
+            { to: '+14155550315', body: 'ok', price: 1 },
+            'not a message',
+          ],
+        });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map((error: { field: string }) => error.field).sort()).toEqual([
+        'messages[1].body',
+        'messages[2].price',
+        'messages[3]',
+      ]);
+      const list = await http().get('/api/v1/messages').set(headers);
+      expect(list.body.data).toHaveLength(0);
+    });
+
     it('takes 1,000 messages of the longest body, even in 3-byte characters (4.8 MB)', async () => {
       // Scheduled for tomorrow: this test is about the size of what is accepted, not the sends.
       const scheduledAt = new Date(Date.now() + 86_400_000).toISOString();

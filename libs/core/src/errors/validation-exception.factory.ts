@@ -1,9 +1,18 @@
 import { HttpStatus, ValidationError } from '@nestjs/common';
 import { AppException, FieldError } from './app.exception';
 
+/**
+ * A field's path as a client writes it: `messages[1].body`, the way the services name a field
+ * of a batch item too (class-validator names array items like properties: `messages.1`).
+ */
+function fieldPath(parentPath: string, property: string): string {
+  if (!parentPath) return property;
+  return /^\d+$/.test(property) ? `${parentPath}[${property}]` : `${parentPath}.${property}`;
+}
+
 function flatten(errors: ValidationError[], parentPath = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parentPath ? `${parentPath}.${error.property}` : error.property;
+    const field = fieldPath(parentPath, error.property);
     const own = Object.entries(error.constraints ?? {}).map(([constraint, message]) => ({
       field,
       code: constraint,
