@@ -1,4 +1,4 @@
-import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import {
   AppConfig,
+  FastPathValidationPipe,
   ROOT_LOGGER,
   bodyParserErrorHandler,
   requestContextMiddleware,
@@ -60,7 +61,7 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   app.use(bodyParserErrorHandler);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(
-    new ValidationPipe({
+    new FastPathValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
       transform: true,
