@@ -1,9 +1,18 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Message, messageColumns } from '@app/messaging';
+import {
+  Message,
+  MessageDraft,
+  MessageRepository,
+  MessageStatus,
+  RequestedRoute,
+  messageColumns,
+  messageFromRow,
+} from '@app/messaging';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
+import { createDevice } from './helpers/device.factory';
 import { EventsClient, ReceivedEvent } from './helpers/events-client';
 import { urlOf } from './helpers/test-app';
 import { fakeMessageSid } from './helpers/twilio-webhook';
@@ -386,5 +395,63 @@ describe('outbound messages through Twilio', () => {
       .sort();
     expect([...entity].sort()).toEqual(inTable);
     expect(messageColumns(db).sort()).toEqual(inTable);
+  });
+
+  it('answers an insert with exactly the rows it stored, defaults included', async () => {
+    // The insert reads back only its moment (messageFromDraft builds the rest): every column,
+    // each set where a foreign key allows, must equal the row as read back.
+    const db = app.get(DataSource);
+    const account = await createAccount(app);
+    const device = await createDevice(app, account.headers);
+    await db.query(`INSERT INTO sessions (account_id, id) VALUES ($1, 'draft-session')`, [
+      account.account.id,
+    ]);
+    const [{ id: groupId }] = await db.query(
+      `INSERT INTO groups (name) VALUES ('draft-group') RETURNING id`,
+    );
+    const full: MessageDraft = {
+      accountId: account.account.id,
+      direction: 'outbound',
+      fromNumber: POOL[0],
+      toNumber: '+14155550190',
+      peer: '+14155550190',
+      body: 'every column',
+      encoding: 'GSM-7',
+      segments: 1,
+      status: MessageStatus.Scheduled,
+      routeRequested: RequestedRoute.Device,
+      requestedDeviceId: device.id,
+      sensitive: true,
+      sessionId: 'draft-session',
+      groupId,
+      scheduledAt: new Date(Date.now() + 86_400_000),
+      expiresAt: new Date(Date.now() + 2 * 86_400_000),
+    };
+    const bare: MessageDraft = {
+      ...full,
+      fromNumber: null,
+      routeRequested: RequestedRoute.Auto,
+      requestedDeviceId: null,
+      sensitive: false,
+      sessionId: null,
+      groupId: undefined,
+      scheduledAt: null,
+      expiresAt: null,
+    };
+    const repository = app.get(MessageRepository);
+    const answered = [
+      ...(await repository.insertMany([full, bare])),
+      ...(await db.transaction((manager) => repository.insertMany([full, bare], manager))),
+    ];
+    const stored = await db.query(
+      `SELECT ${messageColumns(db).join(', ')} FROM messages WHERE id = ANY($1) ORDER BY id`,
+      [answered.map((message) => message.id)],
+    );
+    expect(stored).toHaveLength(4);
+    for (const row of stored) {
+      const message = answered.find((candidate) => candidate.id === row.id);
+      expect(message).toBeInstanceOf(Message);
+      expect(message).toEqual(messageFromRow(row));
+    }
   });
 });
