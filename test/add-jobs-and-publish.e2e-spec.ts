@@ -55,11 +55,39 @@ describe('addJobsAndPublish', () => {
     expect(second!.opts).toMatchObject({ attempts: 2, delay: 60_000 });
   });
 
+  it('sends the jobs and the publications in one socket write', async () => {
+    const socket = ((await queue.client) as unknown as { stream: Record<string, unknown> }).stream;
+    let writes = 0;
+    const counted = (method: '_write' | '_writev') => {
+      const original = socket[method] as (...args: unknown[]) => unknown;
+      socket[method] = (...args: unknown[]) => {
+        writes++;
+        return original.apply(socket, args);
+      };
+      return () => (socket[method] = original);
+    };
+    const restore = [counted('_write'), counted('_writev')];
+    try {
+      await addJobsAndPublish(
+        queue,
+        [
+          { name: 'together', data: { n: 6 }, opts: { jobId: 'g' } },
+          { name: 'together', data: { n: 7 }, opts: { jobId: 'h' } },
+        ],
+        [{ channel, message: 'g and h' }],
+      );
+    } finally {
+      restore.forEach((undo) => undo());
+    }
+    expect(writes).toBe(1);
+    expect(await queue.getJobState('h')).toBe('waiting');
+  });
+
   it('adds a job again without a second copy (its id is fixed)', async () => {
     const job = { name: 'once', data: { n: 3 }, opts: { jobId: 'c' } };
     await addJobsAndPublish(queue, [job], []);
     await addJobsAndPublish(queue, [job, { ...job, opts: { jobId: 'd' } }], []);
-    expect((await queue.getJobCounts('waiting')).waiting).toBe(3); // a, c, d
+    expect((await queue.getJobCounts('waiting')).waiting).toBe(5); // a, g, h, c, d
   });
 
   it('throws when Redis refuses a job, and still adds the others', async () => {
