@@ -13,6 +13,7 @@ import { freePort } from '../helpers/free-port';
 import { FakeTwilioProcess, REPO_ROOT, ServerProcess, stopAllChildren } from './bench-processes';
 import { MachineInfo, describeMachine } from './bench-report';
 import { CpuMeter, CpuUse } from './cpu-meter';
+import { REFERENCE_QUEUE } from './reference-queue';
 
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchboard_bench';
@@ -57,6 +58,11 @@ export class BenchStack {
   private worker?: ServerProcess;
   private fakeProcess?: FakeTwilioProcess;
   private reference?: ServerProcess;
+  private referenceWorker?: ServerProcess;
+  private readonly referenceQueue = new Queue(REFERENCE_QUEUE, {
+    connection: redisOptionsFromUrl(REDIS_URL),
+    prefix: `${BENCH_REDIS_PREFIX}:bull`,
+  });
   private env: Record<string, string> = {};
   apiUrl = '';
   apiKey = '';
@@ -66,6 +72,7 @@ export class BenchStack {
     worker: this.worker?.pid,
     'fake Twilio': this.fakeProcess?.pid,
     yardstick: this.reference?.pid,
+    'yardstick worker': this.referenceWorker?.pid,
   }));
 
   constructor(
@@ -123,6 +130,7 @@ export class BenchStack {
     await stopAllChildren();
     await this.deleteRedisKeys().catch(() => undefined);
     await this.queue.close().catch(() => undefined);
+    await this.referenceQueue.close().catch(() => undefined);
     this.redis.disconnect();
     await this.db.end().catch(() => undefined);
   }
@@ -178,7 +186,7 @@ export class BenchStack {
 
   /**
    * Starts the yardstick (reference-server.ts) on the same database, account and Redis; answers
-   * its URL. Its jobs go to a queue of their own that nothing consumes.
+   * its URL. Its jobs go to a queue of their own, which only the yardstick's worker consumes.
    */
   async startReference(): Promise<string> {
     const port = await freePort();
@@ -204,16 +212,45 @@ export class BenchStack {
     return url;
   }
 
-  /** Stops the yardstick and drops its jobs and its rows. */
+  /** Stops the yardstick and its worker, and drops their jobs and rows. */
   async stopReference(): Promise<void> {
     await this.reference?.stop();
     this.reference = undefined;
-    const jobs = new Queue('reference-dispatch', {
-      connection: redisOptionsFromUrl(REDIS_URL),
-      prefix: `${BENCH_REDIS_PREFIX}:bull`,
+    await this.resetReference();
+  }
+
+  /**
+   * Starts the yardstick's worker (reference-worker.ts), niced as Switchboard's worker is, sending
+   * to the fake Twilio; resolves once it consumes the yardstick's queue.
+   */
+  async startReferenceWorker(): Promise<void> {
+    if (this.referenceWorker && !this.referenceWorker.exited) return;
+    const worker = ServerProcess.start('yardstick-worker', 'test/bench/reference-worker.js', {
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: BENCH_DATABASE_URL,
+        REDIS_URL,
+        REDIS_PREFIX: BENCH_REDIS_PREFIX,
+        REFERENCE_CONCURRENCY: BENCH_WORKER_CONCURRENCY,
+        // Switchboard's worker reads WORKER_NICE from the same environment (default 10).
+        REFERENCE_NICE: process.env.WORKER_NICE ?? '10',
+        TWILIO_API_BASE_URL: this.fake.info.baseUrl,
+        TWILIO_ACCOUNT_SID: this.fake.info.accountSid,
+        TWILIO_AUTH_TOKEN: this.fake.info.authToken,
+        REFERENCE_FROM: POOL_NUMBERS[0],
+      },
+      profileDir: this.profileDir,
     });
-    await jobs.obliterate({ force: true });
-    await jobs.close();
+    this.referenceWorker = worker;
+    await worker.waitUntil(async () => (await this.referenceQueue.getWorkersCount()) > 0, 30_000);
+    this.startProfile(worker);
+  }
+
+  /** The yardstick's worker stopped, its queue emptied, every message and send forgotten. */
+  async resetReference(): Promise<void> {
+    await this.referenceWorker?.stop();
+    this.referenceWorker = undefined;
+    await this.referenceQueue.obliterate({ force: true });
     await this.resetMessages();
   }
 
@@ -242,9 +279,9 @@ export class BenchStack {
     return (rows[0] as { n: number }).n;
   }
 
-  /** POSTs a JSON body with the account's key; answers the status code. */
-  async post(path: string, body: string): Promise<number> {
-    const response = await request(`${this.apiUrl}${path}`, {
+  /** POSTs a JSON body with the account's key (to the API, or to `origin`); answers the status. */
+  async post(path: string, body: string, origin = this.apiUrl): Promise<number> {
+    const response = await request(`${origin}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': this.apiKey },
       body,
@@ -260,7 +297,7 @@ export class BenchStack {
   async measure<T>(phase: string, work: () => Promise<T>): Promise<[T, CpuUse | null]> {
     const before = this.cpuMeter.snapshot();
     this.profiling = new Set();
-    for (const server of [this.api, this.worker, this.reference]) {
+    for (const server of [this.api, this.worker, this.reference, this.referenceWorker]) {
       if (server) this.startProfile(server);
     }
     try {

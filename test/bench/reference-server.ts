@@ -9,6 +9,7 @@ import { IncomingMessage, ServerResponse, createServer } from 'node:http';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { redisOptionsFromUrl } from '@app/core';
+import { REFERENCE_QUEUE } from './reference-queue';
 
 interface Draft {
   to: string;
@@ -23,8 +24,7 @@ const env = (name: string): string => {
 
 const accountId = env('REFERENCE_ACCOUNT_ID');
 const pool = new Pool({ connectionString: env('DATABASE_URL'), max: 10 });
-// Its own queue: the Switchboard worker must not take these jobs.
-const queue = new Queue('reference-dispatch', {
+const queue = new Queue(REFERENCE_QUEUE, {
   connection: redisOptionsFromUrl(env('REDIS_URL')),
   prefix: `${env('REDIS_PREFIX')}:bull`,
   defaultJobOptions: { attempts: 5, removeOnComplete: { count: 10_000 } },

@@ -43,6 +43,8 @@ const WORKER_WARM_UP_SECONDS = 2;
 // speed, the first ~4 s at 500 req/s ran slower (a p99 of 17-22 ms against 8-13 ms with this
 // warm-up, in paired runs): what is measured is the steady state at that rate.
 const FIXED_RATE_WARM_UP_SECONDS = 3;
+/** The yardstick's figures that Switchboard's are compared with. */
+type YardstickFigure = 'single' | 'batch' | 'drain' | 'latency.stopped' | 'latency.running';
 const PHASES = [
   'yardstick',
   'single',
@@ -83,7 +85,8 @@ function checkNotAborted(): void {
 class Bench {
   readonly figures: BenchFigure[] = [];
   readonly details: Record<string, unknown> = {};
-  private yardstickRates?: { single: number; batch: number };
+  /** What the yardstick reached in this run, for the shares in Switchboard's notes. */
+  private readonly yardstickFigures: Partial<Record<YardstickFigure, number>> = {};
 
   constructor(
     private readonly stack: BenchStack,
@@ -92,7 +95,7 @@ class Bench {
 
   async run(phases: Set<Phase>): Promise<void> {
     const steps: Array<[Phase, () => Promise<void>]> = [
-      ['yardstick', () => this.yardstick()],
+      ['yardstick', () => this.yardstick(phases)],
       ['single', () => this.singleAccept()],
       ['latency', () => this.fixedRateLatency(false)],
       ['batch', () => this.batchAccept()],
@@ -127,11 +130,15 @@ class Bench {
     }
   }
 
-  /** Queues `count` messages through the batch endpoint. */
-  private async fillBacklog(count: number): Promise<void> {
+  /** Queues `count` messages through the batch endpoint (of the API, or of the yardstick). */
+  private async fillBacklog(
+    count: number,
+    origin = this.stack.apiUrl,
+    path = '/api/v1/messages/batch',
+  ): Promise<void> {
     for (let sent = 0; sent < count; sent += BATCH.size) {
       checkNotAborted();
-      const status = await this.stack.post('/api/v1/messages/batch', batchBody(sent));
+      const status = await this.stack.post(path, batchBody(sent), origin);
       if (status !== 202) throw new Error(`batch answered ${status} while filling the backlog`);
     }
   }
@@ -192,11 +199,12 @@ class Bench {
   }
 
   /**
-   * The least node:http + pg + BullMQ program doing the same accept work (reference-server.ts),
-   * measured like Switchboard just before it: what this machine allows at this moment, which
-   * varies from one VM to the next by more than the targets' margins.
+   * The least node:http + pg + BullMQ programs doing the same accept and dispatch work
+   * (reference-server.ts, reference-worker.ts), measured like Switchboard just before it: what
+   * this machine allows at this moment, which varies from one VM to the next by more than the
+   * targets' margins. The fixed-rate latencies and the drain only when Switchboard's are measured.
    */
-  async yardstick(): Promise<void> {
+  async yardstick(phases: Set<Phase>): Promise<void> {
     const { stack } = this;
     await stack.stopWorker();
     const url = await stack.startReference();
@@ -230,7 +238,8 @@ class Bench {
       const failed = single.failed + batch.failed;
       if (failed > 0) throw new Error(`the yardstick failed ${failed} requests`);
       const batchRate = (batch.ok * BATCH.size) / batch.elapsedSeconds;
-      this.yardstickRates = { single: single.requestsPerSecond, batch: batchRate };
+      this.yardstickFigures.single = single.requestsPerSecond;
+      this.yardstickFigures.batch = batchRate;
       this.record({
         key: 'yardstick.single',
         label: 'yardstick: single POST accept',
@@ -252,15 +261,68 @@ class Bench {
       );
       this.reportCpu('yardstick.single', singleCpu, single.ok);
       this.reportCpu('yardstick.batch', batchCpu, batch.ok * BATCH.size);
+      if (phases.has('latency')) await this.yardstickLatency(url, false);
+      if (phases.has('drain')) await this.yardstickDrain(url);
+      if (phases.has('latency')) await this.yardstickLatency(url, true);
     } finally {
       await stack.stopReference();
     }
   }
 
+  /** The yardstick's accept latency at the fixed rate, with its worker stopped or keeping up. */
+  private async yardstickLatency(url: string, workerRunning: boolean): Promise<void> {
+    const { stack } = this;
+    const key = workerRunning ? 'latency.running' : 'latency.stopped';
+    await stack.resetReference();
+    if (workerRunning) await stack.startReferenceWorker();
+    const [result, cpu] = await this.acceptsAtFixedRate(`yardstick-${key}`, url, '/messages', {});
+    const worker = workerRunning ? 'its worker running' : 'no worker';
+    const { latency } = result;
+    this.yardstickFigures[key] = latency.p99;
+    this.record({
+      key: `yardstick.${key}.p99`,
+      label: `yardstick: latency at ${FIXED_RATE.rate} req/s, ${workerRunning ? 'worker running' : 'worker stopped'}, p99`,
+      value: latency.p99,
+      unit: 'ms',
+      note: `from due time; p50 ${round(latency.p50, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed`,
+    });
+    this.details[`yardstick.${key}`] = { ...result, dueAt: undefined };
+    progress(
+      `[yardstick, ${FIXED_RATE.rate} req/s, ${worker}] p50 ${round(latency.p50, 2)} ms, ` +
+        `p99 ${round(latency.p99, 2)} ms from due time (${result.ok}/${result.scheduled} ok)`,
+    );
+    this.reportCpu(`yardstick.${key}`, cpu, result.ok);
+  }
+
+  /** The yardstick's worker draining the same backlog to the fake Twilio. */
+  private async yardstickDrain(url: string): Promise<void> {
+    const { stack } = this;
+    await stack.resetReference();
+    await this.fillBacklog(DRAIN.backlog, url, '/messages/batch');
+    const drained = await this.measureDrain('yardstick-drain', () => stack.startReferenceWorker());
+    this.yardstickFigures.drain = drained.rate;
+    this.record({
+      key: 'yardstick.drain',
+      label: 'yardstick: drain to the fake Twilio',
+      value: drained.rate,
+      unit: 'msg/s',
+      note: `node + pg + BullMQ + undici alone, first to last send ${round(drained.seconds)} s, concurrency ${BENCH_WORKER_CONCURRENCY}`,
+    });
+    this.details['yardstick.drain'] = drained;
+    progress(`[yardstick, drain] ${perSecond(drained.rate)} msg/s`);
+    this.reportCpu('yardstick.drain', drained.cpu, drained.sends);
+  }
+
   /** "; 87 % of the yardstick", when the yardstick ran. */
-  private shareOfYardstick(kind: 'single' | 'batch', rate: number): string {
-    const reference = this.yardstickRates?.[kind];
+  private shareOfYardstick(kind: 'single' | 'batch' | 'drain', rate: number): string {
+    const reference = this.yardstickFigures[kind];
     return reference ? `; ${Math.round((100 * rate) / reference)} % of the yardstick` : '';
+  }
+
+  /** "; the yardstick's p99 9.1 ms", when the yardstick ran. */
+  private yardstickLatencyNote(kind: 'latency.stopped' | 'latency.running'): string {
+    const reference = this.yardstickFigures[kind];
+    return reference === undefined ? '' : `; the yardstick's p99 ${round(reference, 1)} ms`;
   }
 
   async singleAccept(): Promise<void> {
@@ -332,16 +394,17 @@ class Bench {
     this.reportCpu('batch', cpu, result.ok * BATCH.size);
   }
 
-  async drain(): Promise<void> {
+  /**
+   * Starts a worker on the backlog queued and measures it until every message reached the fake
+   * Twilio: the rate from the first send to the last, the CPU use from once the worker runs (its
+   * start-up counts in neither).
+   */
+  private async measureDrain(key: string, startWorker: () => Promise<unknown>) {
     const { stack } = this;
-    await stack.resetMessages();
-    await this.fillBacklog(DRAIN.backlog);
     await stack.fake.reset();
-    // The rate counts from the first send to the last, the CPU use from once the worker runs:
-    // its start-up counts in neither.
-    await stack.startWorker();
+    await startWorker();
     const sentBefore = (await stack.fake.stats()).count;
-    const [stats, cpu] = await stack.measure('drain', () =>
+    const [stats, cpu] = await stack.measure(key, () =>
       waitFor(
         `${DRAIN.backlog} sends at the fake Twilio`,
         () => stack.fake.stats(),
@@ -351,7 +414,16 @@ class Bench {
       ),
     );
     const seconds = (stats.lastAt! - stats.firstAt!) / 1000;
-    const rate = stats.count / seconds;
+    return { stats, seconds, rate: stats.count / seconds, sends: stats.count - sentBefore, cpu };
+  }
+
+  async drain(): Promise<void> {
+    const { stack } = this;
+    await stack.resetMessages();
+    await this.fillBacklog(DRAIN.backlog);
+    const { stats, seconds, rate, sends, cpu } = await this.measureDrain('drain', () =>
+      stack.startWorker(),
+    );
     // The worker records "sent" after the provider's answer: give it a moment to finish.
     const sent = await waitFor(
       'the sent status of every message',
@@ -366,13 +438,15 @@ class Bench {
       value: rate,
       unit: 'msg/s',
       target: { min: DRAIN.target },
-      note: `first to last send ${round(seconds)} s, concurrency ${BENCH_WORKER_CONCURRENCY}, ${stats.count - stats.distinct} duplicate sends, ${sent} marked sent`,
+      note:
+        `first to last send ${round(seconds)} s, concurrency ${BENCH_WORKER_CONCURRENCY}, ${stats.count - stats.distinct} duplicate sends, ${sent} marked sent` +
+        this.shareOfYardstick('drain', rate),
     });
     this.details.drain = { backlog: DRAIN.backlog, ...stats, seconds, rate, sentInDatabase: sent };
     progress(
       `[drain] ${perSecond(rate)} msg/s (${stats.count} sends in ${round(seconds)} s, ${sent} marked sent)`,
     );
-    this.reportCpu('drain', cpu, stats.count - sentBefore);
+    this.reportCpu('drain', cpu, sends);
   }
 
   /**
@@ -382,26 +456,18 @@ class Bench {
    */
   async fixedRateLatency(workerRunning: boolean): Promise<void> {
     const key = workerRunning ? 'latency.running' : 'latency.stopped';
-    const load = (durationSeconds: number) =>
-      runScheduledLoad({
-        origin: this.stack.apiUrl,
-        path: '/api/v1/messages',
-        headers: { 'x-api-key': this.stack.apiKey },
-        rate: FIXED_RATE.rate,
-        durationSeconds,
-        connections: FIXED_RATE.connections,
-        body: (index) => singleBody(index),
-        timeoutMs: 10_000,
-        signal: abort.signal,
-      });
     if (workerRunning) {
       await this.stack.resetMessages();
       await this.stack.startWorker();
     } else {
       await this.stack.stopWorker();
     }
-    await load(FIXED_RATE_WARM_UP_SECONDS);
-    const [result, cpu] = await this.stack.measure(key, () => load(FIXED_RATE.seconds));
+    const [result, cpu] = await this.acceptsAtFixedRate(
+      key,
+      this.stack.apiUrl,
+      '/api/v1/messages',
+      { 'x-api-key': this.stack.apiKey },
+    );
     const worker = workerRunning ? 'worker running' : 'worker stopped';
     const { latency } = result;
     this.record({
@@ -410,7 +476,9 @@ class Bench {
       value: latency.p99,
       unit: 'ms',
       target: { max: FIXED_RATE.targetP99Ms },
-      note: `from due time; p50 ${round(latency.p50, 2)} ms, p90 ${round(latency.p90, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed`,
+      note:
+        `from due time; p50 ${round(latency.p50, 2)} ms, p90 ${round(latency.p90, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed` +
+        this.yardstickLatencyNote(key),
     });
     this.details[key] = { ...result, dueAt: undefined };
     progress(
@@ -418,6 +486,33 @@ class Bench {
         `(${result.ok}/${result.scheduled} ok, generator lag p99 ${round(result.sendLag.p99, 2)} ms)`,
     );
     this.reportCpu(key, cpu, result.ok);
+  }
+
+  /**
+   * Single POSTs at FIXED_RATE.rate, timed from each request's due time: FIXED_RATE_WARM_UP_SECONDS
+   * unmeasured, then FIXED_RATE.seconds measured (the CPU use as `key`).
+   */
+  private acceptsAtFixedRate(
+    key: string,
+    origin: string,
+    path: string,
+    headers: Record<string, string>,
+  ) {
+    const load = (durationSeconds: number) =>
+      runScheduledLoad({
+        origin,
+        path,
+        headers,
+        rate: FIXED_RATE.rate,
+        durationSeconds,
+        connections: FIXED_RATE.connections,
+        body: (index) => singleBody(index),
+        timeoutMs: 10_000,
+        signal: abort.signal,
+      });
+    return load(FIXED_RATE_WARM_UP_SECONDS).then(() =>
+      this.stack.measure(key, () => load(FIXED_RATE.seconds)),
+    );
   }
 
   async endToEnd(): Promise<void> {
