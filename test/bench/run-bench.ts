@@ -276,6 +276,7 @@ class Bench {
     await stack.resetReference();
     if (workerRunning) await stack.startReferenceWorker();
     const [result, cpu] = await this.acceptsAtFixedRate(`yardstick-${key}`, url, '/messages', {});
+    const backlog = workerRunning ? await this.backlogNote() : '';
     const worker = workerRunning ? 'its worker running' : 'no worker';
     const { latency } = result;
     this.yardstickFigures[key] = latency.p99;
@@ -284,7 +285,7 @@ class Bench {
       label: `yardstick: latency at ${FIXED_RATE.rate} req/s, ${workerRunning ? 'worker running' : 'worker stopped'}, p99`,
       value: latency.p99,
       unit: 'ms',
-      note: `from due time; p50 ${round(latency.p50, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed`,
+      note: `from due time; p50 ${round(latency.p50, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed${backlog}`,
     });
     this.details[`yardstick.${key}`] = { ...result, dueAt: undefined };
     progress(
@@ -317,6 +318,18 @@ class Bench {
   private shareOfYardstick(kind: 'single' | 'batch' | 'drain', rate: number): string {
     const reference = this.yardstickFigures[kind];
     return reference ? `; ${Math.round((100 * rate) / reference)} % of the yardstick` : '';
+  }
+
+  /**
+   * "; the worker fell behind: 1,234 still queued", when the load left more than a second's
+   * worth of messages untaken: the latency then measures a machine too busy for the rate, not a
+   * server keeping up with it.
+   */
+  private async backlogNote(): Promise<string> {
+    const queued = await this.stack.countMessages('queued');
+    return queued > FIXED_RATE.rate
+      ? `; the worker fell behind: ${queued.toLocaleString('en-US')} still queued at the end`
+      : '';
   }
 
   /** "; the yardstick's p99 9.1 ms", when the yardstick ran. */
@@ -468,6 +481,7 @@ class Bench {
       '/api/v1/messages',
       { 'x-api-key': this.stack.apiKey },
     );
+    const backlog = workerRunning ? await this.backlogNote() : '';
     const worker = workerRunning ? 'worker running' : 'worker stopped';
     const { latency } = result;
     this.record({
@@ -478,6 +492,7 @@ class Bench {
       target: { max: FIXED_RATE.targetP99Ms },
       note:
         `from due time; p50 ${round(latency.p50, 2)} ms, p90 ${round(latency.p90, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed` +
+        backlog +
         this.yardstickLatencyNote(key),
     });
     this.details[key] = { ...result, dueAt: undefined };
