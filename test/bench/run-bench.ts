@@ -24,7 +24,13 @@ import {
   waitFor,
 } from './bench-stack';
 import { CpuUse, describeCpu, stealSoFar } from './cpu-meter';
-import { ClosedLoopResult, runClosedLoop, runScheduledLoad, summarise } from './load-generators';
+import {
+  ClosedLoopResult,
+  ScheduledLoadResult,
+  runClosedLoop,
+  runScheduledLoad,
+  summarise,
+} from './load-generators';
 import { summariseProfile } from './profile-summary';
 
 const RESULTS_FILE = join(REPO_ROOT, 'bench-results', 'latest.json');
@@ -76,6 +82,14 @@ const abort = new AbortController();
 const progress = (line: string) => console.log(line);
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 const perSecond = (value: number) => Math.round(value).toLocaleString('en-US');
+
+/** The note of a fixed-rate latency figure, Switchboard's or the yardstick's. */
+function fixedRateNote({ latency, failed }: ScheduledLoadResult): string {
+  return (
+    `from due time; p50 ${round(latency.p50, 2)} ms, p90 ${round(latency.p90, 2)} ms, ` +
+    `max ${round(latency.max)} ms; ${failed} failed`
+  );
+}
 
 function checkNotAborted(): void {
   if (abort.signal.aborted) throw new Error('interrupted');
@@ -277,15 +291,15 @@ class Bench {
     if (workerRunning) await stack.startReferenceWorker();
     const [result, cpu] = await this.acceptsAtFixedRate(`yardstick-${key}`, url, '/messages', {});
     const backlog = workerRunning ? await this.backlogNote() : '';
-    const worker = workerRunning ? 'its worker running' : 'no worker';
+    const worker = workerRunning ? 'worker running' : 'worker stopped';
     const { latency } = result;
     this.yardstickFigures[key] = latency.p99;
     this.record({
       key: `yardstick.${key}.p99`,
-      label: `yardstick: latency at ${FIXED_RATE.rate} req/s, ${workerRunning ? 'worker running' : 'worker stopped'}, p99`,
+      label: `yardstick: latency at ${FIXED_RATE.rate} req/s, ${worker}, p99`,
       value: latency.p99,
       unit: 'ms',
-      note: `from due time; p50 ${round(latency.p50, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed${backlog}`,
+      note: fixedRateNote(result) + backlog,
     });
     this.details[`yardstick.${key}`] = { ...result, dueAt: undefined };
     progress(
@@ -490,10 +504,7 @@ class Bench {
       value: latency.p99,
       unit: 'ms',
       target: { max: FIXED_RATE.targetP99Ms },
-      note:
-        `from due time; p50 ${round(latency.p50, 2)} ms, p90 ${round(latency.p90, 2)} ms, max ${round(latency.max)} ms; ${result.failed} failed` +
-        backlog +
-        this.yardstickLatencyNote(key),
+      note: fixedRateNote(result) + backlog + this.yardstickLatencyNote(key),
     });
     this.details[key] = { ...result, dueAt: undefined };
     progress(
@@ -507,7 +518,7 @@ class Bench {
    * Single POSTs at FIXED_RATE.rate, timed from each request's due time: FIXED_RATE_WARM_UP_SECONDS
    * unmeasured, then FIXED_RATE.seconds measured (the CPU use as `key`).
    */
-  private acceptsAtFixedRate(
+  private async acceptsAtFixedRate(
     key: string,
     origin: string,
     path: string,
@@ -525,9 +536,8 @@ class Bench {
         timeoutMs: 10_000,
         signal: abort.signal,
       });
-    return load(FIXED_RATE_WARM_UP_SECONDS).then(() =>
-      this.stack.measure(key, () => load(FIXED_RATE.seconds)),
-    );
+    await load(FIXED_RATE_WARM_UP_SECONDS);
+    return this.stack.measure(key, () => load(FIXED_RATE.seconds));
   }
 
   async endToEnd(): Promise<void> {
