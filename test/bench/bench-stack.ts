@@ -8,7 +8,13 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Client, Pool as PgPool } from 'pg';
 import { request } from 'undici';
-import { QueueName, databaseNameOf, prepareDatabase, redisOptionsFromUrl } from '@app/core';
+import {
+  DEFAULT_WORKER_CONCURRENCY,
+  QueueName,
+  databaseNameOf,
+  prepareDatabase,
+  redisOptionsFromUrl,
+} from '@app/core';
 import { freePort } from '../helpers/free-port';
 import { FakeTwilioProcess, REPO_ROOT, ServerProcess, stopAllChildren } from './bench-processes';
 import { MachineInfo, describeMachine } from './bench-report';
@@ -19,7 +25,9 @@ export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchboard_bench';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const BENCH_REDIS_PREFIX = process.env.BENCH_REDIS_PREFIX ?? 'switchboard-bench';
-export const BENCH_WORKER_CONCURRENCY = process.env.BENCH_WORKER_CONCURRENCY ?? '50';
+/** Switchboard's default unless set; the yardstick's worker runs as many jobs at once. */
+export const BENCH_WORKER_CONCURRENCY =
+  process.env.BENCH_WORKER_CONCURRENCY ?? String(DEFAULT_WORKER_CONCURRENCY);
 const POOL_NUMBERS = Array.from({ length: 10 }, (_, i) => `+1201555${String(100 + i)}0`);
 
 /** Polls `probe` until `done` (bounded by `timeoutMs`, and by `signal`). */

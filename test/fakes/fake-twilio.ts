@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   createServer,
   IncomingHttpHeaders,
@@ -110,6 +111,8 @@ export class FakeTwilio {
   private autoCallbacks: AutoCallbacks | undefined;
   private url = '';
   private failedCallbacks = 0;
+  private requestsInFlight = 0;
+  private peakRequestsInFlight = 0;
 
   private constructor(options: FakeTwilioOptions) {
     this.accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
@@ -118,6 +121,8 @@ export class FakeTwilio {
     this.latencyMs = options.latencyMs ?? 0;
     this.autoCallbacks = options.autoCallbacks;
     this.server = createServer((req, res) => this.receive(req, res));
+    // Every delayed response listens to it (setLatency), many at once under load.
+    setMaxListeners(0, this.closing.signal);
   }
 
   static async start(options: FakeTwilioOptions = {}): Promise<FakeTwilio> {
@@ -146,6 +151,11 @@ export class FakeTwilio {
     return this.acceptedMessages;
   }
 
+  /** The most requests that were in progress at once (received, not yet answered) since reset(). */
+  get mostRequestsInFlight(): number {
+    return this.peakRequestsInFlight;
+  }
+
   /** Automatic status callbacks that could not be posted or were answered with a non-2xx status. */
   get callbackErrors(): number {
     return this.failedCallbacks;
@@ -170,7 +180,7 @@ export class FakeTwilio {
     this.autoCallbacks = autoCallbacks;
   }
 
-  /** Forgets queued faults, latency, recorded requests, messages and callback errors. */
+  /** Forgets queued faults, latency, recorded requests, messages, callback errors and the peak in flight. */
   reset(): void {
     this.faults.length = 0;
     this.latencyMs = 0;
@@ -178,6 +188,7 @@ export class FakeTwilio {
     this.acceptedMessages.length = 0;
     this.messagesBySid.clear();
     this.failedCallbacks = 0;
+    this.peakRequestsInFlight = this.requestsInFlight;
   }
 
   /** Resolves with the accepted messages once there are at least `count`. */
@@ -287,6 +298,9 @@ export class FakeTwilio {
   }
 
   private receive(req: IncomingMessage, res: ServerResponse): void {
+    this.requestsInFlight++;
+    this.peakRequestsInFlight = Math.max(this.peakRequestsInFlight, this.requestsInFlight);
+    res.once('close', () => this.requestsInFlight--);
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));

@@ -2,6 +2,16 @@ import { z } from 'zod';
 
 const DEFAULT_DEV_SECRET = 'dev-only-secret-change-me-in-production-0123456789';
 
+/**
+ * Jobs one worker runs at once. The jobs of the same event-loop turn share one claim and one
+ * record statement, and their Redis commands a socket write, so the more run at once, the less
+ * each costs: draining to a fake Twilio on 2 cores, 200 spent ~40 % less CPU per message in
+ * PostgreSQL and ~20 % less in the worker than 50, and drained ~30 % faster (README,
+ * Performance). Requests to Twilio stay capped apart from this (the Twilio route's connection
+ * pool), under Twilio's per-account concurrency limit.
+ */
+export const DEFAULT_WORKER_CONCURRENCY = 200;
+
 const optionalString = z
   .string()
   .optional()
@@ -68,7 +78,7 @@ export const environmentSchema = z
     TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
     TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
     EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_WORKER_CONCURRENCY),
     // The worker's CPU niceness (0 = as the API, 19 = yields the most): on a shared machine,
     // draining a backlog must not slow down accepting new messages.
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),

@@ -5,6 +5,12 @@ import Response from 'twilio/lib/http/response';
 const TWILIO_API_ORIGIN = 'https://api.twilio.com';
 const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
 const DEFAULT_TIMEOUT_MS = 15_000;
+/**
+ * Requests in flight to Twilio at once; more wait in the pool's queue. Twilio answers 429 (20429)
+ * beyond an account's concurrency limit (commonly 100), and the worker may run more jobs at once
+ * than that (WORKER_CONCURRENCY).
+ */
+const MAX_CONCURRENT_REQUESTS = 64;
 
 type Params = Record<string, string | number | boolean | undefined | Array<string | number>>;
 
@@ -28,7 +34,7 @@ export class UndiciTwilioHttpClient {
   private readonly origin: string;
   private authorization?: { credentials: string; header: string };
 
-  constructor(baseUrl: string = TWILIO_API_ORIGIN, connections = 64) {
+  constructor(baseUrl: string = TWILIO_API_ORIGIN, connections = MAX_CONCURRENT_REQUESTS) {
     this.agent = new Agent({ connections, keepAliveTimeout: 30_000, pipelining: 1 });
     this.origin = new URL(baseUrl).origin;
   }
