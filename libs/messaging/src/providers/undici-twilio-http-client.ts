@@ -8,7 +8,8 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 /**
  * Requests in flight to Twilio at once; more wait in the pool's queue. Twilio answers 429 (20429)
  * beyond an account's concurrency limit (commonly 100), and the worker may run more jobs at once
- * than that (WORKER_CONCURRENCY).
+ * than that (WORKER_CONCURRENCY). Waiting is safe: undici starts a request's timeouts when it
+ * leaves the queue for a connection, so a wait cannot turn into an ambiguous timeout.
  */
 const MAX_CONCURRENT_REQUESTS = 64;
 
