@@ -3,6 +3,35 @@ import request from 'supertest';
 import { createAccount } from './helpers/account.factory';
 import { createTestApp } from './helpers/test-app';
 
+interface Schema {
+  $ref?: string;
+  example?: unknown;
+  enum?: unknown[];
+  allOf?: Schema[];
+  items?: Schema;
+  properties?: Record<string, Schema>;
+}
+
+interface MediaType {
+  schema: Schema;
+  example?: unknown;
+}
+
+interface OpenApiDocument {
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        summary?: string;
+        requestBody?: { content?: Record<string, MediaType> };
+        responses: Record<string, { content?: Record<string, MediaType> }>;
+      }
+    >
+  >;
+  components: { schemas: Record<string, Schema> };
+}
+
 describe('HTTP conventions', () => {
   let app: NestExpressApplication;
   let headers: Record<string, string>;
@@ -94,5 +123,45 @@ describe('HTTP conventions', () => {
     const ui = await request(app.getHttpServer()).get('/docs/');
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger');
+  });
+
+  it('documents every operation with a summary, a success answer and an example of every field', async () => {
+    const document = (await request(app.getHttpServer()).get('/docs-json')).body as OpenApiDocument;
+    const schemas = document.components.schemas;
+    // The fields of a schema (followed through $ref, allOf and arrays) that show no example.
+    const withoutExample = (schema: Schema, where: string, seen = new Set<string>()): string[] => {
+      if (schema.example !== undefined || schema.enum) return [];
+      if (schema.$ref) {
+        const name = schema.$ref.split('/').pop()!;
+        if (seen.has(name)) return [];
+        return withoutExample(schemas[name], name, new Set([...seen, name]));
+      }
+      if (schema.allOf) return schema.allOf.flatMap((part) => withoutExample(part, where, seen));
+      if (schema.items) return withoutExample(schema.items, `${where}[]`, seen);
+      if (schema.properties) {
+        return Object.entries(schema.properties).flatMap(([field, property]) =>
+          withoutExample(property, `${where}.${field}`, seen),
+        );
+      }
+      return [where];
+    };
+    const gaps: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        if (!operation.summary) gaps.push(`${name}: no summary`);
+        const answers = Object.keys(operation.responses).filter((code) => /^[23]/.test(code));
+        if (answers.length === 0) gaps.push(`${name}: no success answer`);
+        const bodies = [
+          operation.requestBody?.content?.['application/json'],
+          ...answers.map((code) => operation.responses[code].content?.['application/json']),
+        ];
+        for (const body of bodies) {
+          if (!body || body.example !== undefined) continue;
+          gaps.push(...withoutExample(body.schema, name).map((field) => `${field}: no example`));
+        }
+      }
+    }
+    expect(gaps).toEqual([]);
   });
 });

@@ -40,7 +40,11 @@ export class MessageView {
   })
   route: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({
+    example: '0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30',
+    nullable: true,
+    description: 'The phone that sent it (route "device").',
+  })
   deviceId: string | null;
 
   @ApiPropertyOptional({ example: 'SM0123456789abcdef0123456789abcdef', nullable: true })
@@ -49,7 +53,10 @@ export class MessageView {
   @ApiPropertyOptional({ example: '21211', nullable: true })
   errorCode: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({
+    example: "The 'To' number +1415555 is not a valid phone number.",
+    nullable: true,
+  })
   errorMessage: string | null;
 
   @ApiProperty({ example: 1 })
@@ -58,10 +65,10 @@ export class MessageView {
   @ApiPropertyOptional({ example: 'chat-session-123', nullable: true })
   sessionId: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ example: '2026-11-21T18:00:00.000Z', nullable: true })
   scheduledAt: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ example: '2026-11-22T00:00:00.000Z', nullable: true })
   expiresAt: string | null;
 
   @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
@@ -70,13 +77,13 @@ export class MessageView {
   @ApiProperty({ example: '2026-11-21T10:00:01.000Z' })
   updatedAt: string;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ example: '2026-11-21T10:00:01.000Z', nullable: true })
   sentAt: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ example: '2026-11-21T10:00:04.000Z', nullable: true })
   deliveredAt: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ example: '2026-11-21T10:00:02.000Z', nullable: true })
   failedAt: string | null;
 
   static from(message: Message): MessageView {

@@ -50,7 +50,11 @@ export class SendMessageDto {
   @MaxLength(32)
   route?: RequestedRoute;
 
-  @ApiPropertyOptional({ description: 'Send through this phone (route "device").', format: 'uuid' })
+  @ApiPropertyOptional({
+    description: 'Send through this phone (route "device").',
+    format: 'uuid',
+    example: '0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30',
+  })
   @IsOptional()
   @IsUUID()
   deviceId?: string;
@@ -82,7 +86,15 @@ export class SendMessageDto {
 }
 
 export class SendBatchDto {
-  @ApiProperty({ type: [SendMessageDto], minItems: 1, maxItems: MAX_BATCH_SIZE })
+  @ApiProperty({
+    type: [SendMessageDto],
+    minItems: 1,
+    maxItems: MAX_BATCH_SIZE,
+    example: [
+      { to: '+14155550123', body: 'Your order has shipped.' },
+      { to: '+14155550124', body: 'Your table is ready.', sessionId: 'chat-session-123' },
+    ],
+  })
   @ValidateNested({ each: true })
   @Type(() => SendMessageDto)
   @ArrayMinSize(1)
