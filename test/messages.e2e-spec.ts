@@ -322,6 +322,14 @@ describe('outbound messages through Twilio', () => {
           .set(headers)
       ).status,
     ).toBe(404);
+    for (const id of ['not-a-uuid', '-'.repeat(36)]) {
+      const cancel = await http().post(`/api/v1/messages/${id}/cancel`).set(headers);
+      expect({ id, status: cancel.status, code: cancel.body.code }).toEqual({
+        id,
+        status: 404,
+        code: 'MESSAGE_NOT_FOUND',
+      });
+    }
   });
 
   it('paginates with a cursor, newest first, without overlap', async () => {

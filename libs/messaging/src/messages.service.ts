@@ -183,9 +183,10 @@ export class MessagesService {
 
   /** Only a message that has not started sending can be canceled. */
   async cancel(accountId: string, messageId: string): Promise<MessageView> {
-    const canceled = await this.messages.transition(messageId, MessageStatus.Canceled, {
-      accountId,
-    });
+    // Not a uuid: no such message (PostgreSQL would refuse to compare it with one, a 500).
+    const canceled = isUuid(messageId)
+      ? await this.messages.transition(messageId, MessageStatus.Canceled, { accountId })
+      : null;
     if (!canceled) {
       const message = await this.findOwnedOrFail(accountId, messageId);
       throw new ConflictAppException(
