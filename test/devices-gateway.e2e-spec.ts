@@ -122,6 +122,11 @@ describe('/ws/devices', () => {
       phone.sendRaw(Buffer.from([1, 2, 3]), { binary: true });
       expect((await error).code).toBe('MALFORMED_FRAME');
 
+      // Too deep for validation to walk: refused like any malformed frame, the server unharmed.
+      error = nextError(phone);
+      phone.sendRaw(`{"type":"status","battery":${'['.repeat(20_000)}${']'.repeat(20_000)}}`);
+      expect((await error).code).toBe('MALFORMED_FRAME');
+
       error = nextError(phone);
       phone.sendFrame({ type: 'auth', token: device.token });
       expect((await error).code).toBe('ALREADY_AUTHENTICATED');

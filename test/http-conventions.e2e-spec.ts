@@ -79,6 +79,35 @@ describe('HTTP conventions', () => {
     expect(JSON.stringify(response.body)).not.toMatch(/at .*\.js|SyntaxError/);
   });
 
+  it('answers a body nested too deep for validation with 400 JSON_TOO_DEEP, storing nothing', async () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const server = app.getHttpServer();
+    for (const [path, body] of [
+      ['/api/v1/messages', `{"to":"+14155550123","body":"hi","extra":${deep}}`],
+      ['/api/v1/messages/batch', `{"messages":[{"to":"+14155550123","body":${deep}}]}`],
+      ['/api/v1/me', `{"name":${deep}}`],
+    ]) {
+      const response = await request(server)
+        .post(path)
+        .set(headers)
+        .set('content-type', 'application/json')
+        .send(body);
+      expect({ path, status: response.status, code: response.body.code }).toEqual({
+        path,
+        status: 400,
+        code: 'JSON_TOO_DEEP',
+      });
+    }
+    const stored = await request(server).get('/api/v1/messages').set(headers);
+    expect(stored.body.data).toEqual([]);
+    // Bodies as deep as ours are read as before.
+    await request(server)
+      .post('/api/v1/messages/batch')
+      .set(headers)
+      .send({ messages: [{ to: '+14155550123', body: 'hi' }] })
+      .expect(202);
+  });
+
   it('answers a body over 100 kB with 413', async () => {
     const response = await request(app.getHttpServer())
       .post('/api/v1/me')

@@ -12,6 +12,7 @@ export * from './errors/problem-details.filter';
 export * from './errors/body-parser-errors';
 export * from './errors/validation-exception.factory';
 export * from './validation/fast-path-validation.pipe';
+export * from './validation/json-depth';
 export * from './batching/micro-batcher';
 export * from './logging/logging.module';
 export * from './pagination/cursor-pagination';

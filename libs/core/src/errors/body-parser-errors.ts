@@ -1,10 +1,23 @@
 import type { NextFunction, Request, Response } from 'express';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../validation/json-depth';
 import { PROBLEM_CONTENT_TYPE, buildProblem } from './problem-details';
 
 interface BodyParserError extends Error {
   type?: string;
   status?: number;
   limit?: number;
+}
+
+const TOO_DEEP = 'entity.too.deep';
+
+/**
+ * Express middleware placed right after the JSON body parsers: a body nested deeper than
+ * MAX_JSON_DEPTH goes to bodyParserErrorHandler as a 400, before validation could overflow the
+ * stack on it (a 500).
+ */
+export function rejectTooDeepBodies(request: Request, _response: Response, next: NextFunction) {
+  if (!nestsDeeperThan(request.body)) return next();
+  next(Object.assign(new Error('body nested too deep'), { type: TOO_DEEP, status: 400 }));
 }
 
 /**
@@ -22,6 +35,14 @@ export function bodyParserErrorHandler(
   switch (error.type) {
     case 'entity.parse.failed':
       problem = buildProblem(400, 'MALFORMED_JSON', 'The request body is not valid JSON.', context);
+      break;
+    case TOO_DEEP:
+      problem = buildProblem(
+        400,
+        'JSON_TOO_DEEP',
+        `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+        context,
+      );
       break;
     case 'entity.too.large':
       problem = buildProblem(

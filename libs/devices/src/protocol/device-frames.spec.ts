@@ -82,4 +82,15 @@ describe('parseDeviceFrame', () => {
       ),
     ).toBe('INVALID_FRAME');
   });
+
+  it('refuses a frame nested too deep for validation, without throwing', () => {
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    for (const text of [
+      `{"type":"status","status":{"battery":${deep}}}`,
+      `{"type":"ack","messageId":"6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11","extra":${deep}}`,
+    ]) {
+      const parsed = parseDeviceFrame(text);
+      expect(parsed.ok ? 'ok' : parsed.problem.code).toBe('MALFORMED_FRAME');
+    }
+  });
 });

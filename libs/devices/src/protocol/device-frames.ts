@@ -18,6 +18,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '@app/core';
 
 /**
  * The frames of `/ws/devices` (DESIGN §4, docs/device-protocol.md): JSON text frames with a
@@ -215,6 +216,16 @@ export function parseDeviceFrame(text: string): ParsedFrame {
     return {
       ok: false,
       problem: { code: 'MALFORMED_FRAME', message: 'A frame is a JSON object with a "type".' },
+    };
+  }
+  if (nestsDeeperThan(json)) {
+    // class-transformer and class-validator would run out of stack on it.
+    return {
+      ok: false,
+      problem: {
+        code: 'MALFORMED_FRAME',
+        message: `A frame nests objects or arrays at most ${MAX_JSON_DEPTH} levels deep.`,
+      },
     };
   }
   const type = (json as { type?: unknown }).type;
