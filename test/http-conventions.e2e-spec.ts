@@ -108,6 +108,30 @@ describe('HTTP conventions', () => {
       .expect(202);
   });
 
+  it('answers a NUL character in a JSON body or the URL with 400 NUL_CHARACTER, storing nothing', async () => {
+    const server = app.getHttpServer();
+    const countStored = async () =>
+      (await request(server).get('/api/v1/messages').set(headers)).body.data.length;
+    const storedBefore = await countStored();
+    const answers = [
+      await request(server)
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({ to: '+14155550123', body: 'nul\u0000' }),
+      await request(server)
+        .post('/api/v1/messages/batch')
+        .set(headers)
+        .send({ messages: [{ to: '+14155550123', body: 'ok', sessionId: 's\u0000' }] }),
+      await request(server).get('/api/v1/sessions/a%00b').set(headers),
+      await request(server).get('/api/v1/messages?peer=%00').set(headers),
+      await request(server).delete('/api/v1/groups/%00/members/me').set(headers),
+    ];
+    expect(answers.map(({ status, body }) => `${status} ${body.code}`)).toEqual(
+      Array(answers.length).fill('400 NUL_CHARACTER'),
+    );
+    expect(await countStored()).toBe(storedBefore);
+  });
+
   it('answers a body over 100 kB with 413', async () => {
     const response = await request(app.getHttpServer())
       .post('/api/v1/me')

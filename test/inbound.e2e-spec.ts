@@ -208,6 +208,18 @@ describe('inbound SMS, conversations, opt-out and real-time events', () => {
     expect(list.body.data).toHaveLength(0);
   });
 
+  it('stores a text holding a NUL character, which PostgreSQL cannot store, without it', async () => {
+    await postInboundSms(app, fake, {
+      from: '+14155558889',
+      to: POOL[1],
+      body: 'nul\u0000 inside',
+    }).expect(200);
+    const rows = await app
+      .get(DataSource)
+      .query("SELECT body FROM messages WHERE from_number = '+14155558889'");
+    expect(rows).toEqual([{ body: 'nul\uFFFD inside' }]);
+  });
+
   it('STOP opts the phone out of the account (RECIPIENT_OPTED_OUT, nothing sent); START opts back in', async () => {
     const acme = await createAccount(app);
     const phone = newPhone();

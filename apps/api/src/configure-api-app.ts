@@ -10,7 +10,7 @@ import {
   FastPathValidationPipe,
   ROOT_LOGGER,
   bodyParserErrorHandler,
-  rejectTooDeepBodies,
+  screenRequests,
   requestContextMiddleware,
   validationExceptionFactory,
 } from '@app/core';
@@ -59,7 +59,7 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   app.use(BATCH_PATH, express.json({ limit: BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
-  app.use(rejectTooDeepBodies);
+  app.use(screenRequests);
   app.use(bodyParserErrorHandler);
   app.setGlobalPrefix(API_PREFIX, { exclude: UNPREFIXED_ROUTES });
   app.useGlobalPipes(

@@ -13,6 +13,7 @@ export * from './errors/body-parser-errors';
 export * from './errors/validation-exception.factory';
 export * from './validation/fast-path-validation.pipe';
 export * from './validation/json-depth';
+export * from './validation/nul-characters';
 export * from './batching/micro-batcher';
 export * from './logging/logging.module';
 export * from './pagination/cursor-pagination';

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../validation/json-depth';
+import { containsNulCharacter } from '../validation/nul-characters';
 import { PROBLEM_CONTENT_TYPE, buildProblem } from './problem-details';
 
 interface BodyParserError extends Error {
@@ -9,15 +10,24 @@ interface BodyParserError extends Error {
 }
 
 const TOO_DEEP = 'entity.too.deep';
+const NUL_IN_BODY = 'entity.nul.character';
+const NUL_IN_URL = 'url.nul.character';
 
 /**
- * Express middleware placed right after the JSON body parsers: a body nested deeper than
- * MAX_JSON_DEPTH goes to bodyParserErrorHandler as a 400, before validation could overflow the
- * stack on it (a 500).
+ * Express middleware placed right after the body parsers: what they accept that the rest cannot
+ * take goes to bodyParserErrorHandler as a 400. A JSON body nested deeper than MAX_JSON_DEPTH
+ * would overflow the stack in validation (a 500); a NUL character in a JSON body or in the URL
+ * would fail the database query it reaches (a 500 too). Form bodies are Twilio's webhooks: an
+ * SMS is kept whatever it holds (its NULs are replaced where it is stored).
  */
-export function rejectTooDeepBodies(request: Request, _response: Response, next: NextFunction) {
-  if (!nestsDeeperThan(request.body)) return next();
-  next(Object.assign(new Error('body nested too deep'), { type: TOO_DEEP, status: 400 }));
+export function screenRequests(request: Request, _response: Response, next: NextFunction) {
+  const refuse = (type: string) => next(Object.assign(new Error(type), { type, status: 400 }));
+  if (/%00/i.test(request.originalUrl)) return refuse(NUL_IN_URL);
+  if (request.is('application/json')) {
+    if (nestsDeeperThan(request.body)) return refuse(TOO_DEEP);
+    if (containsNulCharacter(request.body)) return refuse(NUL_IN_BODY);
+  }
+  next();
 }
 
 /**
@@ -41,6 +51,15 @@ export function bodyParserErrorHandler(
         400,
         'JSON_TOO_DEEP',
         `The request body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep.`,
+        context,
+      );
+      break;
+    case NUL_IN_BODY:
+    case NUL_IN_URL:
+      problem = buildProblem(
+        400,
+        'NUL_CHARACTER',
+        `The request ${error.type === NUL_IN_URL ? 'URL' : 'body'} holds a NUL character (U+0000), which no field may contain.`,
         context,
       );
       break;

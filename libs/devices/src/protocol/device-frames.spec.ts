@@ -83,6 +83,22 @@ describe('parseDeviceFrame', () => {
     ).toBe('INVALID_FRAME');
   });
 
+  it('keeps a text holding NUL characters, which PostgreSQL cannot store, with them replaced', () => {
+    const parsed = parseDeviceFrame(
+      JSON.stringify({
+        type: 'inbound',
+        id: '7\u0000',
+        from: '+14155550101',
+        body: 'a\u0000b',
+        receivedAt: '2026-11-21T10:00:00Z',
+      }),
+    );
+    expect(parsed).toEqual({
+      ok: true,
+      frame: expect.objectContaining({ id: '7\uFFFD', body: 'a\uFFFDb' }),
+    });
+  });
+
   it('refuses a frame nested too deep for validation, without throwing', () => {
     const deep = '['.repeat(20_000) + ']'.repeat(20_000);
     for (const text of [

@@ -18,7 +18,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '@app/core';
+import { MAX_JSON_DEPTH, nestsDeeperThan, replaceNulCharactersIn } from '@app/core';
 
 /**
  * The frames of `/ws/devices` (DESIGN §4, docs/device-protocol.md): JSON text frames with a
@@ -228,6 +228,8 @@ export function parseDeviceFrame(text: string): ParsedFrame {
       },
     };
   }
+  // A phone reports what the carrier gave it; PostgreSQL stores no NUL character.
+  replaceNulCharactersIn(json);
   const type = (json as { type?: unknown }).type;
   const frameClass =
     typeof type === 'string' && Object.hasOwn(FRAME_CLASSES, type)

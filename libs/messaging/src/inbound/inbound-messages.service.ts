@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { toE164 } from '@app/core';
+import { replaceNulCharacters, toE164 } from '@app/core';
 import { MessageEvents } from '../events/message-events';
 import { MessageCreationHooks } from '../message-creation-hooks';
 import { Message } from '../message.entity';
@@ -62,7 +62,8 @@ export class InboundMessagesService {
     private readonly events: MessageEvents,
   ) {}
 
-  async receive(sms: InboundSms): Promise<InboundResult> {
+  async receive(received: InboundSms): Promise<InboundResult> {
+    const sms = storable(received);
     const inboundKey =
       sms.source === 'device'
         ? `device:${sms.sourceId}:${sms.externalId}`
@@ -186,4 +187,19 @@ export class InboundMessagesService {
       expiresAt: null,
     };
   }
+}
+
+/**
+ * The texts of an SMS as PostgreSQL can store them: a carrier or a phone may hand us a NUL
+ * character, which no text column takes. Refusing would lose the message (Twilio retries the
+ * webhook in vain), so each NUL is replaced instead.
+ */
+function storable(sms: InboundSms): InboundSms {
+  return {
+    ...sms,
+    externalId: replaceNulCharacters(sms.externalId),
+    from: replaceNulCharacters(sms.from),
+    to: sms.to === null ? null : replaceNulCharacters(sms.to),
+    body: replaceNulCharacters(sms.body),
+  };
 }
