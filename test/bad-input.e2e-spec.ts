@@ -1,0 +1,92 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { createAccount } from './helpers/account.factory';
+import { createTestApp } from './helpers/test-app';
+
+// Every operation the API documents, called with what a careless or hostile client sends: each
+// answer must be a 4xx (or a success), never a 5xx, and every 4xx a problem with a stable code.
+// The seed apps answered 500 to bad input; so did this one, until such a sweep found it.
+
+/** Path parameters: not ids, not numbers, not text a database takes (NUL), too long. */
+const BAD_PARAMETERS = ['x', '-1', '99999999999999999999', '%00', '%F0%9F%98%80', '+1'.repeat(200)];
+
+/** Query strings every list and wait understands, wrong. */
+const BAD_QUERIES = [
+  '',
+  '?limit=-1&cursor=zzz',
+  '?limit=1e9&status=bogus&since=yesterday&until=2026-13-45',
+  '?status=queued&status=sent&peer=%00',
+  `?cursor=${'A'.repeat(500)}&search=${'a'.repeat(3000)}`,
+  '?wait=31',
+];
+
+const deep = (levels: number) => `{"a":${'['.repeat(levels)}${']'.repeat(levels)}}`;
+
+/** Bodies: not JSON, the wrong JSON, wrong types, NUL characters, too deep. */
+const BAD_BODIES = [
+  '{',
+  '[]',
+  'null',
+  '"text"',
+  JSON.stringify({ to: 123, body: [], name: null, phone: { $gt: '' }, password: 1 }),
+  JSON.stringify({ messages: [null, 1, 'x', {}] }),
+  JSON.stringify({ to: '+14155550123', body: 'x', scheduledAt: '2026-99-99', route: 'device' }),
+  JSON.stringify({ to: '+14155550123', body: 'nul \u0000', name: '\u0000', code: '\u0000' }),
+  JSON.stringify({ __proto__: { admin: true }, constructor: { prototype: { admin: true } } }),
+  deep(5000),
+];
+
+interface Operation {
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
+  path: string;
+}
+
+describe('bad input, on every documented operation', () => {
+  let app: NestExpressApplication;
+  let headers: Record<string, string>;
+  let operations: Operation[];
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    headers = (await createAccount(app)).headers;
+    const document = (await request(app.getHttpServer()).get('/docs-json')).body as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method, path }) as Operation),
+    );
+  });
+  afterAll(() => app.close());
+
+  it('answers 4xx problems, never a 5xx', async () => {
+    expect(operations.length).toBeGreaterThan(40);
+    const server = app.getHttpServer();
+    const wrong: string[] = [];
+    let sent = 0;
+    for (const { method, path } of operations) {
+      const hasParameters = path.includes('{');
+      for (const parameter of hasParameters ? BAD_PARAMETERS : ['']) {
+        const url = path.replace(/\{[^}]+\}/g, parameter);
+        const withBody = method === 'post' || method === 'patch' || method === 'put';
+        for (const query of BAD_QUERIES) {
+          for (const body of withBody ? BAD_BODIES : [undefined]) {
+            let call = request(server)
+              [method](url + query)
+              .set(headers);
+            if (body !== undefined) call = call.set('content-type', 'application/json').send(body);
+            const { status, body: answer } = await call;
+            sent++;
+            const problem = status < 400 || (status < 500 && typeof answer?.code === 'string');
+            if (!problem) {
+              wrong.push(
+                `${method.toUpperCase()} ${url + query} ${body?.slice(0, 40)} → ${status}`,
+              );
+            }
+          }
+        }
+      }
+    }
+    expect(sent).toBeGreaterThan(1000);
+    expect(wrong).toEqual([]);
+  });
+});
