@@ -1,7 +1,10 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import twilio from 'twilio';
+import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
-import { createTestApp } from './helpers/test-app';
+import { createTestApp, urlOf } from './helpers/test-app';
+import { twilioEnv } from './helpers/twilio-env';
 
 // Every operation the API documents, called with what a careless or hostile client sends: each
 // answer must be a 4xx (or a success), never a 5xx, and every 4xx a problem with a stable code.
@@ -43,11 +46,14 @@ interface Operation {
 
 describe('bad input, on every documented operation', () => {
   let app: NestExpressApplication;
+  let fake: FakeTwilio;
   let headers: Record<string, string>;
   let operations: Operation[];
 
   beforeAll(async () => {
-    app = await createTestApp();
+    // Twilio configured (the fake is never called), so that its webhooks check signatures.
+    fake = await FakeTwilio.start();
+    app = await createTestApp(twilioEnv(fake));
     headers = (await createAccount(app)).headers;
     const document = (await request(app.getHttpServer()).get('/docs-json')).body as {
       paths: Record<string, Record<string, unknown>>;
@@ -56,7 +62,10 @@ describe('bad input, on every documented operation', () => {
       Object.keys(methods).map((method) => ({ method, path }) as Operation),
     );
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await fake.close();
+  });
 
   it('answers 4xx problems, never a 5xx', async () => {
     expect(operations.length).toBeGreaterThan(40);
@@ -87,6 +96,36 @@ describe('bad input, on every documented operation', () => {
       }
     }
     expect(sent).toBeGreaterThan(1000);
+    expect(wrong).toEqual([]);
+  });
+
+  it("answers Twilio's signed webhooks that carry nonsense with 2xx or 4xx, never a 5xx", async () => {
+    const sid = 'SM' + '0'.repeat(32);
+    const nonsense: Array<Record<string, string>> = [
+      {},
+      { MessageSid: sid },
+      { MessageSid: sid, From: 'not a number', To: 'nor this', Body: 'hi' },
+      { MessageSid: sid, From: '+14155550123', To: '+12015550100', Body: 'x'.repeat(100_000) },
+      { MessageSid: '\u0000', From: '+1415\u0000', To: '\u0000', Body: '\u0000' },
+      { MessageSid: sid, MessageStatus: 'exploded', ErrorCode: 'NaN' },
+      { MessageSid: 'not-a-sid', MessageStatus: 'delivered', ErrorCode: '99999999999999999999' },
+    ];
+    const wrong: string[] = [];
+    for (const path of ['/webhooks/twilio/sms', '/webhooks/twilio/status']) {
+      for (const params of nonsense) {
+        const signature = twilio.getExpectedTwilioSignature(
+          fake.authToken,
+          urlOf(app) + path,
+          params,
+        );
+        const { status } = await request(app.getHttpServer())
+          .post(path)
+          .type('form')
+          .set('X-Twilio-Signature', signature)
+          .send(params);
+        if (status >= 500) wrong.push(`${path} ${JSON.stringify(params).slice(0, 60)} → ${status}`);
+      }
+    }
     expect(wrong).toEqual([]);
   });
 });
