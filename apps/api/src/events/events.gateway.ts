@@ -9,6 +9,8 @@ import { EventSubscribers } from './event-subscribers';
 /** Close codes (RFC 6455 private range), documented with the endpoint. */
 export const CLOSE_UNAUTHENTICATED = 4001;
 const CLOSE_AUTH_TIMEOUT = 4008;
+/** RFC 6455's registry: the server cannot serve the client now, but may soon. */
+const CLOSE_TRY_AGAIN_LATER = 1013;
 const AUTH_FRAME_TIMEOUT_MS = 5000;
 const MAX_FRAME_BYTES = 64 * 1024;
 
@@ -39,12 +41,11 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     const apiKey = request.headers['x-api-key'];
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (typeof apiKey === 'string' || bearer) {
-      const account = await this.credentials.authenticate(
+      return this.signIn(
+        socket,
         typeof apiKey === 'string' ? apiKey : bearer!,
         typeof apiKey === 'string',
       );
-      if (!account) return this.refuse(socket);
-      return this.accept(socket, account);
     }
     this.awaitAuthFrame(socket);
   }
@@ -59,7 +60,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
       () => socket.close(CLOSE_AUTH_TIMEOUT, 'authentication timeout'),
       AUTH_FRAME_TIMEOUT_MS,
     );
-    socket.once('message', async (data: RawData) => {
+    socket.once('message', (data: RawData) => {
       clearTimeout(timer);
       let frame: { type?: unknown; token?: unknown };
       try {
@@ -68,10 +69,25 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
         return this.refuse(socket);
       }
       if (frame?.type !== 'auth' || typeof frame.token !== 'string') return this.refuse(socket);
-      const account = await this.credentials.authenticate(frame.token);
-      if (!account) return this.refuse(socket);
-      this.accept(socket, account);
+      return this.signIn(socket, frame.token);
     });
+  }
+
+  /**
+   * Never rejects: nobody awaits it (a socket event, Nest's connection hook), and a rejection left
+   * unhandled ends the process. When PostgreSQL or Redis cannot answer, the client is told to
+   * come back later.
+   */
+  private async signIn(socket: EventsSocket, credential: string, asApiKey = false): Promise<void> {
+    try {
+      const account = await this.credentials.authenticate(credential, asApiKey);
+      if (!account) return this.refuse(socket);
+      await this.accept(socket, account);
+    } catch (error) {
+      this.logger.warn(`Could not sign in a /ws/events client: ${(error as Error).message}`);
+      // handleDisconnect forgets the socket if accept() had registered it.
+      socket.close(CLOSE_TRY_AGAIN_LATER, 'try again later');
+    }
   }
 
   private async accept(socket: EventsSocket, account: AuthenticatedAccount): Promise<void> {
