@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../validation/json-depth';
-import { containsNulCharacter } from '../validation/nul-characters';
+import { MAX_JSON_DEPTH, findJsonFault } from '../validation/json-screening';
 import { PROBLEM_CONTENT_TYPE, buildProblem } from './problem-details';
 
 interface BodyParserError extends Error {
@@ -24,8 +23,8 @@ export function screenRequests(request: Request, _response: Response, next: Next
   const refuse = (type: string) => next(Object.assign(new Error(type), { type, status: 400 }));
   if (/%00/i.test(request.originalUrl)) return refuse(NUL_IN_URL);
   if (request.is('application/json')) {
-    if (nestsDeeperThan(request.body)) return refuse(TOO_DEEP);
-    if (containsNulCharacter(request.body)) return refuse(NUL_IN_BODY);
+    const fault = findJsonFault(request.body);
+    if (fault) return refuse(fault === 'too-deep' ? TOO_DEEP : NUL_IN_BODY);
   }
   next();
 }

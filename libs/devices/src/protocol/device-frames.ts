@@ -18,7 +18,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
-import { MAX_JSON_DEPTH, nestsDeeperThan, replaceNulCharactersIn } from '@app/core';
+import { MAX_JSON_DEPTH, findJsonFault, replaceNulCharactersIn } from '@app/core';
 
 /**
  * The frames of `/ws/devices` (DESIGN §4, docs/device-protocol.md): JSON text frames with a
@@ -218,7 +218,8 @@ export function parseDeviceFrame(text: string): ParsedFrame {
       problem: { code: 'MALFORMED_FRAME', message: 'A frame is a JSON object with a "type".' },
     };
   }
-  if (nestsDeeperThan(json)) {
+  const fault = findJsonFault(json);
+  if (fault === 'too-deep') {
     // class-transformer and class-validator would run out of stack on it.
     return {
       ok: false,
@@ -229,7 +230,7 @@ export function parseDeviceFrame(text: string): ParsedFrame {
     };
   }
   // A phone reports what the carrier gave it; PostgreSQL stores no NUL character.
-  replaceNulCharactersIn(json);
+  if (fault === 'nul-character') replaceNulCharactersIn(json);
   const type = (json as { type?: unknown }).type;
   const frameClass =
     typeof type === 'string' && Object.hasOwn(FRAME_CLASSES, type)
