@@ -10,8 +10,8 @@ const isClass = (constructor: unknown) =>
 /**
  * Request and response constructors for Node's HTTP server whose objects are born with Express's
  * prototypes (`app.request`, `app.response`). Plain functions calling Node's (function-style)
- * constructors: `Reflect.construct` would do the same for class constructors, but measured
- * slower than the swap it avoids. Null if Node's constructors are classes.
+ * constructors: `Reflect.construct` would do the same for class constructors, but costs more
+ * than the swap it avoids. Null if Node's constructors are classes.
  */
 function expressMessageClasses(app: Express) {
   if (isClass(http.IncomingMessage) || isClass(http.ServerResponse)) return null;
@@ -40,11 +40,9 @@ function expressMessageClasses(app: Express) {
  * own prototypes from the start.
  *
  * Express otherwise swaps the prototype of every request and response it handles
- * (`Object.setPrototypeOf` in `app.handle`), and V8 handles swapped objects badly. Measured here:
- * a bare Express app answering JSON POSTs spent ~100 µs of CPU per request instead of ~36 µs, a
- * third of all it allocated survived young-generation collections (10 MB per scavenge instead of
- * 3 kB: 5–13 ms pauses, then frequent full collections); Switchboard's single accepts went from
- * ~280 to ~190 µs of API CPU each (`npm run bench`). With the prototypes already right, Express's
+ * (`Object.setPrototypeOf` in `app.handle`), and V8 handles swapped objects badly: slower property
+ * access and much of what a request allocates surviving young-generation collections (figures in
+ * docs/performance.md#what-made-the-difference). With the prototypes already right, Express's
  * swap does nothing.
  */
 export class ExpressHttpAdapter extends ExpressAdapter {

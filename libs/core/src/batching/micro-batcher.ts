@@ -16,8 +16,8 @@ export interface MicroBatcherOptions<In> {
 /**
  * Coalesces the calls made during one turn of the event loop into one call of `run`: concurrent
  * requests (or jobs) each writing one row become one SQL statement, or one Redis round trip.
- * Measured on the 2-core benchmark machine, a single-row statement costs PostgreSQL ~300 µs of
- * CPU (parse, plan, commit and its WAL flush) against ~30 µs per row in a multi-row one. Nothing
+ * A single-row statement costs PostgreSQL ten times what a row of a multi-row one does (parse,
+ * plan, commit and its WAL flush; docs/performance.md#what-made-the-difference). Nothing
  * waits for a timer: a batch holds what arrived while the previous turn ran, so a lone request
  * goes out at once, alone.
  *

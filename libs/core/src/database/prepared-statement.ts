@@ -13,9 +13,9 @@ export interface PreparedStatement {
 
 /**
  * Runs the hot statements as named (prepared) statements on the application's pool: each
- * connection has PostgreSQL parse and plan one once, then only bind and execute it. Measured on
- * the 2-core benchmark machine, that spares PostgreSQL ~120 µs of CPU per single-row message
- * INSERT and ~55 µs per claim: much of what a message costs it when requests come one at a time.
+ * connection has PostgreSQL parse and plan one once, then only bind and execute it: much of what
+ * a message costs PostgreSQL when requests come one at a time
+ * (docs/performance.md#what-made-the-difference).
  *
  * A prepared statement must list the columns it returns: a prepared `RETURNING *` fails
  * ("cached plan must not change result type") as soon as a migration adds a column while this

@@ -22,14 +22,14 @@ interface CorkableConnection {
 /**
  * Adds jobs to a queue and sends PUBLISHes in one socket write on the queue's connection: where
  * `queue.addBulk` followed by a publish on another connection takes two round trips. At a steady
- * few hundred requests a second nothing batches, and on a machine where a loopback write costs
- * ~0.1 ms of CPU that second round trip was a fifth of the API's work per message.
+ * few hundred requests a second nothing batches, and that second round trip was a large share of
+ * the API's work per message (docs/performance.md#round-trips).
  *
  * The jobs are added as `Queue.add` adds them (BullMQ's `Job.addJob`), with the queue's default
  * job options under each job's own, each command written while the socket is corked, so that all
  * of them leave in one write. Not through an ioredis pipeline: making one copies every script
- * BullMQ defines onto it (~35 µs and ~10 KB each, which V8 then kept until a full collection),
- * and an accept at a steady rate made one per message. Redis runs one connection's commands in
+ * BullMQ defines onto it (kept by V8 until a full collection), and an accept at a steady rate
+ * made one per message (docs/performance.md#what-made-the-difference). Redis runs one connection's commands in
  * order, so whoever hears a publication hears it after the jobs exist, and before any worker
  * could report on them.
  *
