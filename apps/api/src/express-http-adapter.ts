@@ -49,10 +49,11 @@ export class ExpressHttpAdapter extends ExpressAdapter {
   override initHttpServer(options: NestApplicationOptions): void {
     const app = this.getInstance<Express>();
     const classes = expressMessageClasses(app);
-    if (options?.httpsOptions || !classes) return super.initHttpServer(options);
-    this.httpServer = http.createServer(classes, app);
-    if (options?.forceCloseConnections) {
-      (this as unknown as { trackOpenConnections(): void }).trackOpenConnections();
+    // Nest's own server for what this does not cover (HTTPS; forced closing of connections,
+    // which Nest tracks privately).
+    if (options?.httpsOptions || options?.forceCloseConnections || !classes) {
+      return super.initHttpServer(options);
     }
+    this.httpServer = http.createServer(classes, app);
   }
 }
