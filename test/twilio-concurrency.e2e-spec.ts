@@ -29,8 +29,6 @@ describe('requests to Twilio in flight', () => {
     ({ fake, app } = stack);
   });
   afterAll(async () => {
-    // The worker stops only once its jobs end, and a held request never ends.
-    fake.releaseRequests();
     await stack.close();
   });
 
