@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
-import { addJobsAndPublish } from '@app/core';
+import { addJobsAndPublish, redisOptionsFromUrl } from '@app/core';
 import { eventually } from './helpers/eventually';
 import { PrivateRedis } from './helpers/private-redis';
+import { TEST_REDIS_URL } from './setup/test-database';
 
-// Against the shared Redis, under a prefix of this run's own.
-const REDIS = { host: '127.0.0.1', port: 6379 };
+// Against the Redis of the tests (TEST_REDIS_URL), under a prefix of this run's own.
+const REDIS = redisOptionsFromUrl(TEST_REDIS_URL);
 
 describe('addJobsAndPublish', () => {
   const prefix = `switchboard-test-${randomUUID()}`;

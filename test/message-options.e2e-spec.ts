@@ -57,14 +57,21 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
       expect(replay.headers['idempotent-replayed']).toBe('true');
       expect(replay.body.id).toBe(accepted[0].body.id);
 
-      await fake.waitForMessages(1);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(fake.messagesTo('+14155550201')).toHaveLength(1);
       const list = await http()
         .get('/api/v1/messages')
         .query({ peer: '+14155550201' })
         .set(headers);
       expect(list.body.data).toHaveLength(1);
+      // A later message to the same phone: a second send of the first would have gone before it.
+      const later = await http()
+        .post('/api/v1/messages?wait=10')
+        .set(headers)
+        .send({ to: '+14155550201', body: 'Sent after' });
+      expect(later.body.status).toBe('sent');
+      expect(fake.messagesTo('+14155550201').map((text) => text.body)).toEqual([
+        'Exactly once',
+        'Sent after',
+      ]);
     });
 
     it('refuses the same key with another body (422), and scopes keys per account', async () => {
@@ -239,16 +246,14 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         .send({ to: '+14155550401', body: 'Later', scheduledAt });
       expect(created.status).toBe(202);
       expect(created.body.status).toBe('scheduled');
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      expect(fake.messagesTo('+14155550401')).toHaveLength(0);
       const sent = await eventually(
         () => getMessage(created.body.id),
         (m) => m.status === 'sent',
       );
-      expect(sent.status).toBe('sent');
-      expect(new Date(sent.sentAt).getTime()).toBeGreaterThanOrEqual(
-        new Date(scheduledAt).getTime(),
-      );
+      // When the request reached Twilio, not when the worker recorded it: no earlier than asked.
+      const [received] = fake.messagesTo('+14155550401');
+      expect(received.dateCreated.getTime()).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
+      expect(Date.parse(sent.sentAt)).toBeGreaterThanOrEqual(Date.parse(scheduledAt));
     });
 
     it('cancels a scheduled message, which then never leaves; a second cancel is 409', async () => {
@@ -266,8 +271,20 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         code: 'MESSAGE_NOT_CANCELABLE',
         messageStatus: 'canceled',
       });
-      await new Promise((resolve) => setTimeout(resolve, 2500));
-      expect(fake.messagesTo('+14155550402')).toHaveLength(0);
+      // Scheduled just after the canceled one: once it has gone, the canceled one's time has passed.
+      const later = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .send({
+          to: '+14155550402',
+          body: 'Scheduled after',
+          scheduledAt: new Date(Date.parse(scheduledAt) + 100).toISOString(),
+        });
+      await eventually(
+        () => getMessage(later.body.id),
+        (m) => m.status === 'sent',
+      );
+      expect(fake.messagesTo('+14155550402').map((text) => text.body)).toEqual(['Scheduled after']);
       expect((await getMessage(created.body.id)).status).toBe('canceled');
     });
 

@@ -196,6 +196,32 @@ describe('outbound messages through Twilio', () => {
     expect(message.status).toBe('delivered');
   });
 
+  it('keeps delivered when Twilio reports it before the worker recorded sent', async () => {
+    // Twilio takes the message but its answer is held: the worker has not recorded the send.
+    fake.holdRequests();
+    const created = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155550107', body: 'Reported early' });
+    await fake.waitForHeldRequests(1);
+    const [taken] = fake.messagesTo('+14155550107');
+    expect((await getMessage(created.body.id)).status).toBe('sending');
+
+    expect(await fake.sendStatusCallback(taken.sid, 'delivered')).toBe(204);
+    expect((await getMessage(created.body.id)).status).toBe('delivered');
+
+    fake.releaseRequests();
+    // The send is recorded (who carried it, when) without moving the status back.
+    const recorded = await eventually(
+      () => getMessage(created.body.id),
+      (message) => message.providerMessageId === taken.sid,
+    );
+    expect(recorded).toMatchObject({ status: 'delivered', from: taken.from, errorCode: null });
+    expect(recorded.sentAt).toEqual(expect.any(String));
+    expect(recorded.deliveredAt).toEqual(expect.any(String));
+    expect(fake.messagesTo('+14155550107')).toHaveLength(1);
+  });
+
   it('records undelivered with the carrier error code', async () => {
     const created = await http()
       .post('/api/v1/messages?wait=10')

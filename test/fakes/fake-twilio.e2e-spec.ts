@@ -282,6 +282,37 @@ describe('FakeTwilio', () => {
     expect(fake.messages[0].dateCreated.getTime() - started).toBeLessThan(150);
   });
 
+  it('holds requests unanswered, messages accepted, until released', async () => {
+    fake.holdRequests();
+    let answered = 0;
+    const responses = [1, 2, 3].map((n) =>
+      createMessage(fake, { ...SMS, Body: `held ${n}` }).then((response) => {
+        answered++;
+        return response;
+      }),
+    );
+    await fake.waitForHeldRequests(3);
+    expect(fake.requestsHeld).toBe(3);
+    expect(fake.mostRequestsInFlight).toBe(3);
+    expect(fake.messages.map((message) => message.body).sort()).toEqual([
+      'held 1',
+      'held 2',
+      'held 3',
+    ]);
+    expect(answered).toBe(0);
+
+    fake.releaseRequests();
+    expect((await Promise.all(responses)).map((response) => response.status)).toEqual([
+      201, 201, 201,
+    ]);
+    expect(fake.requestsHeld).toBe(0);
+    // No longer holding: the next one is answered at once.
+    expect((await createMessage(fake, SMS)).status).toBe(201);
+    await expect(fake.waitForHeldRequests(1, 50)).rejects.toThrow(
+      'FakeTwilio: expected 1 held request(s) within 50 ms, but 0 are held',
+    );
+  });
+
   it('posts a status callback signed like Twilio, and returns the answer', async () => {
     const { sid } = await messageOf(createMessage(fake, { ...SMS, StatusCallback: receiver.url }));
     receiver.answerWith = 200;

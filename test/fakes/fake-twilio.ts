@@ -89,6 +89,11 @@ interface Waiter {
   resolve: (messages: FakeMessage[]) => void;
 }
 
+interface HeldWaiter {
+  count: number;
+  resolve: () => void;
+}
+
 /**
  * An in-process stand-in for Twilio's Messages API, faithful enough for the official `twilio` SDK,
  * with fault injection (errors, lost responses, latency) and signed status callbacks. Tests and
@@ -113,6 +118,10 @@ export class FakeTwilio {
   private failedCallbacks = 0;
   private requestsInFlight = 0;
   private peakRequestsInFlight = 0;
+  /** While set, answers wait in `heldAnswers` until releaseRequests() (see holdRequests). */
+  private holding = false;
+  private heldAnswers: Array<() => void> = [];
+  private heldWaiters: HeldWaiter[] = [];
 
   private constructor(options: FakeTwilioOptions) {
     this.accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
@@ -180,8 +189,58 @@ export class FakeTwilio {
     this.autoCallbacks = autoCallbacks;
   }
 
-  /** Forgets queued faults, latency, recorded requests, messages, callback errors and the peak in flight. */
+  /**
+   * From now on every request is handled on arrival (a message is accepted) but stays unanswered,
+   * in flight, until releaseRequests(). What a client keeps in flight can then be counted while it
+   * stands still, however fast or slow the machine is.
+   */
+  holdRequests(): void {
+    this.holding = true;
+  }
+
+  /** Answers every held request, in arrival order, and stops holding new ones. */
+  releaseRequests(): void {
+    this.holding = false;
+    const held = this.heldAnswers;
+    this.heldAnswers = [];
+    for (const answer of held) answer();
+  }
+
+  /** Requests received while holding and not answered yet. */
+  get requestsHeld(): number {
+    return this.heldAnswers.length;
+  }
+
+  /** Resolves once at least `count` requests are held (see holdRequests). */
+  waitForHeldRequests(count: number, timeoutMs = 10_000): Promise<void> {
+    if (this.heldAnswers.length >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter: HeldWaiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.heldWaiters = this.heldWaiters.filter((other) => other !== waiter);
+        reject(
+          new Error(
+            `FakeTwilio: expected ${count} held request(s) within ${timeoutMs} ms, ` +
+              `but ${this.heldAnswers.length} are held`,
+          ),
+        );
+      }, timeoutMs);
+      this.heldWaiters.push(waiter);
+    });
+  }
+
+  /**
+   * Forgets queued faults, latency, recorded requests, messages, callback errors and the peak in
+   * flight; answers the held requests and stops holding.
+   */
   reset(): void {
+    this.releaseRequests();
     this.faults.length = 0;
     this.latencyMs = 0;
     this.recordedRequests.length = 0;
@@ -290,6 +349,8 @@ export class FakeTwilio {
   async close(): Promise<void> {
     if (this.closing.signal.aborted) return;
     this.closing.abort();
+    // closeAllConnections() below ends them; nothing is left to answer.
+    this.heldAnswers = [];
     const closed = new Promise<void>((resolve, reject) =>
       this.server.close((error) => (error ? reject(error) : resolve())),
     );
@@ -410,12 +471,21 @@ export class FakeTwilio {
   }
 
   private answer(res: ServerResponse, reply: Reply): void {
+    if (this.holding) return this.hold(() => this.answer(res, reply));
     if (this.latencyMs <= 0) return write(res, reply);
     sleep(this.latencyMs, undefined, { signal: this.closing.signal }).then(
       () => write(res, reply),
       // Closed while waiting: closeAllConnections() already ended this request.
       () => undefined,
     );
+  }
+
+  private hold(answer: () => void): void {
+    this.heldAnswers.push(answer);
+    const total = this.heldAnswers.length;
+    const ready = this.heldWaiters.filter((waiter) => waiter.count <= total);
+    this.heldWaiters = this.heldWaiters.filter((waiter) => waiter.count > total);
+    for (const waiter of ready) waiter.resolve();
   }
 
   private toResource(message: FakeMessage): object {
@@ -446,6 +516,8 @@ export class FakeTwilio {
 }
 
 function write(res: ServerResponse, reply: Reply): void {
+  // The client went away meanwhile (a held or delayed request of a killed process).
+  if (res.destroyed) return;
   if (reply === null) {
     res.socket?.destroy();
     return;

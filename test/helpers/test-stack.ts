@@ -32,6 +32,8 @@ export async function startStack(
     app,
     worker,
     async close() {
+      // The worker stops once its jobs end, and a request the fake holds never ends.
+      fake.releaseRequests();
       await worker.close();
       await app.close();
       await fake.close();

@@ -11,7 +11,7 @@ const DEFAULT_TIMEOUT_MS = 15_000;
  * than that (WORKER_CONCURRENCY). Waiting is safe: undici starts a request's timeouts when it
  * leaves the queue for a connection, so a wait cannot turn into an ambiguous timeout.
  */
-const MAX_CONCURRENT_REQUESTS = 64;
+export const MAX_CONCURRENT_REQUESTS = 64;
 
 type Params = Record<string, string | number | boolean | undefined | Array<string | number>>;
 
