@@ -72,6 +72,12 @@ export const environmentSchema = z
       .default(DEFAULT_DEV_SECRET),
     // Sign-in code SMS per UTC day, all phones together: caps the bill of an SMS-pumping attack.
     AUTH_CODE_DAILY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    // Failed codes and passwords per minute, all phones and callers together; beyond, every
+    // sign-in waits (429) until the minute has room: a ceiling on a spray from many addresses.
+    AUTH_FAILED_SIGN_INS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    // argon2id hashes (19 MiB each) computed at once, and waiting, per API process.
+    ARGON2_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
+    ARGON2_MAX_QUEUED: z.coerce.number().int().min(0).max(10_000).default(64),
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_PHONE_NUMBERS: commaSeparatedList,
