@@ -58,6 +58,8 @@ export class AccountSettingsService {
     if (Object.keys(update).length > 0) await accounts.update(account.id, update);
     if (update.passwordHash) {
       await this.sessions.endOthers(account.id, caller.sessionId, 'password_changed');
+      // The caller just proved who they are again.
+      if (caller.sessionId) await this.sessions.markVerified(caller.sessionId);
     }
     return accounts.findOneByOrFail({ id: account.id });
   }
