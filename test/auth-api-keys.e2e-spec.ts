@@ -174,5 +174,16 @@ describe('OpenAPI of sign-in and key management', () => {
       }
     }
     expect(document.components.schemas.TokensDto.properties.refreshToken.example).toMatch(/^sbr_/);
+    const responses = (path: string, method: string) =>
+      JSON.stringify(document.paths[path][method].responses);
+    expect(responses('/api/v1/auth/register', 'post')).toContain('PASSWORD_TOO_COMMON');
+    expect(responses('/api/v1/me', 'patch')).toContain('PASSWORD_TOO_COMMON');
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/register', '/api/v1/me']) {
+      const method = path === '/api/v1/me' ? 'patch' : 'post';
+      expect(document.paths[path][method].responses['503'].description).toContain('SERVER_BUSY');
+    }
+    expect(document.paths['/api/v1/api-keys'].post.responses['403'].description).toContain(
+      'REAUTHENTICATION_REQUIRED',
+    );
   });
 });
