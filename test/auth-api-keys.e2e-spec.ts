@@ -75,9 +75,9 @@ describe('API key management', () => {
     expect(answer.body.code).toBe('API_KEY_NOT_FOUND');
   });
 
-  it('lets an API-key account manage its keys too, page by page', async () => {
-    const owner = await createAccount(app);
-    for (const name of ['second', 'third']) {
+  it('lists keys page by page', async () => {
+    const owner = await signUpWithPhone(app);
+    for (const name of ['first', 'second', 'third']) {
       await http().post('/api/v1/api-keys').set(owner.headers).send({ name }).expect(201);
     }
     const first = await http().get('/api/v1/api-keys?limit=2').set(owner.headers);
@@ -87,7 +87,7 @@ describe('API key management', () => {
       .get(`/api/v1/api-keys?limit=2&cursor=${first.body.nextCursor}`)
       .set(owner.headers);
     expect(second.body).toEqual({
-      data: [expect.objectContaining({ name: 'default', id: owner.apiKey.id })],
+      data: [expect.objectContaining({ name: 'first' })],
       nextCursor: null,
     });
     const badCursor = await http().get('/api/v1/api-keys?cursor=bm9wZQ').set(owner.headers);
@@ -95,12 +95,20 @@ describe('API key management', () => {
     expect(badCursor.body.code).toBe('INVALID_CURSOR');
   });
 
+  it('lets an API-key account list and revoke its keys', async () => {
+    const owner = await createAccount(app);
+    const listed = await http().get('/api/v1/api-keys').set(owner.headers);
+    expect(listed.body.data).toEqual([expect.objectContaining({ id: owner.apiKey.id })]);
+    await http().delete(`/api/v1/api-keys/${owner.apiKey.id}`).set(owner.headers).expect(204);
+    expect((await http().get('/api/v1/me').set(owner.headers)).status).toBe(401);
+  });
+
   it.each([
     ['an extra field', { name: 'x', accountId: '0b9f3f0e-4a8e-4d35-9a0e-2f1c3b7d9e10' }],
     ['no name', {}],
     ['a blank name', { name: '  ' }],
   ])('refuses %s with 400', async (_label, body) => {
-    const owner = await createAccount(app);
+    const owner = await signUpWithPhone(app);
     const answer = await http().post('/api/v1/api-keys').set(owner.headers).send(body);
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe('VALIDATION_FAILED');
@@ -112,8 +120,8 @@ describe('API key management', () => {
   });
 
   it('caps the keys of one account at 100', async () => {
-    const owner = await createAccount(app);
-    const creations = Array.from({ length: 99 }, (_, i) =>
+    const owner = await signUpWithPhone(app);
+    const creations = Array.from({ length: 100 }, (_, i) =>
       http()
         .post('/api/v1/api-keys')
         .set(owner.headers)
@@ -166,5 +174,16 @@ describe('OpenAPI of sign-in and key management', () => {
       }
     }
     expect(document.components.schemas.TokensDto.properties.refreshToken.example).toMatch(/^sbr_/);
+    const responses = (path: string, method: string) =>
+      JSON.stringify(document.paths[path][method].responses);
+    expect(responses('/api/v1/auth/register', 'post')).toContain('PASSWORD_TOO_COMMON');
+    expect(responses('/api/v1/me', 'patch')).toContain('PASSWORD_TOO_COMMON');
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/register', '/api/v1/me']) {
+      const method = path === '/api/v1/me' ? 'patch' : 'post';
+      expect(document.paths[path][method].responses['503'].description).toContain('SERVER_BUSY');
+    }
+    expect(document.paths['/api/v1/api-keys'].post.responses['403'].description).toContain(
+      'REAUTHENTICATION_REQUIRED',
+    );
   });
 });

@@ -39,6 +39,34 @@ describe('compiled entry points', () => {
     expect(result.stderr).toContain('--name');
   });
 
+  it('api-key:create adds a working key to an existing account, and to no other', async () => {
+    const created = runCompiled('apps/api/src/cli/create-account.js', ['--name', 'Rotating Corp']);
+    const id = created.stdout.match(/id: +(\S+)/)![1];
+    const result = runCompiled('apps/api/src/cli/create-api-key.js', [
+      '--account',
+      id,
+      '--name',
+      'second key',
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const key = result.stdout.match(/API key: (\S+)/)?.[1];
+    const me = await request(app.getHttpServer()).get('/api/v1/me').set('X-API-Key', key!);
+    expect(me.body.id).toBe(id);
+
+    const unknown = runCompiled('apps/api/src/cli/create-api-key.js', [
+      '--account',
+      '00000000-0000-4000-8000-000000000000',
+      '--name',
+      'x',
+    ]);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toBe('No such account.\n');
+    const usage = runCompiled('apps/api/src/cli/create-api-key.js', ['--name', 'x']);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain('--account');
+  });
+
   it.each(['apps/api/src/main.js', 'apps/worker/src/main.js'])(
     '%s stops with one line naming a bad variable',
     (entry) => {

@@ -33,9 +33,12 @@ describe('AccessTokensService', () => {
 
   it('names the account and the session, for 15 minutes of the injected clock', () => {
     const token = tokens.issue(accountId, sessionId);
-    expect(tokens.verify(token)).toEqual({ accountId, sessionId });
+    const expiresAt = new Date(
+      (Math.floor(clock.current.getTime() / 1000) + ACCESS_TOKEN_TTL_SECONDS) * 1000,
+    );
+    expect(tokens.verify(token)).toEqual({ accountId, sessionId, expiresAt });
     clock.current = new Date(clock.current.getTime() + (ACCESS_TOKEN_TTL_SECONDS - 1) * 1000);
-    expect(tokens.verify(token)).toEqual({ accountId, sessionId });
+    expect(tokens.verify(token)).toEqual({ accountId, sessionId, expiresAt });
     clock.current = new Date(clock.current.getTime() + 1000);
     expect(tokens.verify(token)).toBeNull();
   });

@@ -54,14 +54,18 @@ export class AccessTokensService {
     return this.jwt.sign(claims);
   }
 
-  /** The account and session of a valid, unexpired token; null for anything else. */
-  verify(token: string): { accountId: string; sessionId: string } | null {
+  /** The account, session and expiry of a valid, unexpired token; null for anything else. */
+  verify(token: string): { accountId: string; sessionId: string; expiresAt: Date } | null {
     try {
       const claims = this.jwt.verify<AccessTokenClaims>(token, {
         clockTimestamp: this.nowInSeconds(),
       });
       if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string') return null;
-      return { accountId: claims.sub, sessionId: claims.sid };
+      return {
+        accountId: claims.sub,
+        sessionId: claims.sid,
+        expiresAt: new Date(claims.exp * 1000),
+      };
     } catch {
       return null;
     }

@@ -4,9 +4,10 @@ import { DataSource } from 'typeorm';
 import { AppException, NotFoundAppException, UnprocessableAppException } from '@app/core';
 import { Account } from './account.entity';
 import { authErrors } from './auth-errors';
-import { AuthSessionsService } from './auth-sessions.service';
+import { AuthSessionsService, ClientContext } from './auth-sessions.service';
 import { AuthenticatedAccount } from './authenticated-account';
 import { PasswordHasher } from './password-hasher';
+import { assertPasswordNotCommon } from './password-policy';
 import { SignInCodesService } from './sign-in-codes.service';
 import { SignInLimits } from './sign-in-limits.service';
 
@@ -34,7 +35,11 @@ export class AccountSettingsService {
    * A password change needs a fresh proof besides the caller's credential (a stolen access token
    * must not be enough to lock the owner out), and ends every other session of the account.
    */
-  async update(caller: AuthenticatedAccount, changes: AccountChanges): Promise<Account> {
+  async update(
+    caller: AuthenticatedAccount,
+    changes: AccountChanges,
+    client: ClientContext = {},
+  ): Promise<Account> {
     const accounts = this.dataSource.getRepository(Account);
     const account = await accounts
       .createQueryBuilder('account')
@@ -46,17 +51,24 @@ export class AccountSettingsService {
     const update: Partial<Account> = {};
     if (changes.name !== undefined) update.name = changes.name.trim();
     if (changes.password !== undefined) {
-      await this.proveOwnership(account, changes);
+      assertPasswordNotCommon(changes.password);
+      await this.proveOwnership(account, changes, client);
       update.passwordHash = await this.passwords.hash(changes.password);
     }
     if (Object.keys(update).length > 0) await accounts.update(account.id, update);
     if (update.passwordHash) {
       await this.sessions.endOthers(account.id, caller.sessionId, 'password_changed');
+      // The caller just proved who they are again.
+      if (caller.sessionId) await this.sessions.markVerified(caller.sessionId);
     }
     return accounts.findOneByOrFail({ id: account.id });
   }
 
-  private async proveOwnership(account: Account, changes: AccountChanges): Promise<void> {
+  private async proveOwnership(
+    account: Account,
+    changes: AccountChanges,
+    client: ClientContext,
+  ): Promise<void> {
     // Sign-in is by phone: a password on an account without one could never be used.
     if (!account.phone) {
       throw new UnprocessableAppException(
@@ -71,9 +83,16 @@ export class AccountSettingsService {
         'Changing the password needs currentPassword, or a code requested with POST /auth/otp.',
       );
     }
-    const attempt = await this.limits.beginAttempt(account.phone);
+    const attempt = await this.limits.beginAttempt(account.phone, client.ip);
     if (changes.currentPassword !== undefined) {
-      const valid = await this.passwords.verify(account.passwordHash, changes.currentPassword);
+      const currentPassword = changes.currentPassword;
+      const valid = await this.passwords
+        .verify(account.passwordHash, currentPassword)
+        .catch(async (error: unknown) => {
+          // Never checked (the hashes are busy): not a failure to count.
+          await this.limits.attemptAbandoned(attempt);
+          throw error;
+        });
       if (!valid) {
         throw authErrors.invalidCredentials(HttpStatus.FORBIDDEN, 'currentPassword is wrong.');
       }
@@ -84,6 +103,6 @@ export class AccountSettingsService {
       );
       if (!check.valid) throw authErrors.invalidCode(HttpStatus.FORBIDDEN);
     }
-    await this.limits.attemptSucceeded(attempt);
+    await this.limits.attemptSucceeded(attempt, account.phone);
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import {
+  AppException,
   ConflictAppException,
   DEFAULT_PAGE_SIZE,
   NotFoundAppException,
@@ -9,8 +10,12 @@ import {
   decodeCursor,
   toPage,
 } from '@app/core';
+import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
+import { AuthSessionsService } from './auth-sessions.service';
+import { AuthenticatedAccount } from './authenticated-account';
+import { CredentialRevocations } from './credential-revocations';
 
 interface CachedKey {
   apiKeyId: string;
@@ -25,6 +30,9 @@ const KEY_CACHE_TTL_MS = 10_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 // Plenty for rotation and per-service keys; a runaway script should not mint keys forever.
 export const MAX_API_KEYS_PER_ACCOUNT = 100;
+// A key outlives the session that made it and is shown only once: making one takes a proof of
+// identity (a code or a password) this recent, not just a token that may have been copied.
+export const API_KEY_CREATION_FRESHNESS_MS = 5 * 60_000;
 
 export interface IssuedApiKey {
   apiKey: ApiKey;
@@ -37,7 +45,11 @@ export class ApiKeysService {
   private readonly cache = new Map<string, CachedKey>();
   private readonly lastUsedWritten = new Map<string, number>();
 
-  constructor(@InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>) {}
+  constructor(
+    @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
+    private readonly sessions: AuthSessionsService,
+    private readonly revocations: CredentialRevocations,
+  ) {}
 
   /** `manager` lets a caller issue the key inside its own transaction. */
   async issue(
@@ -57,12 +69,18 @@ export class ApiKeysService {
     return { apiKey, key: generated.key };
   }
 
-  /** The account a key belongs to, or null when the key is unknown or revoked. */
-  async authenticate(key: string): Promise<{ accountId: string; apiKeyId: string } | null> {
+  /**
+   * The account a key belongs to, or null when the key is unknown or revoked. `fresh` skips this
+   * instance's short cache.
+   */
+  async authenticate(
+    key: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<{ accountId: string; apiKeyId: string } | null> {
     if (!looksLikeApiKey(key)) return null;
     const hash = hashApiKey(key);
     const now = Date.now();
-    const cached = this.cache.get(hash);
+    const cached = options.fresh ? undefined : this.cache.get(hash);
     if (cached && cached.expiresAt > now) {
       this.touch(cached.apiKeyId, now);
       return { accountId: cached.accountId, apiKeyId: cached.apiKeyId };
@@ -84,8 +102,36 @@ export class ApiKeysService {
     return { accountId: found.accountId, apiKeyId: found.id };
   }
 
-  /** A key made by the account's owner through the API, within the per-account cap. */
-  async create(accountId: string, name: string): Promise<IssuedApiKey> {
+  /**
+   * A key made by the account's owner through the API, within the per-account cap. Only with a
+   * session whose holder signed in (or proved it again) within the last 5 minutes: never with an
+   * API key, so that a leaked key cannot mint others that outlive its revocation.
+   */
+  async create(caller: AuthenticatedAccount, name: string): Promise<IssuedApiKey> {
+    const fresh =
+      caller.sessionId !== undefined &&
+      (await this.sessions.verifiedWithin(caller.sessionId, API_KEY_CREATION_FRESHNESS_MS));
+    if (!fresh) {
+      throw new AppException(
+        HttpStatus.FORBIDDEN,
+        'REAUTHENTICATION_REQUIRED',
+        'Creating an API key needs a sign-in with a code or a password within the last 5 minutes (an API key cannot create keys). Sign in again, then retry with the new access token.',
+      );
+    }
+    return this.createWithinCap(caller.accountId, name);
+  }
+
+  /**
+   * A key made by the operator of the server (`npm run api-key:create`), who needs no sign-in:
+   * the way an account without a phone gets a second key, e.g. to rotate its first one.
+   */
+  async createForOperator(accountId: string, name: string): Promise<IssuedApiKey> {
+    const exists = await this.apiKeys.manager.exists(Account, { where: { id: accountId } });
+    if (!exists) throw new NotFoundAppException('ACCOUNT_NOT_FOUND', 'No such account.');
+    return this.createWithinCap(accountId, name);
+  }
+
+  private createWithinCap(accountId: string, name: string): Promise<IssuedApiKey> {
     return this.apiKeys.manager.transaction(async (manager) => {
       // Serialises concurrent creations for one account, so the cap holds under races.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`api-keys:${accountId}`]);
@@ -146,6 +192,7 @@ export class ApiKeysService {
       .execute();
     if (!result.affected) throw new NotFoundAppException('API_KEY_NOT_FOUND', 'No such API key.');
     for (const row of result.raw as { key_hash: string }[]) this.cache.delete(row.key_hash);
+    await this.revocations.apiKeyRevoked(accountId, apiKeyId);
   }
 
   private touch(apiKeyId: string, now: number): void {

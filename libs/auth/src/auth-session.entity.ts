@@ -3,8 +3,9 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export type SessionRevocationReason = 'logout' | 'refresh_token_reused' | 'password_changed';
 
 /**
- * One sign-in: the family of refresh tokens rotated from it. Only the hash of the current refresh
- * token is kept, so any other token of the family that comes back is a reused (stolen) one.
+ * One sign-in: the family of refresh tokens rotated from it. The hash of the current refresh token
+ * is kept here, those of the tokens it rotated away in auth_retired_refresh_tokens: one of those
+ * that comes back is a reused (stolen) one.
  */
 @Entity('auth_sessions')
 export class AuthSession {
@@ -32,6 +33,10 @@ export class AuthSession {
 
   @Column('timestamptz', { nullable: true })
   lastRefreshedAt: Date | null;
+
+  /** When the holder last proved who they are (code or password): the sign-in, or a later proof. */
+  @Column('timestamptz')
+  lastVerifiedAt: Date;
 
   /** When the current refresh token stops working; every rotation moves it forward. */
   @Column('timestamptz')

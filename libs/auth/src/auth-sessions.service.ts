@@ -6,8 +6,10 @@ import { Clock } from '@app/core';
 import { ACCESS_TOKEN_TTL_SECONDS, AccessTokensService } from './access-tokens.service';
 import { AuthSession, SessionRevocationReason } from './auth-session.entity';
 import { authErrors } from './auth-errors';
+import { CredentialRevocations } from './credential-revocations';
 import {
   generateRefreshToken,
+  hashRefreshToken,
   refreshTokenMatches,
   sessionIdOfRefreshToken,
 } from './refresh-token';
@@ -38,15 +40,17 @@ export interface IssuedTokens {
 
 type TokenCheck =
   | { outcome: 'current'; session: AuthSession }
-  | { outcome: 'unknown' | 'revoked' | 'reused' };
+  | { outcome: 'unknown' | 'revoked' }
+  | { outcome: 'reused'; session: AuthSession };
 
 @Injectable()
 export class AuthSessionsService {
-  private readonly activeUntil = new Map<string, number>();
+  private readonly activeUntil = new Map<string, { until: number; accountId: string }>();
 
   constructor(
     @InjectRepository(AuthSession) private readonly sessions: Repository<AuthSession>,
     private readonly accessTokens: AccessTokensService,
+    private readonly revocations: CredentialRevocations,
     private readonly clock: Clock,
   ) {}
 
@@ -67,6 +71,7 @@ export class AuthSessionsService {
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       ip: client.ip ?? null,
       createdAt: now,
+      lastVerifiedAt: now,
       expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_MS),
     });
     return this.tokensFor(accountId, id, refresh.token);
@@ -85,6 +90,11 @@ export class AuthSessionsService {
       const { session } = check;
       if (session.expiresAt.getTime() <= now.getTime()) return { outcome: 'expired' as const };
       const next = generateRefreshToken(session.id);
+      await manager.query(
+        `INSERT INTO auth_retired_refresh_tokens (session_id, token_hash, retired_at)
+         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [session.id, session.refreshTokenHash, now],
+      );
       await manager.update(
         AuthSession,
         { id: session.id },
@@ -100,7 +110,10 @@ export class AuthSessionsService {
     if (result.outcome === 'rotated') {
       return this.tokensFor(result.session.accountId, result.session.id, result.refreshToken);
     }
-    if (result.outcome === 'reused') throw authErrors.refreshTokenReused();
+    if (result.outcome === 'reused') {
+      await this.revocations.sessionsRevoked(result.session.accountId, [result.session.id]);
+      throw authErrors.refreshTokenReused();
+    }
     throw authErrors.invalidRefreshToken();
   }
 
@@ -111,6 +124,9 @@ export class AuthSessionsService {
       if (found.outcome === 'current') await this.revoke(manager, found.session.id, 'logout');
       return found;
     });
+    if (check.outcome === 'current' || check.outcome === 'reused') {
+      await this.revocations.sessionsRevoked(check.session.accountId, [check.session.id]);
+    }
     if (check.outcome === 'unknown') throw authErrors.invalidRefreshToken();
     if (check.outcome === 'reused') throw authErrors.refreshTokenReused();
   }
@@ -128,40 +144,74 @@ export class AuthSessionsService {
       .where('account_id = :accountId AND revoked_at IS NULL', { accountId });
     if (keepSessionId) query.andWhere('id <> :keepSessionId', { keepSessionId });
     const result = await query.returning(['id']).execute();
-    for (const row of result.raw as { id: string }[]) this.activeUntil.delete(row.id);
-    return result.affected ?? 0;
+    const ended = (result.raw as { id: string }[]).map((row) => row.id);
+    for (const id of ended) this.activeUntil.delete(id);
+    await this.revocations.sessionsRevoked(accountId, ended);
+    return ended.length;
+  }
+
+  /** Records a fresh proof of identity (a right code or password) by the holder of a session. */
+  async markVerified(sessionId: string): Promise<void> {
+    await this.sessions.update({ id: sessionId }, { lastVerifiedAt: this.clock.now() });
+  }
+
+  /** Whether the holder of this session proved who they are (code or password) within `withinMs`. */
+  async verifiedWithin(sessionId: string, withinMs: number): Promise<boolean> {
+    const session = await this.sessions.findOne({
+      where: { id: sessionId, revokedAt: IsNull() },
+      select: { id: true, lastVerifiedAt: true },
+    });
+    if (!session) return false;
+    return this.clock.now().getTime() - session.lastVerifiedAt.getTime() <= withinMs;
   }
 
   /**
-   * Housekeeping (the worker runs it hourly): forgets sessions that ended a week ago. A token of a
-   * forgotten session is simply invalid; the week keeps recent reuse reported as reuse.
+   * Housekeeping (the worker runs it hourly): forgets sessions that ended a week ago, and refresh
+   * tokens retired longer ago than a refresh token lives (each would have expired by now anyway).
+   * A token of a forgotten session, or a forgotten retired token, is simply invalid; the week
+   * keeps recent reuse reported as reuse.
    */
   async purgeEnded(): Promise<number> {
     const [, count] = await this.sessions.query(
       `DELETE FROM auth_sessions
        WHERE revoked_at < now() - interval '7 days' OR expires_at < now() - interval '7 days'`,
     );
+    await this.sessions.query(
+      `DELETE FROM auth_retired_refresh_tokens WHERE retired_at < now() - $1 * interval '1 millisecond'`,
+      [REFRESH_TOKEN_TTL_MS],
+    );
     return count as number;
   }
 
-  /** Whether access tokens of this session still count (it has not been revoked). */
-  async isActive(sessionId: string): Promise<boolean> {
+  /**
+   * Whether access tokens of this session still count for this account: the session is live and
+   * is the account's own (a token naming one account and another's session is refused, whoever
+   * signed it).
+   */
+  async isActive(
+    sessionId: string,
+    accountId: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<boolean> {
     const now = Date.now();
-    if ((this.activeUntil.get(sessionId) ?? 0) > now) return true;
-    const live = await this.sessions.exists({ where: { id: sessionId, revokedAt: IsNull() } });
+    const cached = options.fresh ? undefined : this.activeUntil.get(sessionId);
+    if (cached && cached.until > now) return cached.accountId === accountId;
+    const live = await this.sessions.exists({
+      where: { id: sessionId, accountId, revokedAt: IsNull() },
+    });
     if (!live) {
       this.activeUntil.delete(sessionId);
       return false;
     }
     if (this.activeUntil.size >= ACTIVE_CACHE_MAX_ENTRIES) this.activeUntil.clear();
-    this.activeUntil.set(sessionId, now + ACTIVE_CACHE_TTL_MS);
+    this.activeUntil.set(sessionId, { until: now + ACTIVE_CACHE_TTL_MS, accountId });
     return true;
   }
 
   /**
-   * Finds the session a refresh token names, locked for the caller's transaction. A token of a
-   * live session that is not its current one was rotated away: it is reused, and the session is
-   * revoked on the spot.
+   * Finds the session a refresh token names, locked for the caller's transaction. A token that
+   * this live session issued and rotated away is reused: the session is revoked on the spot. Any
+   * other string that merely names the session (its id is no secret) is unknown, and harmless.
    */
   private async checkRefreshToken(token: string, manager: EntityManager): Promise<TokenCheck> {
     const sessionId = sessionIdOfRefreshToken(token);
@@ -173,8 +223,13 @@ export class AuthSessionsService {
     if (!session) return { outcome: 'unknown' };
     if (session.revokedAt) return { outcome: 'revoked' };
     if (!refreshTokenMatches(token, session.refreshTokenHash)) {
+      const retired = await manager.query(
+        `SELECT 1 FROM auth_retired_refresh_tokens WHERE session_id = $1 AND token_hash = $2`,
+        [session.id, hashRefreshToken(token)],
+      );
+      if (retired.length === 0) return { outcome: 'unknown' };
       await this.revoke(manager, session.id, 'refresh_token_reused');
-      return { outcome: 'reused' };
+      return { outcome: 'reused', session };
     }
     return { outcome: 'current', session };
   }

@@ -8,6 +8,7 @@ import { AccountsService } from './accounts.service';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
+import { CredentialRevocations } from './credential-revocations';
 import { CredentialsService } from './credentials.service';
 import { AuthSession } from './auth-session.entity';
 import { AuthSessionsService } from './auth-sessions.service';
@@ -34,6 +35,7 @@ import { PasswordHasher } from './password-hasher';
     AuthSessionsService,
     PasswordHasher,
     CredentialsService,
+    CredentialRevocations,
     AuthGuard,
   ],
   exports: [

@@ -6,4 +6,6 @@ export interface AuthenticatedAccount {
   apiKeyId?: string;
   /** Set when the caller used an access token: the sign-in session it belongs to. */
   sessionId?: string;
+  /** Set when the caller used an access token: when it stops working. */
+  expiresAt?: Date;
 }

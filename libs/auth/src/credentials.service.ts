@@ -17,22 +17,37 @@ export class CredentialsService {
     private readonly sessions: AuthSessionsService,
   ) {}
 
-  /** `asApiKey`: it came in X-API-Key, so it cannot be a token. */
-  async authenticate(credential: string, asApiKey = false): Promise<AuthenticatedAccount | null> {
+  /**
+   * `asApiKey`: it came in X-API-Key, so it cannot be a token. `fresh`: ask the database even when
+   * this instance checked the credential a moment ago (its short caches do not see a revocation
+   * made on another instance).
+   */
+  async authenticate(
+    credential: string,
+    asApiKey = false,
+    options: { fresh?: boolean } = {},
+  ): Promise<AuthenticatedAccount | null> {
     return asApiKey || looksLikeApiKey(credential)
-      ? this.byApiKey(credential)
-      : this.byAccessToken(credential);
+      ? this.byApiKey(credential, options.fresh ?? false)
+      : this.byAccessToken(credential, options.fresh ?? false);
   }
 
-  private async byApiKey(key: string): Promise<AuthenticatedAccount | null> {
-    const found = await this.apiKeys.authenticate(key);
+  private async byApiKey(key: string, fresh: boolean): Promise<AuthenticatedAccount | null> {
+    const found = await this.apiKeys.authenticate(key, { fresh });
     return found && { accountId: found.accountId, apiKeyId: found.apiKeyId, via: 'api-key' };
   }
 
   /** Expired and revoked tokens get the same answer as forged ones: sign in (or refresh) again. */
-  private async byAccessToken(token: string): Promise<AuthenticatedAccount | null> {
+  private async byAccessToken(token: string, fresh: boolean): Promise<AuthenticatedAccount | null> {
     const claims = this.accessTokens.verify(token);
-    if (!claims || !(await this.sessions.isActive(claims.sessionId))) return null;
-    return { accountId: claims.accountId, sessionId: claims.sessionId, via: 'access-token' };
+    if (!claims || !(await this.sessions.isActive(claims.sessionId, claims.accountId, { fresh }))) {
+      return null;
+    }
+    return {
+      accountId: claims.accountId,
+      sessionId: claims.sessionId,
+      expiresAt: claims.expiresAt,
+      via: 'access-token',
+    };
   }
 }

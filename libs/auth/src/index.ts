@@ -10,6 +10,7 @@ export * from './auth-sessions.service';
 export * from './access-tokens.service';
 export * from './authenticated-account';
 export * from './credentials.service';
+export * from './credential-revocations';
 export * from './current-account.decorator';
 export * from './password-hasher';
 export * from './public.decorator';

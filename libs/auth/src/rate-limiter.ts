@@ -90,6 +90,12 @@ export class RateLimiter {
     return { allowed: true, ticket: { keys: slidingKeys, member } };
   }
 
+  /** Empties these windows (rule keys as given to `consume`), e.g. a phone's failures on success. */
+  async reset(ruleKeys: string[]): Promise<void> {
+    if (ruleKeys.length === 0) return;
+    await this.redis.del(...ruleKeys.map((key) => this.redisKeys.key('limits', key)));
+  }
+
   /** Takes back a counted call from the sliding windows, e.g. an attempt that turned out right. */
   async release(ticket: RateLimitTicket): Promise<void> {
     if (ticket.keys.length === 0) return;

@@ -6,6 +6,7 @@ import { Account } from './account.entity';
 import { authErrors } from './auth-errors';
 import { AuthSessionsService, ClientContext, IssuedTokens } from './auth-sessions.service';
 import { PasswordHasher } from './password-hasher';
+import { assertPasswordNotCommon } from './password-policy';
 import { SIGN_IN_CODE_TTL_MS } from './sign-in-code';
 import { PendingRegistration, SignInCodesService } from './sign-in-codes.service';
 import { SignInLimits } from './sign-in-limits.service';
@@ -44,6 +45,7 @@ export class SignInService {
     client: ClientContext,
   ): Promise<CodeSent> {
     const phone = requireE164(input.phone, 'phone');
+    if (input.password !== undefined) assertPasswordNotCommon(input.password);
     await this.limits.countCodeSend(phone, client.ip);
     const registration = await this.registrationToStore(phone, input);
     await this.codes.send(phone, registration);
@@ -64,7 +66,7 @@ export class SignInService {
     client: ClientContext,
   ): Promise<SignedIn> {
     const phone = requireE164(input.phone, 'phone');
-    const attempt = await this.limits.beginAttempt(phone);
+    const attempt = await this.limits.beginAttempt(phone, client.ip);
     const signedIn = await this.dataSource.transaction(async (manager) => {
       const check = await this.codes.check(manager, phone, input.code);
       if (!check.valid) return null;
@@ -74,7 +76,7 @@ export class SignInService {
     });
     // Thrown after the transaction, so that the wrong guess it counted is kept.
     if (!signedIn) throw authErrors.invalidCode();
-    await this.limits.attemptSucceeded(attempt);
+    await this.limits.attemptSucceeded(attempt, phone);
     return signedIn;
   }
 
@@ -83,18 +85,26 @@ export class SignInService {
     client: ClientContext,
   ): Promise<SignedIn> {
     const phone = requireE164(input.phone, 'phone');
-    const attempt = await this.limits.beginAttempt(phone);
-    const account = await this.dataSource
-      .getRepository(Account)
-      .createQueryBuilder('account')
-      .addSelect('account.passwordHash')
-      .where('account.phone = :phone', { phone })
-      .getOne();
-    // An unknown phone, or one without a password, costs a hash verification all the same.
+    const attempt = await this.limits.beginAttempt(phone, client.ip);
+    let account: Account | null;
+    let valid: boolean;
+    try {
+      account = await this.dataSource
+        .getRepository(Account)
+        .createQueryBuilder('account')
+        .addSelect('account.passwordHash')
+        .where('account.phone = :phone', { phone })
+        .getOne();
+      // An unknown phone, or one without a password, costs a hash verification all the same.
+      valid = await this.passwords.verify(account?.passwordHash ?? null, input.password);
+    } catch (error) {
+      // Never checked (the hashes are busy, the database is down): not a failure to count.
+      await this.limits.attemptAbandoned(attempt);
+      throw error;
+    }
     const passwordHash = account?.passwordHash ?? null;
-    const valid = await this.passwords.verify(passwordHash, input.password);
     if (!account || !passwordHash || !valid) throw authErrors.invalidCredentials();
-    await this.limits.attemptSucceeded(attempt);
+    await this.limits.attemptSucceeded(attempt, phone);
     if (this.passwords.needsRehash(passwordHash)) {
       const upgraded = await this.passwords.hash(input.password);
       await this.dataSource.getRepository(Account).update(account.id, { passwordHash: upgraded });

@@ -14,6 +14,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOperation,
@@ -39,16 +40,21 @@ export class ApiKeysController {
   @Post()
   @ApiOperation({
     summary: 'Create an API key',
-    description: 'The answer is the only time the key is shown. At most 100 keys per account.',
+    description:
+      'The answer is the only time the key is shown. At most 100 keys per account. Needs the access token of a sign-in (code or password) made, or proved again with PATCH /me, within the last 5 minutes; an API key cannot create keys.',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyDto })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiConflictResponse({ description: 'API_KEY_LIMIT_REACHED' })
+  @ApiForbiddenResponse({
+    description:
+      'REAUTHENTICATION_REQUIRED: the last sign-in of this session is older than 5 minutes, or the caller used an API key',
+  })
   async create(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() body: CreateApiKeyDto,
   ): Promise<CreatedApiKeyDto> {
-    return CreatedApiKeyDto.fromIssued(await this.apiKeys.create(caller.accountId, body.name));
+    return CreatedApiKeyDto.fromIssued(await this.apiKeys.create(caller, body.name));
   }
 
   @Get()
@@ -66,7 +72,8 @@ export class ApiKeysController {
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary: 'Revoke an API key',
-    description: 'It stops working at once (within 10 seconds on other API instances).',
+    description:
+      'It stops working at once (within 10 seconds on other API instances for HTTP requests); `/ws/events` sockets opened with it close at once, on every instance (code 4003).',
   })
   @ApiParam(KEY_ID_PARAM)
   @ApiNoContentResponse({ description: 'Revoked.' })

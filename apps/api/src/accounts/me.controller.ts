@@ -5,6 +5,7 @@ import {
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -14,8 +15,11 @@ import {
   AccountSettingsService,
   AccountsService,
   AuthenticatedAccount,
+  ClientContext,
   CurrentAccount,
 } from '@app/auth';
+import { PASSWORD_TOO_COMMON, SERVER_BUSY } from '../auth/auth-responses';
+import { Client } from '../auth/client-context.decorator';
 import { AccountDto, UpdateAccountDto } from './account.dto';
 
 @ApiTags('account')
@@ -58,13 +62,15 @@ export class MeController {
     description: 'REAUTHENTICATION_REQUIRED, INVALID_CREDENTIALS (currentPassword), INVALID_CODE',
   })
   @ApiUnprocessableEntityResponse({
-    description: 'PHONE_REQUIRED (API-only accounts have no password)',
+    description: `PHONE_REQUIRED (API-only accounts have no password), ${PASSWORD_TOO_COMMON.description}`,
   })
   @ApiTooManyRequestsResponse({ description: 'RATE_LIMITED, with Retry-After' })
+  @ApiServiceUnavailableResponse(SERVER_BUSY)
   async update(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() changes: UpdateAccountDto,
+    @Client() client: ClientContext,
   ): Promise<AccountDto> {
-    return AccountDto.from(await this.settings.update(caller, changes));
+    return AccountDto.from(await this.settings.update(caller, changes, client));
   }
 }

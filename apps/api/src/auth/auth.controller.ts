@@ -5,6 +5,7 @@ import {
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
@@ -20,6 +21,7 @@ import {
   TokensDto,
   VerifyCodeDto,
 } from './auth.dto';
+import { FAILED_SIGN_IN_LIMITS, PASSWORD_TOO_COMMON, SERVER_BUSY } from './auth-responses';
 import { Client } from './client-context.decorator';
 
 const RATE_LIMITED = {
@@ -45,8 +47,11 @@ export class AuthController {
   })
   @ApiAcceptedResponse({ type: CodeSentDto, description: 'A code is on its way (or would be).' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
-  @ApiUnprocessableEntityResponse(INVALID_PHONE)
+  @ApiUnprocessableEntityResponse({
+    description: `${INVALID_PHONE.description}, ${PASSWORD_TOO_COMMON.description}`,
+  })
   @ApiTooManyRequestsResponse(RATE_LIMITED)
+  @ApiServiceUnavailableResponse(SERVER_BUSY)
   async register(@Body() body: RegisterDto, @Client() client: ClientContext): Promise<CodeSentDto> {
     return codeSent(await this.signIn.register(body, client));
   }
@@ -83,9 +88,7 @@ export class AuthController {
     description: 'Signed in (the account is created on first use).',
   })
   @ApiUnauthorizedResponse({ description: 'INVALID_CODE: wrong, expired or used (one answer)' })
-  @ApiTooManyRequestsResponse({
-    description: 'RATE_LIMITED: 10 failed attempts per phone per 15 minutes; Retry-After',
-  })
+  @ApiTooManyRequestsResponse(FAILED_SIGN_IN_LIMITS)
   async verify(@Body() body: VerifyCodeDto, @Client() client: ClientContext): Promise<TokensDto> {
     return TokensDto.from(await this.signIn.verifyCode(body, client));
   }
@@ -97,9 +100,8 @@ export class AuthController {
   @ApiUnauthorizedResponse({
     description: 'INVALID_CREDENTIALS: one answer for an unknown phone and a wrong password',
   })
-  @ApiTooManyRequestsResponse({
-    description: 'RATE_LIMITED: 10 failed attempts per phone per 15 minutes; Retry-After',
-  })
+  @ApiTooManyRequestsResponse(FAILED_SIGN_IN_LIMITS)
+  @ApiServiceUnavailableResponse(SERVER_BUSY)
   async login(@Body() body: LoginDto, @Client() client: ClientContext): Promise<TokensDto> {
     return TokensDto.from(await this.signIn.login(body, client));
   }

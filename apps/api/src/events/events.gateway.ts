@@ -3,15 +3,18 @@ import { OnGatewayConnection, OnGatewayDisconnect, WebSocketGateway } from '@nes
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import { AuthenticatedAccount, CredentialsService } from '@app/auth';
-import { AppConfig } from '@app/core';
+import { AppConfig, Clock } from '@app/core';
+import {
+  CLOSE_AUTH_TIMEOUT,
+  CLOSE_CREDENTIAL_REVOKED,
+  CLOSE_TRY_AGAIN_LATER,
+  CLOSE_UNAUTHENTICATED,
+} from './close-codes';
 import { EventSubscribers } from './event-subscribers';
 
-/** Close codes (RFC 6455 private range), documented with the endpoint. */
-export const CLOSE_UNAUTHENTICATED = 4001;
-const CLOSE_AUTH_TIMEOUT = 4008;
-/** RFC 6455's registry: the server cannot serve the client now, but may soon. */
-const CLOSE_TRY_AGAIN_LATER = 1013;
 const AUTH_FRAME_TIMEOUT_MS = 5000;
+// setTimeout's ceiling (about 24.8 days); an access token lives far less.
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const MAX_FRAME_BYTES = 64 * 1024;
 
 interface EventsSocket extends WebSocket {
@@ -22,7 +25,8 @@ interface EventsSocket extends WebSocket {
  * `/ws/events`: a client's own real-time events (message.created, message.updated,
  * device.updated). Authenticated at upgrade (`Authorization: Bearer …` or `X-API-Key`) or by a
  * first frame `{ "type": "auth", "token": "…" }` within 5 s. Server pings; a client that misses
- * two is dropped.
+ * two is dropped. A socket lives no longer than its credential: it closes when its access token
+ * expires (4001) and when its session or API key is revoked, on any instance (4003).
  */
 @WebSocketGateway({ path: '/ws/events', maxPayload: MAX_FRAME_BYTES })
 export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
@@ -32,6 +36,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly credentials: CredentialsService,
     private readonly subscribers: EventSubscribers,
+    private readonly clock: Clock,
     config: AppConfig,
   ) {
     this.heartbeatMs = config.get('EVENTS_HEARTBEAT_MS');
@@ -82,7 +87,7 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     try {
       const account = await this.credentials.authenticate(credential, asApiKey);
       if (!account) return this.refuse(socket);
-      await this.accept(socket, account);
+      await this.accept(socket, account, credential, asApiKey);
     } catch (error) {
       this.logger.warn(`Could not sign in a /ws/events client: ${(error as Error).message}`);
       // handleDisconnect forgets the socket if accept() had registered it.
@@ -90,17 +95,43 @@ export class EventsGateway implements OnGatewayConnection, OnGatewayDisconnect {
     }
   }
 
-  private async accept(socket: EventsSocket, account: AuthenticatedAccount): Promise<void> {
+  private async accept(
+    socket: EventsSocket,
+    account: AuthenticatedAccount,
+    credential: string,
+    asApiKey: boolean,
+  ): Promise<void> {
     if (socket.readyState !== socket.OPEN) return;
     socket.account = account;
-    await this.subscribers.add(account.accountId, socket);
+    await this.subscribers.add(account, socket);
     // Closed while subscribing: handleDisconnect ran before the socket was registered.
     if (socket.readyState !== socket.OPEN) {
       this.subscribers.remove(account.accountId, socket);
       return;
     }
+    // A revocation announced before the subscription was confirmed went unheard: ask the
+    // database once more, past this instance's caches, now that any later one will be heard.
+    const stillValid = await this.credentials.authenticate(credential, asApiKey, { fresh: true });
+    if (!stillValid) {
+      socket.close(CLOSE_CREDENTIAL_REVOKED, 'credential revoked');
+      return;
+    }
+    // Closed meanwhile: its 'close' has fired, so timers set now would never be cleared.
+    if (socket.readyState !== socket.OPEN) return;
     socket.send(JSON.stringify({ type: 'ready', data: { accountId: account.accountId } }));
+    this.closeAtExpiry(socket, account);
     this.keepAlive(socket);
+  }
+
+  /** An access token's socket ends with the token; the client refreshes and reconnects. */
+  private closeAtExpiry(socket: EventsSocket, account: AuthenticatedAccount): void {
+    if (!account.expiresAt) return;
+    const remainingMs = account.expiresAt.getTime() - this.clock.now().getTime();
+    const timer = setTimeout(
+      () => socket.close(CLOSE_UNAUTHENTICATED, 'token expired'),
+      Math.min(Math.max(remainingMs, 0), MAX_TIMER_MS),
+    );
+    socket.once('close', () => clearTimeout(timer));
   }
 
   private refuse(socket: EventsSocket): void {

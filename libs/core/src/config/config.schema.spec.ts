@@ -25,11 +25,56 @@ describe('parseEnvironment', () => {
     expect(() => parseEnvironment({ DATABASE_URL: 'mysql://localhost/x' })).toThrow(/DATABASE_URL/);
   });
 
-  it('refuses the development token secret in production', () => {
+  it('needs a token secret of its own in production', () => {
     expect(() => parseEnvironment({ NODE_ENV: 'production' })).toThrow(/AUTH_TOKEN_SECRET/);
+    const secret = 'x'.repeat(32);
+    const env = parseEnvironment({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: secret });
+    expect(env.AUTH_TOKEN_SECRET).toBe(secret);
+  });
+
+  it.each(['production', 'development'])(
+    'refuses, in %s, a secret under 32 bytes or an example value, without echoing it',
+    (NODE_ENV) => {
+      for (const secret of [
+        'x'.repeat(31),
+        'dev-only-secret-change-me-in-production-0123456789',
+        'change-this-secret-before-going-live-0123456789',
+      ]) {
+        expect(() => parseEnvironment({ NODE_ENV, AUTH_TOKEN_SECRET: secret })).toThrow(
+          InvalidConfigurationError,
+        );
+        try {
+          parseEnvironment({ NODE_ENV, AUTH_TOKEN_SECRET: secret });
+        } catch (error) {
+          expect((error as Error).message).toMatch(/AUTH_TOKEN_SECRET .*\(value hidden\)$/);
+          expect((error as Error).message).not.toContain(secret.slice(0, 8));
+        }
+      }
+    },
+  );
+
+  it('counts the secret in bytes, and lets tests use any secret', () => {
+    expect(() => parseEnvironment({ AUTH_TOKEN_SECRET: 'é'.repeat(16) })).not.toThrow();
     expect(
-      parseEnvironment({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: 'x'.repeat(40) }).NODE_ENV,
-    ).toBe('production');
+      parseEnvironment({ NODE_ENV: 'test', AUTH_TOKEN_SECRET: 'short' }).AUTH_TOKEN_SECRET,
+    ).toBe('short');
+  });
+
+  it('makes up a random secret in development when none is set', () => {
+    const first = parseEnvironment({}).AUTH_TOKEN_SECRET;
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(parseEnvironment({}).AUTH_TOKEN_SECRET).not.toBe(first);
+  });
+
+  it('hides the value of URLs and tokens it refuses', () => {
+    try {
+      parseEnvironment({ DATABASE_URL: 'mysql://admin:hunter2@db/x', TWILIO_AUTH_TOKEN: 'tok' });
+      throw new Error('accepted');
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('DATABASE_URL');
+      expect(message).not.toContain('hunter2');
+    }
   });
 
   it('prepares the hot statements unless DATABASE_PREPARED_STATEMENTS is false', () => {

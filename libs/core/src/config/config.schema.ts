@@ -1,6 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
-const DEFAULT_DEV_SECRET = 'dev-only-secret-change-me-in-production-0123456789';
+// Secret values printed in this repository's examples (.env.example, docker-compose.yml, README,
+// earlier versions of them): anyone can sign access tokens with them, so they never start a server.
+const PUBLISHED_EXAMPLE_SECRETS = new Set([
+  'dev-only-secret-change-me-in-production-0123456789',
+  'change-this-secret-before-going-live-0123456789',
+]);
+const MIN_SECRET_BYTES = 32;
+// The suite's own secret when it sets none: tests sign tokens, and nothing they sign leaves them.
+const TEST_ONLY_SECRET = 'test-only-secret-never-used-outside-the-test-suite';
+// Variables whose values must never appear in a configuration error (a log line, a CI output).
+const SECRET_VARIABLES = new Set([
+  'AUTH_TOKEN_SECRET',
+  'TWILIO_AUTH_TOKEN',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);
 
 /**
  * Jobs one worker runs at once. The jobs of the same event-loop turn share one claim and one
@@ -66,12 +82,16 @@ export const environmentSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'letters, digits and _ . : - only')
       .default('switchboard'),
-    AUTH_TOKEN_SECRET: z
-      .string()
-      .min(32, 'must be at least 32 characters')
-      .default(DEFAULT_DEV_SECRET),
+    // Checked in superRefine: unset means a random one per process in development.
+    AUTH_TOKEN_SECRET: optionalString,
     // Sign-in code SMS per UTC day, all phones together: caps the bill of an SMS-pumping attack.
     AUTH_CODE_DAILY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    // Failed codes and passwords per minute, all phones and callers together; beyond, every
+    // sign-in waits (429) until the minute has room: a ceiling on a spray from many addresses.
+    AUTH_FAILED_SIGN_INS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+    // argon2id hashes (19 MiB each) computed at once, and waiting, per API process.
+    ARGON2_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).default(4),
+    ARGON2_MAX_QUEUED: z.coerce.number().int().min(0).max(10_000).default(64),
     TWILIO_ACCOUNT_SID: optionalString,
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_PHONE_NUMBERS: commaSeparatedList,
@@ -95,12 +115,9 @@ export const environmentSchema = z
     DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(20),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && env.AUTH_TOKEN_SECRET === DEFAULT_DEV_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AUTH_TOKEN_SECRET'],
-        message: 'must be set to your own secret in production',
-      });
+    const secretProblem = tokenSecretProblem(env.NODE_ENV, env.AUTH_TOKEN_SECRET);
+    if (secretProblem) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_TOKEN_SECRET'], message: secretProblem });
     }
     const twilioParts = [env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN];
     if (twilioParts.some(Boolean) && !twilioParts.every(Boolean)) {
@@ -110,7 +127,34 @@ export const environmentSchema = z
         message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together',
       });
     }
-  });
+  })
+  .transform((env) => ({
+    ...env,
+    AUTH_TOKEN_SECRET:
+      env.AUTH_TOKEN_SECRET ??
+      (env.NODE_ENV === 'test' ? TEST_ONLY_SECRET : randomBytes(MIN_SECRET_BYTES).toString('hex')),
+  }));
+
+/**
+ * Whoever knows the secret can sign in as anyone, so a short one (guessable offline from one
+ * token) or one printed in an example never starts a server; tests may use anything. Unset, a
+ * development server makes up its own (sign-ins then end at each restart).
+ */
+function tokenSecretProblem(nodeEnv: string, secret: string | undefined): string | null {
+  if (nodeEnv === 'test') return null;
+  if (secret === undefined) {
+    return nodeEnv === 'production'
+      ? 'must be set in production (e.g. the output of `openssl rand -hex 32`)'
+      : null;
+  }
+  if (Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    return `must be at least ${MIN_SECRET_BYTES} bytes (e.g. the output of \`openssl rand -hex 32\`)`;
+  }
+  if (PUBLISHED_EXAMPLE_SECRETS.has(secret)) {
+    return 'is an example value published with Switchboard; set your own (e.g. `openssl rand -hex 32`)';
+  }
+  return null;
+}
 
 export type Environment = z.infer<typeof environmentSchema>;
 
@@ -125,7 +169,12 @@ export function parseEnvironment(env: Record<string, string | undefined>): Envir
   const problems = result.error.issues.map((issue) => {
     const variable = issue.path.join('.') || '(environment)';
     const given = env[variable];
-    const shown = given === undefined ? 'not set' : `got "${given.slice(0, 40)}"`;
+    const shown =
+      given === undefined
+        ? 'not set'
+        : SECRET_VARIABLES.has(variable)
+          ? 'value hidden'
+          : `got "${given.slice(0, 40)}"`;
     return `${variable} ${issue.message} (${shown})`;
   });
   throw new InvalidConfigurationError(`Invalid configuration: ${problems.join('; ')}`);
