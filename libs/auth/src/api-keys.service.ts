@@ -1,14 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
-import {
-  ConflictAppException,
-  DEFAULT_PAGE_SIZE,
-  NotFoundAppException,
-  Page,
-  decodeCursor,
-  toPage,
-} from '@app/core';
+import { ConflictAppException, NotFoundAppException, Page, Keyset, PageRequest } from '@app/core';
 import { ApiKey } from './api-key.entity';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
 
@@ -31,6 +24,14 @@ export interface IssuedApiKey {
   /** The key itself: shown to the caller once, never stored. */
   key: string;
 }
+
+const NEWEST_KEYS_FIRST = new Keyset({
+  sortKey: 'key.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'key.id',
+  idType: 'uuid',
+  direction: 'DESC',
+});
 
 @Injectable()
 export class ApiKeysService {
@@ -100,29 +101,13 @@ export class ApiKeysService {
     });
   }
 
-  /** The account's live keys, newest first, keyset-paginated on (created_at, id). */
-  async listPage(
-    accountId: string,
-    query: { limit?: number; cursor?: string },
-  ): Promise<Page<ApiKey>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    // Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
-    const createdAtMs = "date_trunc('milliseconds', key.created_at)";
-    const rows = this.apiKeys
-      .createQueryBuilder('key')
-      .where('key.account_id = :accountId AND key.revoked_at IS NULL', { accountId })
-      .orderBy(createdAtMs, 'DESC')
-      .addOrderBy('key.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
-      rows.andWhere(`(${createdAtMs}, key.id) < (:sortKey::timestamptz, :id::uuid)`, after);
-    }
-    return toPage(
-      await rows.getMany(),
-      limit,
-      (key) => ({ sortKey: key.createdAt.toISOString(), id: key.id }),
-      (key) => key,
+  /** The account's live keys, newest first. */
+  async listPage(accountId: string, query: PageRequest): Promise<Page<ApiKey>> {
+    return NEWEST_KEYS_FIRST.pageOf(
+      this.apiKeys
+        .createQueryBuilder('key')
+        .where('key.account_id = :accountId AND key.revoked_at IS NULL', { accountId }),
+      query,
     );
   }
 

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import {
-  DEFAULT_PAGE_SIZE,
-  NotFoundAppException,
-  Page,
-  PaginationQueryDto,
-  decodeCursor,
-  requireE164,
-  toPage,
-} from '@app/core';
+import { NotFoundAppException, Page, PaginationQueryDto, requireE164, Keyset } from '@app/core';
 import { IdempotentResult, MessagesService, messageFromRow } from '@app/messaging';
 import { ConversationMessageView, ConversationView } from './conversation.views';
+
+const MOST_RECENT_FIRST = new Keyset({
+  sortKey: 'last.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'last.peer',
+  idType: 'text',
+  direction: 'DESC',
+});
 
 /**
  * 1:1 conversations (seeds 001 and 003): every message of an account grouped by the other
@@ -26,21 +26,14 @@ export class ConversationsService {
 
   /** Threads, most recently active first, each with its last message and unread count. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<ConversationView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const params: unknown[] = [accountId];
-    let after = '';
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor, { sortKey: 'timestamp' });
-      params.push(position.sortKey, position.id);
-      after = 'WHERE (last.created_at, last.peer) < ($2::timestamptz, $3)';
-    }
-    params.push(limit + 1);
+    const page = MOST_RECENT_FIRST.sql(query, params);
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `WITH last AS (
          SELECT DISTINCT ON (peer) * FROM messages
          WHERE account_id = $1 AND group_id IS NULL
          ORDER BY peer, created_at DESC, id DESC)
-       SELECT last.*, last.created_at::text AS cursor_at, contact.name AS contact_name,
+       SELECT last.*, ${page.positionColumns}, contact.name AS contact_name,
          (SELECT count(*)::int FROM messages unread
           WHERE unread.account_id = $1 AND unread.peer = last.peer AND unread.direction = 'inbound'
             AND unread.group_id IS NULL
@@ -48,32 +41,22 @@ export class ConversationsService {
        FROM last
        LEFT JOIN conversation_reads seen ON seen.account_id = $1 AND seen.peer = last.peer
        LEFT JOIN contacts contact ON contact.account_id = $1 AND contact.phone = last.peer
-       ${after}
-       ORDER BY last.created_at DESC, last.peer DESC
-       LIMIT $${params.length}`,
+       WHERE ${page.after}
+       ORDER BY ${page.orderBy}
+       LIMIT ${page.limit}`,
       params,
     );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.cursor_at as string, id: row.peer as string }),
-      (row) => {
-        const {
-          contact_name: contactName,
-          unread_count: unreadCount,
-          cursor_at: _cursorAt,
-          ...messageRow
-        } = row;
-        const lastMessage = ConversationMessageView.fromMessage(messageFromRow(messageRow));
-        return {
-          peer: row.peer as string,
-          contactName: (contactName as string | null) ?? null,
-          unreadCount: unreadCount as number,
-          lastActivityAt: lastMessage.createdAt,
-          lastMessage,
-        };
-      },
-    );
+    return MOST_RECENT_FIRST.page(rows, query, (row) => {
+      const { contact_name: contactName, unread_count: unreadCount, ...messageRow } = row;
+      const lastMessage = ConversationMessageView.fromMessage(messageFromRow(messageRow));
+      return {
+        peer: row.peer as string,
+        contactName: (contactName as string | null) ?? null,
+        unreadCount: unreadCount as number,
+        lastActivityAt: lastMessage.createdAt,
+        lastMessage,
+      };
+    });
   }
 
   async messagesWith(

@@ -1,17 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import {
-  AppConfig,
-  Clock,
-  DEFAULT_PAGE_SIZE,
-  EventBus,
-  Page,
-  PaginationQueryDto,
-  decodeCursor,
-  toPage,
-  isUuid,
-} from '@app/core';
+import { AppConfig, Clock, EventBus, Page, PaginationQueryDto, isUuid, Keyset } from '@app/core';
 import { Device } from './device.entity';
 import { deviceLimitReached, deviceNotFound } from './device-errors';
 import { generateDeviceToken } from './device-token';
@@ -24,8 +14,13 @@ import { DeviceCloseCode } from './protocol/device-frames';
 export const DEVICE_UPDATED = 'device.updated';
 // Plenty for a shelf of phones; a runaway script should not mint devices forever.
 export const MAX_DEVICES_PER_ACCOUNT = 100;
-// Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
-const CREATED_AT_MS = "date_trunc('milliseconds', device.created_at)";
+const NEWEST_DEVICES_FIRST = new Keyset({
+  sortKey: 'device.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'device.id',
+  idType: 'uuid',
+  direction: 'DESC',
+});
 
 /** An account's phones: what the Devices API does, and the views and events it shows. */
 @Injectable()
@@ -66,22 +61,11 @@ export class DevicesService {
 
   /** Newest first, with each device's live state. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<DeviceView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = this.devices
-      .createQueryBuilder('device')
-      .where('device.account_id = :accountId AND device.deleted_at IS NULL', { accountId })
-      .orderBy(CREATED_AT_MS, 'DESC')
-      .addOrderBy('device.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
-      rows.andWhere(`(${CREATED_AT_MS}, device.id) < (:sortKey::timestamptz, :id::uuid)`, after);
-    }
-    const page = toPage(
-      await rows.getMany(),
-      limit,
-      (device) => ({ sortKey: device.createdAt.toISOString(), id: device.id }),
-      (device) => device,
+    const page = await NEWEST_DEVICES_FIRST.pageOf(
+      this.devices
+        .createQueryBuilder('device')
+        .where('device.account_id = :accountId AND device.deleted_at IS NULL', { accountId }),
+      query,
     );
     return { data: await this.viewsOf(page.data), nextCursor: page.nextCursor };
   }

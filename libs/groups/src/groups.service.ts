@@ -5,12 +5,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   AppException,
   ConflictAppException,
-  DEFAULT_PAGE_SIZE,
   NotFoundAppException,
   Page,
   PaginationQueryDto,
-  decodeCursor,
-  toPage,
+  Keyset,
 } from '@app/core';
 import { InboundMessagesService, NumberPoolService, ReactionWriter } from '@app/messaging';
 import {
@@ -27,8 +25,6 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char
 
 interface GroupMessageRow {
   id: string;
-  /** created_at to the microsecond, for the cursor (lists only). */
-  cursor_at?: string;
   body: string;
   route: string;
   created_at: Date;
@@ -44,6 +40,22 @@ function toGroupMessageView(row: GroupMessageRow): GroupMessageView {
     createdAt: row.created_at.toISOString(),
   };
 }
+
+const BY_NAME = new Keyset({
+  sortKey: 'g.name',
+  sortKeyType: 'text',
+  id: 'g.id',
+  idType: 'uuid',
+  direction: 'ASC',
+});
+
+const NEWEST_FIRST = new Keyset({
+  sortKey: 'm.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'm.id',
+  idType: 'uuid',
+  direction: 'DESC',
+});
 
 /**
  * Group SMS chat over the number pool (seed 000, done right): unique names, one pool number per
@@ -102,36 +114,26 @@ export class GroupsService {
   }
 
   async search(query: SearchGroupsQuery): Promise<Page<GroupSummaryView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const params: unknown[] = [];
     const conditions: string[] = [];
     if (query.search) {
       params.push(`%${escapeLike(query.search.trim().toLowerCase())}%`);
       conditions.push(`g.name LIKE $${params.length}`);
     }
-    if (query.cursor) {
-      params.push(decodeCursor(query.cursor).sortKey);
-      conditions.push(`g.name > $${params.length}`);
-    }
-    params.push(limit + 1);
-    const rows: Array<{ id: string; name: string; created_at: Date; member_count: number }> =
+    const page = BY_NAME.sql(query, params);
+    const rows: Array<{ name: string; created_at: Date; member_count: number }> =
       await this.dataSource.query(
-        `SELECT g.id, g.name, g.created_at,
-           (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS member_count
-         FROM groups g ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-         ORDER BY g.name LIMIT $${params.length}`,
+        `SELECT g.id, g.name, g.created_at, ${page.positionColumns},
+         (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS member_count
+       FROM groups g WHERE ${[...conditions, page.after].join(' AND ')}
+       ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
         params,
       );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.name, id: row.id }),
-      (row) => ({
-        name: row.name,
-        memberCount: row.member_count,
-        createdAt: row.created_at.toISOString(),
-      }),
-    );
+    return BY_NAME.page(rows, query, (row) => ({
+      name: row.name,
+      memberCount: row.member_count,
+      createdAt: row.created_at.toISOString(),
+    }));
   }
 
   async get(rawName: string): Promise<GroupDetailView> {
@@ -166,28 +168,16 @@ export class GroupsService {
   ): Promise<Page<GroupMessageView>> {
     const group = await this.findGroup(this.dataSource.manager, rawName);
     await this.memberIdOf(this.dataSource.manager, group, accountId);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const params: unknown[] = [group.id];
-    let after = '';
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
-      params.push(position.sortKey, position.id);
-      after = 'AND (m.created_at, m.id) < ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit + 1);
+    const page = NEWEST_FIRST.sql(query, params);
     const rows: GroupMessageRow[] = await this.dataSource.query(
-      `SELECT m.id, m.body, m.route, m.created_at, a.name AS sender
+      `SELECT m.id, m.body, m.route, m.created_at, a.name AS sender, ${page.positionColumns}
          FROM messages m LEFT JOIN accounts a ON a.id = m.account_id
-         WHERE m.group_id = $1 AND m.direction = 'inbound' ${after}
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $${params.length}`,
+         WHERE m.group_id = $1 AND m.direction = 'inbound' AND ${page.after}
+         ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
       params,
     );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.cursor_at!, id: row.id }),
-      toGroupMessageView,
-    );
+    return NEWEST_FIRST.page(rows, query, toGroupMessageView);
   }
 
   /** A post from the app goes through the inbound pipeline, exactly like the member's SMS. */

@@ -3,8 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  CursorPosition,
+  Keyset,
   MicroBatcher,
+  Page,
+  PageRequest,
   PreparedStatement,
   PreparedStatements,
   inRounds,
@@ -235,6 +237,14 @@ export function messageFromRow(row: Record<string, unknown>): Message {
   return message as unknown as Message;
 }
 
+const NEWEST_FIRST = new Keyset({
+  sortKey: 'created_at',
+  sortKeyType: 'timestamptz',
+  id: 'id',
+  idType: 'uuid',
+  direction: 'DESC',
+});
+
 // Rows per coalesced INSERT: bounds one statement's size when many requests arrive at once.
 const MAX_COALESCED_INSERT_ROWS = 2000;
 
@@ -316,13 +326,12 @@ export class MessageRepository {
     return rows[0] ? messageFromRow(rows[0]) : null;
   }
 
-  /** Newest first, keyset-paginated on (created_at, id); fetches `limit + 1` to know if more exist. */
+  /** Newest first. */
   async listOwned(
     accountId: string,
     filter: MessageListFilter,
-    limit: number,
-    after?: CursorPosition,
-  ): Promise<Array<Message & { cursorAt: string }>> {
+    request: PageRequest,
+  ): Promise<Page<Message>> {
     const conditions = ['account_id = $1'];
     const params: unknown[] = [accountId];
     const add = (sql: string, value: unknown) => {
@@ -337,21 +346,14 @@ export class MessageRepository {
     if (filter.since) add('created_at >= ?', filter.since);
     if (filter.until) add('created_at < ?', filter.until);
     if (filter.withoutGroupTraffic) conditions.push('group_id IS NULL');
-    if (after) {
-      params.push(after.sortKey, after.id);
-      conditions.push(
-        `(created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-      );
-    }
-    params.push(limit + 1);
+    const page = NEWEST_FIRST.sql(request, params);
     const rows = await this.dataSource.query(
-      // cursor_at: created_at to the microsecond (a JS Date keeps milliseconds only, and rows
-      // of one millisecond would fall between two pages).
-      `SELECT *, created_at::text AS cursor_at FROM messages WHERE ${conditions.join(' AND ')}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      `SELECT *, ${page.positionColumns} FROM messages
+       WHERE ${conditions.join(' AND ')} AND ${page.after}
+       ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
       params,
     );
-    return rows.map(messageFromRow) as Array<Message & { cursorAt: string }>;
+    return NEWEST_FIRST.page(rows, request, messageFromRow);
   }
 
   /**

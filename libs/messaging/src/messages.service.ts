@@ -5,16 +5,14 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import {
   ConflictAppException,
-  DEFAULT_PAGE_SIZE,
   FieldError,
   MessageDispatchJob,
   NotFoundAppException,
   Page,
   QueueName,
   UnprocessableAppException,
-  decodeCursor,
   toE164,
-  toPage,
+  mapPage,
   isUuid,
 } from '@app/core';
 import { MessageView } from './dto/message.view';
@@ -161,9 +159,8 @@ export class MessagesService {
     query: ListMessagesQuery,
     scope: Pick<MessageListFilter, 'withoutGroupTraffic'> = {},
   ): Promise<Page<MessageView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const peer = query.peer ? (toE164(query.peer) ?? query.peer) : undefined;
-    const rows = await this.messages.listOwned(
+    const page = await this.messages.listOwned(
       accountId,
       {
         status: query.status,
@@ -175,10 +172,9 @@ export class MessagesService {
         until: query.until ? new Date(query.until) : undefined,
         ...scope,
       },
-      limit,
-      query.cursor ? decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' }) : undefined,
+      query,
     );
-    return toPage(rows, limit, (row) => ({ sortKey: row.cursorAt, id: row.id }), MessageView.from);
+    return mapPage(page, MessageView.from);
   }
 
   /** Only a message that has not started sending can be canceled. */

@@ -1,17 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import {
-  DEFAULT_PAGE_SIZE,
-  NotFoundAppException,
-  Page,
-  PaginationQueryDto,
-  decodeCursor,
-  toPage,
-} from '@app/core';
+import { NotFoundAppException, Page, PaginationQueryDto, Keyset, mapPage } from '@app/core';
 import { MessageView, MessagesService } from '@app/messaging';
 import { Session } from './session.entity';
 import { SessionView } from './session.view';
+
+const MOST_RECENTLY_ACTIVE_FIRST = new Keyset({
+  sortKey: 'session.last_activity_at',
+  sortKeyType: 'timestamptz',
+  id: 'session.id',
+  idType: 'text',
+  direction: 'DESC',
+});
 
 @Injectable()
 export class SessionsService {
@@ -22,30 +23,13 @@ export class SessionsService {
 
   /** Most recently active first. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<SessionView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const builder = this.sessions
-      .createQueryBuilder('session')
-      .where('session.account_id = :accountId', { accountId })
-      .orderBy('session.last_activity_at', 'DESC')
-      .addOrderBy('session.id', 'DESC')
-      // To the microsecond (a JS Date keeps milliseconds only): the cursor's position.
-      .addSelect('session.last_activity_at::text', 'cursor_at')
-      .limit(limit + 1);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor, { sortKey: 'timestamp' });
-      builder.andWhere(
-        '(session.last_activity_at, session.id) < (CAST(:sortKey AS timestamptz), :id)',
-        after,
-      );
-    }
-    const { entities, raw } = await builder.getRawAndEntities<{ cursor_at: string }>();
-    const rows = entities.map((session, index) => ({ session, cursorAt: raw[index].cursor_at }));
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.cursorAt, id: row.session.id }),
-      (row) => SessionView.from(row.session),
+    const page = await MOST_RECENTLY_ACTIVE_FIRST.pageOf(
+      this.sessions
+        .createQueryBuilder('session')
+        .where('session.account_id = :accountId', { accountId }),
+      query,
     );
+    return mapPage(page, SessionView.from);
   }
 
   async get(accountId: string, sessionId: string): Promise<SessionView> {
