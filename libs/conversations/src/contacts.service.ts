@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { In, QueryFailedError, Repository } from 'typeorm';
 import {
   ConflictAppException,
   NotFoundAppException,
@@ -45,6 +45,16 @@ export class ContactsService {
       query,
     );
     return mapPage(page, ContactView.from);
+  }
+
+  /** Contact names by phone, for the phones that have a contact. */
+  async namesOf(accountId: string, phones: readonly string[]): Promise<Map<string, string>> {
+    if (phones.length === 0) return new Map();
+    const contacts = await this.contacts.find({
+      select: { phone: true, name: true },
+      where: { accountId, phone: In([...phones]) },
+    });
+    return new Map(contacts.map((contact) => [contact.phone, contact.name]));
   }
 
   async create(accountId: string, request: CreateContactDto): Promise<ContactView> {

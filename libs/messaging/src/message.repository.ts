@@ -245,6 +245,14 @@ const NEWEST_FIRST = new Keyset({
   direction: 'DESC',
 });
 
+const LATEST_PER_PEER = new Keyset({
+  sortKey: 'last.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'last.peer',
+  idType: 'text',
+  direction: 'DESC',
+});
+
 // Rows per coalesced INSERT: bounds one statement's size when many requests arrive at once.
 const MAX_COALESCED_INSERT_ROWS = 2000;
 
@@ -354,6 +362,74 @@ export class MessageRepository {
       params,
     );
     return NEWEST_FIRST.page(rows, request, messageFromRow);
+  }
+
+  /** What members said to a group (by SMS or from the app), newest first. */
+  async listGroupTexts(groupId: string, request: PageRequest): Promise<Page<Message>> {
+    const params: unknown[] = [groupId];
+    const page = NEWEST_FIRST.sql(request, params);
+    const rows = await this.dataSource.query(
+      `SELECT *, ${page.positionColumns} FROM messages
+       WHERE group_id = $1 AND direction = 'inbound' AND ${page.after}
+       ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
+      params,
+    );
+    return NEWEST_FIRST.page(rows, request, messageFromRow);
+  }
+
+  /** Marks an inbound text as group chat traffic, in the transaction that stores it. */
+  async assignToGroup(manager: EntityManager, messageId: string, groupId: string): Promise<void> {
+    await manager.query('UPDATE messages SET group_id = $1 WHERE id = $2', [groupId, messageId]);
+  }
+
+  /** The last message with each peer (group traffic aside), most recent first. */
+  async listLatestPerPeer(accountId: string, request: PageRequest): Promise<Page<Message>> {
+    const params: unknown[] = [accountId];
+    const page = LATEST_PER_PEER.sql(request, params);
+    const rows = await this.dataSource.query(
+      `WITH last AS (
+         SELECT DISTINCT ON (peer) * FROM messages
+         WHERE account_id = $1 AND group_id IS NULL
+         ORDER BY peer, created_at DESC, id DESC)
+       SELECT last.*, ${page.positionColumns} FROM last
+       WHERE ${page.after} ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
+      params,
+    );
+    return LATEST_PER_PEER.page(rows, request, messageFromRow);
+  }
+
+  /**
+   * How many texts each peer sent (group traffic aside) after a moment (null: ever). Moments are
+   * PostgreSQL's text of a timestamptz, so that their microseconds count.
+   */
+  async countReceivedAfter(
+    accountId: string,
+    since: ReadonlyArray<{ peer: string; after: string | null }>,
+  ): Promise<Map<string, number>> {
+    const rows: Array<{ peer: string; received: number }> = await this.dataSource.query(
+      `SELECT v.peer,
+         (SELECT count(*)::int FROM messages m
+          WHERE m.account_id = $1 AND m.peer = v.peer AND m.direction = 'inbound'
+            AND m.group_id IS NULL
+            AND m.created_at > COALESCE(v.after, '-infinity')) AS received
+       FROM unnest($2::text[], $3::timestamptz[]) AS v(peer, after)`,
+      [accountId, since.map((entry) => entry.peer), since.map((entry) => entry.after)],
+    );
+    return new Map(rows.map((row) => [row.peer, row.received]));
+  }
+
+  /** The sessions whose messages went to or came from `peer`. */
+  async findSessionsWithPeer(
+    manager: EntityManager,
+    accountId: string,
+    peer: string,
+  ): Promise<string[]> {
+    const rows: Array<{ session_id: string }> = await manager.query(
+      `SELECT DISTINCT session_id FROM messages
+       WHERE account_id = $1 AND peer = $2 AND session_id IS NOT NULL`,
+      [accountId, peer],
+    );
+    return rows.map((row) => row.session_id);
   }
 
   /**

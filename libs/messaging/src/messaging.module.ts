@@ -14,6 +14,8 @@ import { NumberPoolService } from './number-pool.service';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
+import { NumberBindingRepository } from './inbound/number-binding.repository';
+import { MessageHistory } from './message-history.service';
 import { OptOutsRepository } from './inbound/opt-outs.repository';
 import { ReactionWriter } from './inbound/reaction-writer';
 import { MessageEnqueuer } from './message-enqueuer';
@@ -66,6 +68,8 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     ConsoleProviderWarning,
     MessageHandoverService,
     InboundMessageRepository,
+    NumberBindingRepository,
+    MessageHistory,
     OptOutsRepository,
     InboundTargets,
     ReactionWriter,
@@ -73,6 +77,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
   ],
   exports: [
     MessageDispatchQueue,
+    MessageHistory,
     MessageHandoverService,
     MessageRepository,
     MessageEvents,

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AppConfig } from '@app/core';
+import {
+  CONVERSATION_TARGET,
+  NumberBinding,
+  NumberBindingRepository,
+} from './inbound/number-binding.repository';
 import { DispatchError } from './routing/sms-route';
 
 // Bindings of conversations never change once made, so a cached choice stays right; the TTL only
@@ -20,7 +24,7 @@ export class NumberPoolService {
 
   constructor(
     config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly bindings: NumberBindingRepository,
   ) {
     this.pool = config.get('TWILIO_PHONE_NUMBERS');
   }
@@ -51,23 +55,56 @@ export class NumberPoolService {
     return number;
   }
 
+  /**
+   * Binds `target` a pool number not yet bound to its phone, in the caller's transaction; null
+   * when every number is (unique constraints decide races: two targets of one person grabbing the
+   * same number at once).
+   */
+  async bindFreeNumber(
+    manager: EntityManager,
+    target: { phone: string; accountId: string; targetType: string; targetId: string },
+  ): Promise<string | null> {
+    const taken = await this.bindings.findNumbersBoundTo(target.phone, manager);
+    for (const number of this.pool.filter((candidate) => !taken.has(candidate))) {
+      const bound = await this.bindings.insertOnce(
+        {
+          externalPhone: target.phone,
+          poolNumber: number,
+          accountId: target.accountId,
+          targetType: target.targetType,
+          targetId: target.targetId,
+        },
+        manager,
+      );
+      if (bound) return number;
+    }
+    return null;
+  }
+
+  /** Frees the number of a target; the binding it had, if any. */
+  unbind(
+    manager: EntityManager,
+    targetType: string,
+    targetId: string,
+  ): Promise<NumberBinding | null> {
+    return this.bindings.deleteOfTarget(manager, targetType, targetId);
+  }
+
+  bindingsOf(
+    manager: EntityManager,
+    targetType: string,
+    targetIds: readonly string[],
+  ): Promise<NumberBinding[]> {
+    return this.bindings.findOfTargets(manager, targetType, targetIds);
+  }
+
   private async bindConversation(accountId: string, recipient: string): Promise<string> {
     // Two workers may bind the same pair at once; the unique constraints decide, we re-read.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const existing: Array<{ pool_number: string }> = await this.dataSource.query(
-        `SELECT pool_number FROM number_bindings
-         WHERE account_id = $1 AND external_phone = $2 AND target_type = 'conversation'`,
-        [accountId, recipient],
-      );
-      if (existing[0] && this.pool.includes(existing[0].pool_number)) {
-        return existing[0].pool_number;
-      }
-      const taken: Array<{ pool_number: string }> = await this.dataSource.query(
-        'SELECT pool_number FROM number_bindings WHERE external_phone = $1',
-        [recipient],
-      );
-      const takenNumbers = new Set(taken.map((row) => row.pool_number));
-      const free = this.pool.filter((number) => !takenNumbers.has(number));
+      const existing = await this.bindings.findConversationNumber(accountId, recipient);
+      if (existing && this.pool.includes(existing)) return existing;
+      const taken = await this.bindings.findNumbersBoundTo(recipient);
+      const free = this.pool.filter((number) => !taken.has(number));
       if (free.length === 0) {
         throw new DispatchError(
           'NUMBER_POOL_EXHAUSTED',
@@ -75,12 +112,14 @@ export class NumberPoolService {
           true,
         );
       }
-      const inserted: unknown[] = await this.dataSource.query(
-        `INSERT INTO number_bindings (external_phone, pool_number, account_id, target_type)
-         VALUES ($1, $2, $3, 'conversation') ON CONFLICT DO NOTHING RETURNING id`,
-        [recipient, free[0], accountId],
-      );
-      if (inserted.length > 0) return free[0];
+      const bound = await this.bindings.insertOnce({
+        externalPhone: recipient,
+        poolNumber: free[0],
+        accountId,
+        targetType: CONVERSATION_TARGET,
+        targetId: null,
+      });
+      if (bound) return free[0];
     }
     throw new DispatchError('NUMBER_BINDING_CONTENDED', 'Could not bind a sender number.', false);
   }

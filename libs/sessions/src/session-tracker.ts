@@ -1,7 +1,12 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConflictAppException } from '@app/core';
-import { MessageCreationHook, MessageCreationHooks, MessageDraft } from '@app/messaging';
+import {
+  MessageCreationHook,
+  MessageCreationHooks,
+  MessageDraft,
+  MessageHistory,
+} from '@app/messaging';
 
 /**
  * Creates a session with the first message that names it and keeps its activity and count up to
@@ -9,7 +14,10 @@ import { MessageCreationHook, MessageCreationHooks, MessageDraft } from '@app/me
  */
 @Injectable()
 export class SessionTracker implements MessageCreationHook, OnModuleInit {
-  constructor(private readonly hooks: MessageCreationHooks) {}
+  constructor(
+    private readonly hooks: MessageCreationHooks,
+    private readonly history: MessageHistory,
+  ) {}
 
   onModuleInit(): void {
     this.hooks.register(this);
@@ -54,17 +62,17 @@ export class SessionTracker implements MessageCreationHook, OnModuleInit {
     accountId: string,
     draft: MessageDraft,
   ): Promise<void> {
+    const talkedWithPeer = await this.history.sessionsWithPeer(manager, accountId, draft.peer);
+    if (talkedWithPeer.length === 0) return;
     // An UPDATE through TypeORM answers [rows, affected count].
     const [rows]: [Array<{ id: string }>, number] = await manager.query(
       `UPDATE sessions SET message_count = message_count + 1, last_activity_at = now()
        WHERE (account_id, id) = (
          SELECT s.account_id, s.id FROM sessions s
-         WHERE s.account_id = $1 AND s.closed_at IS NULL
-           AND EXISTS (SELECT 1 FROM messages m
-                       WHERE m.account_id = s.account_id AND m.session_id = s.id AND m.peer = $2)
+         WHERE s.account_id = $1 AND s.closed_at IS NULL AND s.id = ANY($2::text[])
          ORDER BY s.last_activity_at DESC, s.id DESC LIMIT 1)
        RETURNING id`,
-      [accountId, draft.peer],
+      [accountId, talkedWithPeer],
     );
     if (rows[0]) draft.sessionId = rows[0].id;
   }

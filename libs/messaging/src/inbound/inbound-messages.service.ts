@@ -5,11 +5,16 @@ import { replaceNulCharacters, toE164 } from '@app/core';
 import { MessageEvents } from '../events/message-events';
 import { MessageCreationHooks } from '../message-creation-hooks';
 import { Message } from '../message.entity';
-import { MessageDraft } from '../message.repository';
+import { MessageDraft, MessageRepository } from '../message.repository';
 import { MessageStatus, RequestedRoute } from '../message-status';
 import { measureSms } from '../sms-encoding';
 import { InboundMessageRepository } from './inbound-message.repository';
-import { InboundTargets, NumberBinding, OutboundReaction } from './inbound-targets';
+import { InboundTargetHandler, InboundTargets, OutboundReaction } from './inbound-targets';
+import {
+  CONVERSATION_TARGET,
+  NumberBinding,
+  NumberBindingRepository,
+} from './number-binding.repository';
 import { keywordActionOf } from './opt-out-keywords';
 import { OptOutsRepository } from './opt-outs.repository';
 import { ReactionWriter } from './reaction-writer';
@@ -40,9 +45,6 @@ export interface InboundResult {
 export const HELP_TEXT =
   'Switchboard: reply STOP to stop messages from this sender, START to resume. Msg&data rates may apply.';
 
-const BINDING_COLUMNS = `id, external_phone AS "externalPhone", pool_number AS "poolNumber",
-  account_id AS "accountId", target_type AS "targetType", target_id AS "targetId"`;
-
 /**
  * The inbound pipeline (DESIGN §2 "Inbound"): Twilio webhooks and phones' `inbound` frames both
  * land here. Opt-out keywords first, then routing by number binding to exactly one owner; stored
@@ -60,6 +62,8 @@ export class InboundMessagesService {
     private readonly hooks: MessageCreationHooks,
     private readonly targets: InboundTargets,
     private readonly events: MessageEvents,
+    private readonly bindings: NumberBindingRepository,
+    private readonly messages: MessageRepository,
   ) {}
 
   async receive(received: InboundSms): Promise<InboundResult> {
@@ -75,10 +79,11 @@ export class InboundMessagesService {
     const to = sms.to ? (toE164(sms.to) ?? sms.to.trim()) : null;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const binding =
-        sms.source !== 'device' && to ? await this.bindingFor(manager, from, to) : null;
+        sms.source !== 'device' && to ? await this.bindings.findByPair(manager, from, to) : null;
       const accountId = sms.accountId ?? binding?.accountId ?? null;
       const draft = this.draftOf(sms, from, to, accountId);
-      if (accountId && !binding?.targetType.startsWith('group')) {
+      const handler = binding ? this.targets.handlerFor(binding.targetType) : undefined;
+      if (accountId && (handler?.runsCreationHooks ?? true)) {
         await this.hooks.runInbound(manager, accountId, draft);
       }
       const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
@@ -86,7 +91,7 @@ export class InboundMessagesService {
         deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
       });
       if (!stored) return null; // a concurrent replay won the race
-      const reactions = accountId ? await this.react(manager, stored, binding, sms) : [];
+      const reactions = accountId ? await this.react(manager, stored, binding, handler, sms) : [];
       const queued = await this.reactions.store(manager, reactions);
       return { stored, queued };
     });
@@ -111,6 +116,7 @@ export class InboundMessagesService {
     manager: EntityManager,
     inbound: Message,
     binding: NumberBinding | null,
+    handler: InboundTargetHandler | undefined,
     sms: InboundSms,
   ): Promise<OutboundReaction[]> {
     const accountId = inbound.accountId!;
@@ -136,8 +142,7 @@ export class InboundMessagesService {
         },
       ];
     }
-    if (binding && binding.targetType !== 'conversation') {
-      const handler = this.targets.handlerFor(binding.targetType);
+    if (binding && binding.targetType !== CONVERSATION_TARGET) {
       if (!handler) {
         this.logger.warn(
           { bindingId: binding.id },
@@ -145,21 +150,13 @@ export class InboundMessagesService {
         );
         return [];
       }
-      return handler.handle(manager, binding, inbound);
+      const handling = await handler.handle(manager, binding, inbound);
+      if (handling.groupId) {
+        await this.messages.assignToGroup(manager, inbound.id, handling.groupId);
+      }
+      return handling.reactions;
     }
     return [];
-  }
-
-  private async bindingFor(
-    manager: EntityManager,
-    from: string,
-    to: string,
-  ): Promise<NumberBinding | null> {
-    const rows: NumberBinding[] = await manager.query(
-      `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = $1 AND pool_number = $2`,
-      [from, to],
-    );
-    return rows[0] ?? null;
   }
 
   private draftOf(

@@ -2,16 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Message } from '../message.entity';
 import { RequestedRoute } from '../message-status';
-
-/** A number binding: (external phone, pool number) → exactly one target. */
-export interface NumberBinding {
-  id: string;
-  externalPhone: string;
-  poolNumber: string;
-  accountId: string;
-  targetType: 'conversation' | 'group_member';
-  targetId: string | null;
-}
+import { NumberBinding } from './number-binding.repository';
 
 /** An SMS a target wants sent in reaction to an inbound one (a group relay, a help answer). */
 export interface OutboundReaction {
@@ -30,18 +21,30 @@ export interface OutboundReaction {
  * reactions are stored with it or not at all.
  */
 export interface InboundTargetHandler {
+  /**
+   * Whether texts to this target are 1:1 traffic that message creation hooks see (the sessions
+   * lib attaches a reply to a session); group chat traffic is not.
+   */
+  readonly runsCreationHooks: boolean;
   handle(
     manager: EntityManager,
     binding: NumberBinding,
     inbound: Message,
-  ): Promise<OutboundReaction[]>;
+  ): Promise<InboundHandling>;
+}
+
+/** What a target handler made of an inbound text. */
+export interface InboundHandling {
+  /** The group whose traffic the text is: it then stays out of 1:1 conversations. */
+  groupId?: string;
+  reactions: OutboundReaction[];
 }
 
 @Injectable()
 export class InboundTargets {
   private readonly handlers = new Map<string, InboundTargetHandler>();
 
-  register(targetType: NumberBinding['targetType'], handler: InboundTargetHandler): void {
+  register(targetType: string, handler: InboundTargetHandler): void {
     this.handlers.set(targetType, handler);
   }
 
