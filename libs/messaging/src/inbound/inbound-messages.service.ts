@@ -2,12 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { replaceNulCharacters, toE164 } from '@app/core';
-import { MessageEvents } from '../events/message-events';
-import { MessageCreationHooks } from '../message-creation-hooks';
-import { Message } from '../message.entity';
-import { MessageDraft, MessageRepository } from '../message.repository';
-import { MessageStatus, RequestedRoute } from '../message-status';
-import { measureSms } from '../sms-encoding';
+import { MessageEvents } from '../model/message-events';
+import { MessageCreationHooks } from '../model/message-creation-hooks';
+import { Message } from '../model/message.entity';
+import { MessageDraft, MessageRepository } from '../model/message.repository';
+import { MessageStatus, RequestedRoute } from '../model/message-status';
+import { measureSms } from '../model/sms-encoding';
 import { InboundMessageRepository } from './inbound-message.repository';
 import { InboundTargetHandler, InboundTargets, OutboundReaction } from './inbound-targets';
 import {
@@ -17,7 +17,7 @@ import {
 } from './number-binding.repository';
 import { keywordActionOf } from './opt-out-keywords';
 import { OptOutsRepository } from './opt-outs.repository';
-import { ReactionWriter } from './reaction-writer';
+import { ReactionWriter } from '../outbound/reaction-writer';
 
 /** One inbound SMS, from whichever channel received it. */
 export interface InboundSms {

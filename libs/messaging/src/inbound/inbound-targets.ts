@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Message } from '../message.entity';
-import { RequestedRoute } from '../message-status';
+import { Message } from '../model/message.entity';
+import { RequestedRoute } from '../model/message-status';
 import { NumberBinding } from './number-binding.repository';
 
 /** An SMS a target wants sent in reaction to an inbound one (a group relay, a help answer). */

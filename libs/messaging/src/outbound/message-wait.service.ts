@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainEvent, EventBus } from '@app/core';
-import { MESSAGE_UPDATED } from './events/message-events';
-import { MessageStatus } from './message-status';
+import { MESSAGE_UPDATED } from '../model/message-events';
+import { MessageStatus } from '../model/message-status';
 
 type Waiter = () => void;
 

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Message } from '../message.entity';
-import { MessageEnqueuer } from '../message-enqueuer';
-import { MessageRepository } from '../message.repository';
-import { outboundDraft } from '../outbound-draft';
-import { OutboundReaction } from './inbound-targets';
+import { Message } from '../model/message.entity';
+import { MessageEnqueuer } from './message-enqueuer';
+import { MessageRepository } from '../model/message.repository';
+import { outboundDraft } from './outbound-draft';
+import { OutboundReaction } from '../inbound/inbound-targets';
 
 /**
  * Outbound messages that other work decides on (a group relay, a welcome, a help answer): stored

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Message } from '../message.entity';
-import { MessageDirection, MessageStatus, RequestedRoute } from '../message-status';
+import { Message } from './message.entity';
+import { MessageDirection, MessageStatus, RequestedRoute } from './message-status';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 

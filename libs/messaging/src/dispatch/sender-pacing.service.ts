@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppConfig, REDIS_CLIENT, RedisKeys } from '@app/core';
-import { SendLaterError } from './routing/sms-route';
+import { SendLaterError } from './sms-route';
 
 // Reserves the next free send slot of a sender, shared by every worker through Redis. Returns the
 // wait in ms; a negative value means "too far away, not reserved" (the job should be delayed).

@@ -12,9 +12,9 @@ import {
   dispatchJobFor,
   withinDeadline,
 } from '@app/core';
-import { MessageView } from './dto/message.view';
-import { MessageEvents } from './events/message-events';
-import { Message } from './message.entity';
+import { MessageView } from '../model/message.view';
+import { MessageEvents } from '../model/message-events';
+import { Message } from '../model/message.entity';
 
 /**
  * The longest an accept waits for Redis to take its jobs before answering without them (the

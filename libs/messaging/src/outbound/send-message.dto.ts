@@ -11,7 +11,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { RequestedRoute } from '../message-status';
+import { RequestedRoute } from '../model/message-status';
 
 export const MAX_BODY_LENGTH = 1600;
 export const MAX_BATCH_SIZE = 1000;

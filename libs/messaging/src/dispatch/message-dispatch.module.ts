@@ -2,12 +2,12 @@ import { Module } from '@nestjs/common';
 import { AppConfig } from '@app/core';
 import { MessageDispatchService } from './message-dispatch.service';
 import { MessageReconcilerService } from './message-reconciler.service';
-import { MessagingModule } from './messaging.module';
-import { NumberPoolService } from './number-pool.service';
-import { ConsoleRoute } from './providers/console.route';
-import { TwilioRoute } from './providers/twilio.route';
-import { MessageRouter } from './routing/message-router';
-import { RouteRegistry } from './routing/route-registry';
+import { MessagingModule } from '../messaging.module';
+import { NumberPoolService } from '../inbound/number-pool.service';
+import { ConsoleRoute } from './console.route';
+import { TwilioRoute } from './twilio/twilio.route';
+import { MessageRouter } from './message-router';
+import { RouteRegistry } from './route-registry';
 import { SenderPacingService } from './sender-pacing.service';
 
 export const CARRIER_ROUTE = Symbol('CARRIER_ROUTE');

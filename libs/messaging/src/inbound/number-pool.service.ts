@@ -5,8 +5,8 @@ import {
   CONVERSATION_TARGET,
   NumberBinding,
   NumberBindingRepository,
-} from './inbound/number-binding.repository';
-import { DispatchError } from './routing/sms-route';
+} from './number-binding.repository';
+import { DispatchError } from '../dispatch/sms-route';
 
 // Bindings of conversations never change once made, so a cached choice stays right; the TTL only
 // bounds memory and picks up pool changes after a restart-free config reload.

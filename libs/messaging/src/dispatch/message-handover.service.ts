@@ -2,9 +2,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { MessageDispatchJob, QueueName, dispatchJobFor } from '@app/core';
-import { MessageEvents } from './events/message-events';
-import { MessageRepository } from './message.repository';
-import { ALLOWED_PREDECESSORS, MessageStatus } from './message-status';
+import { MessageEvents } from '../model/message-events';
+import { MessageRepository } from '../model/message.repository';
+import { ALLOWED_PREDECESSORS, MessageStatus } from '../model/message-status';
 
 /** What a phone reports in a `result` frame. */
 export type DeviceReportedStatus = 'sent' | 'delivered' | 'failed';

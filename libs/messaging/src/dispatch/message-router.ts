@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Message } from '../message.entity';
-import { RequestedRoute } from '../message-status';
+import { Message } from '../model/message.entity';
+import { RequestedRoute } from '../model/message-status';
 import { RouteRegistry } from './route-registry';
 import { SendLaterError, SmsRoute } from './sms-route';
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Message } from '../message.entity';
-import { NumberPoolService } from '../number-pool.service';
-import { DispatchOutcome, SmsRoute } from '../routing/sms-route';
+import { Message } from '../model/message.entity';
+import { NumberPoolService } from '../inbound/number-pool.service';
+import { DispatchOutcome, SmsRoute } from './sms-route';
 
 /**
  * Stands in for Twilio when it is not configured: logs each message and marks it sent, so that

@@ -1,6 +1,6 @@
-import { MessageDraft } from './message.repository';
-import { MessageStatus, RequestedRoute } from './message-status';
-import { measureSms } from './sms-encoding';
+import { MessageDraft } from '../model/message.repository';
+import { MessageStatus, RequestedRoute } from '../model/message-status';
+import { measureSms } from '../model/sms-encoding';
 
 /**
  * A queued outbound message to `to`, measured (encoding, segments), with every other field at its

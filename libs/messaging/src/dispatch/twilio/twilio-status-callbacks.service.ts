@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@app/core';
-import { MessageEvents } from './events/message-events';
-import { MessageRepository, ProviderCarrier, isCarriedBy } from './message.repository';
-import { MessageStatus } from './message-status';
+import { MessageEvents } from '../../model/message-events';
+import { MessageRepository, ProviderCarrier, isCarriedBy } from '../../model/message.repository';
+import { MessageStatus } from '../../model/message-status';
 
 /** Twilio's message statuses, in our terms. Twilio's queued/accepted/sending say nothing new. */
 const TWILIO_STATUS_MAP: Record<string, MessageStatus | undefined> = {

@@ -1,9 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import twilio, { Twilio } from 'twilio';
 import { AppConfig } from '@app/core';
-import { Message } from '../message.entity';
-import { NumberPoolService } from '../number-pool.service';
-import { DispatchError, DispatchOutcome, SmsRoute } from '../routing/sms-route';
+import { Message } from '../../model/message.entity';
+import { NumberPoolService } from '../../inbound/number-pool.service';
+import { DispatchError, DispatchOutcome, SmsRoute } from '../sms-route';
 import { SenderPacingService } from '../sender-pacing.service';
 import { UndiciTwilioHttpClient } from './undici-twilio-http-client';
 

@@ -1,4 +1,4 @@
-import { Message } from '../message.entity';
+import { Message } from '../model/message.entity';
 
 /** The route that actually carries a message. */
 export type RouteName = 'twilio' | 'console' | 'device';

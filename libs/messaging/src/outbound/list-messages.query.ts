@@ -14,7 +14,7 @@ import {
   Min,
 } from 'class-validator';
 import { PaginationQueryDto } from '@app/core';
-import { MessageStatus } from '../message-status';
+import { MessageStatus } from '../model/message-status';
 
 export const MAX_WAIT_SECONDS = 30;
 

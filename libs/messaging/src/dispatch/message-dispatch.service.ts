@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { MessageEvents } from './events/message-events';
-import { Message } from './message.entity';
-import { MessageRepository } from './message.repository';
-import { MessageStatus } from './message-status';
-import { MessageRouter } from './routing/message-router';
-import { DispatchError, SendLaterError } from './routing/sms-route';
+import { MessageEvents } from '../model/message-events';
+import { Message } from '../model/message.entity';
+import { MessageRepository } from '../model/message.repository';
+import { MessageStatus } from '../model/message-status';
+import { MessageRouter } from './message-router';
+import { DispatchError, SendLaterError } from './sms-route';
 
 export interface DispatchAttempt {
   /** 1 for the first try of this job. */

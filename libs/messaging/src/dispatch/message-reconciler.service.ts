@@ -2,10 +2,10 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig, MessageDispatchJob, QueueName, dispatchJobFor } from '@app/core';
-import { MessageEvents } from './events/message-events';
-import { IdempotencyService } from './idempotency/idempotency.service';
-import { MessageRepository } from './message.repository';
-import { MessageStatus } from './message-status';
+import { MessageEvents } from '../model/message-events';
+import { IdempotencyService } from '../outbound/idempotency.service';
+import { MessageRepository } from '../model/message.repository';
+import { MessageStatus } from '../model/message-status';
 
 // A message younger than this may still be on its way into the queue (API between COMMIT and add).
 const SETTLE_MS = 5000;

@@ -15,25 +15,21 @@ import {
   mapPage,
   isUuid,
 } from '@app/core';
-import { MessageView } from './dto/message.view';
-import { ListMessagesQuery } from './dto/list-messages.query';
-import { SendBatchDto, SendMessageDto } from './dto/send-message.dto';
-import { MessageEvents } from './events/message-events';
-import {
-  IdempotencyService,
-  IdempotentResult,
-  StoredResponse,
-} from './idempotency/idempotency.service';
-import { MessageCreationHooks } from './message-creation-hooks';
+import { MessageView } from '../model/message.view';
+import { ListMessagesQuery } from './list-messages.query';
+import { SendBatchDto, SendMessageDto } from './send-message.dto';
+import { MessageEvents } from '../model/message-events';
+import { IdempotencyService, IdempotentResult, StoredResponse } from './idempotency.service';
+import { MessageCreationHooks } from '../model/message-creation-hooks';
 import { MessageEnqueuer } from './message-enqueuer';
-import { Message } from './message.entity';
-import { MessageDraft, MessageListFilter, MessageRepository } from './message.repository';
-import { MessageStatus, RequestedRoute } from './message-status';
+import { Message } from '../model/message.entity';
+import { MessageDraft, MessageListFilter, MessageRepository } from '../model/message.repository';
+import { MessageStatus, RequestedRoute } from '../model/message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
 
-import { NumberPoolService } from './number-pool.service';
+import { NumberPoolService } from '../inbound/number-pool.service';
 import { outboundDraft } from './outbound-draft';
-import { DispatchError } from './routing/sms-route';
+import { DispatchError } from '../dispatch/sms-route';
 
 export interface SendOptions {
   idempotencyKey?: string;

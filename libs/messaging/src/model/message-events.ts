@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainEvent, EventBus } from '@app/core';
-import { MessageView } from '../dto/message.view';
-import { Message } from '../message.entity';
+import { MessageView } from './message.view';
+import { Message } from './message.entity';
 
 export const MESSAGE_CREATED = 'message.created';
 export const MESSAGE_UPDATED = 'message.updated';
