@@ -17,7 +17,7 @@ import {
 } from './number-binding.repository';
 import { keywordActionOf } from './opt-out-keywords';
 import { OptOutsRepository } from './opt-outs.repository';
-import { ReactionWriter } from '../outbound/reaction-writer';
+import { ReactionWriter } from '../outbound/automatic-message-writer';
 
 /** One inbound SMS, from whichever channel received it. */
 export interface InboundSms {
