@@ -1,15 +1,12 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { Message, MessageDraft, MessageStatus, RequestedRoute } from '@app/messaging';
 import {
-  Message,
-  MessageDraft,
   MessageRepository,
-  MessageStatus,
-  RequestedRoute,
   messageColumns,
   messageFromRow,
-} from '@app/messaging';
+} from '@app/messaging/model/message.repository';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { createDevice } from './helpers/device.factory';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/core';
-import { InboundMessagesService, MessageHandoverService } from '@app/messaging';
+import { InboundMessagesService, PhoneDeliveryState } from '@app/messaging';
 import { AuthenticatedDevice } from './device-sessions.service';
 import { DeviceRegistry } from './live/device-registry';
 import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
@@ -24,7 +24,7 @@ export class DeviceReportsService {
 
   constructor(
     private readonly registry: DeviceRegistry,
-    private readonly handover: MessageHandoverService,
+    private readonly phoneDelivery: PhoneDeliveryState,
     private readonly inbound: InboundMessagesService,
     private readonly clock: Clock,
     config: AppConfig,
@@ -50,7 +50,7 @@ export class DeviceReportsService {
   ): Promise<ReportVerdict> {
     // First result wins: the phone lets go of the message in Redis before anything is written.
     const ownership = await this.registry.releaseHandover(frame.messageId, device.id);
-    const outcome = await this.handover.recordDeviceResult({
+    const outcome = await this.phoneDelivery.recordDeviceResult({
       messageId: frame.messageId,
       deviceId: device.id,
       status: frame.status,

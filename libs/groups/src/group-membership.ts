@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConflictAppException, UnprocessableAppException } from '@app/core';
 import { AccountsService } from '@app/auth';
-import { NumberPoolService, OutboundReaction, RequestedRoute } from '@app/messaging';
+import { NumberPoolService, AutomaticMessage, RequestedRoute } from '@app/messaging';
 import { GroupRepository, GroupRow } from './group.repository';
 
 export interface Member {
@@ -47,7 +47,7 @@ export class GroupMembership {
     manager: EntityManager,
     group: GroupRow,
     member: Member,
-  ): Promise<{ memberId: string; number: string; welcome: OutboundReaction }> {
+  ): Promise<{ memberId: string; number: string; welcome: AutomaticMessage }> {
     const memberId = await this.groups.insertMember(manager, group.id, member.accountId);
     if (!memberId) {
       throw new ConflictAppException(
@@ -89,7 +89,7 @@ export class GroupMembership {
     manager: EntityManager,
     group: GroupRow,
     memberId: string,
-  ): Promise<{ goodbye: OutboundReaction | null; groupDeleted: boolean }> {
+  ): Promise<{ goodbye: AutomaticMessage | null; groupDeleted: boolean }> {
     const binding = await this.numberPool.unbind(manager, GROUP_MEMBER_TARGET, memberId);
     await this.groups.deleteMember(manager, memberId);
     const groupDeleted = (await this.groups.countMembers(manager, group.id)) === 0;

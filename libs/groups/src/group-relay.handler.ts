@@ -43,12 +43,15 @@ export class GroupRelayHandler implements InboundTargetHandler, OnModuleInit {
   ): Promise<InboundHandling> {
     const memberId = binding.targetId!;
     const group = await this.groups.lockGroupOfMember(manager, memberId);
-    if (!group) return { reactions: [] }; // left meanwhile: nothing to relay to
+    if (!group) return { automaticMessages: [] }; // left meanwhile: nothing to relay to
 
     if (inbound.body.trim().toUpperCase() === LEAVE_KEYWORD) {
       const { goodbye, groupDeleted } = await this.membership.remove(manager, group, memberId);
       // A deleted group takes its traffic out of groups (the foreign key sets it null).
-      return { groupId: groupDeleted ? undefined : group.id, reactions: goodbye ? [goodbye] : [] };
+      return {
+        groupId: groupDeleted ? undefined : group.id,
+        automaticMessages: goodbye ? [goodbye] : [],
+      };
     }
     const sender = (await this.accounts.namesOf([group.account_id])).get(group.account_id);
     const others = await this.numberPool.bindingsOf(
@@ -58,7 +61,7 @@ export class GroupRelayHandler implements InboundTargetHandler, OnModuleInit {
     );
     return {
       groupId: group.id,
-      reactions: others.map((other) => ({
+      automaticMessages: others.map((other) => ({
         accountId: other.accountId,
         to: other.externalPhone,
         from: other.poolNumber,

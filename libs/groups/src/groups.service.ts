@@ -16,7 +16,7 @@ import {
   Message,
   MessageHistory,
   NumberPoolService,
-  ReactionWriter,
+  AutomaticMessageWriter,
 } from '@app/messaging';
 import {
   GroupDetailView,
@@ -52,7 +52,7 @@ export class GroupsService {
     private readonly accounts: AccountsService,
     private readonly numberPool: NumberPoolService,
     private readonly history: MessageHistory,
-    private readonly reactions: ReactionWriter,
+    private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessagesService,
   ) {}
 
@@ -65,10 +65,10 @@ export class GroupsService {
         throw new ConflictAppException('GROUP_NAME_TAKEN', `The group name '${name}' is taken.`);
       }
       const joined = await this.membership.add(manager, created, member);
-      const queued = await this.reactions.store(manager, [joined.welcome]);
+      const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: name, number: joined.number }, queued };
     });
-    await this.reactions.dispatch(queued);
+    await this.automaticMessages.dispatch(queued);
     return membership;
   }
 
@@ -78,10 +78,10 @@ export class GroupsService {
       // A shared lock: joins run side by side, but never alongside the last leave deleting it.
       const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
       const joined = await this.membership.add(manager, group, member);
-      const queued = await this.reactions.store(manager, [joined.welcome]);
+      const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: group.name, number: joined.number }, queued };
     });
-    await this.reactions.dispatch(queued);
+    await this.automaticMessages.dispatch(queued);
     return membership;
   }
 
@@ -90,9 +90,9 @@ export class GroupsService {
       const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
       const memberId = await this.memberIdOf(group, accountId, manager);
       const { goodbye } = await this.membership.remove(manager, group, memberId);
-      return this.reactions.store(manager, goodbye ? [goodbye] : []);
+      return this.automaticMessages.store(manager, goodbye ? [goodbye] : []);
     });
-    await this.reactions.dispatch(queued);
+    await this.automaticMessages.dispatch(queued);
   }
 
   async search(query: SearchGroupsQuery): Promise<Page<GroupSummaryView>> {

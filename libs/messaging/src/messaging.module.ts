@@ -7,7 +7,7 @@ import { IdempotencyService } from './outbound/idempotency.service';
 import { MessageCreationHooks } from './model/message-creation-hooks';
 import { Message } from './model/message.entity';
 import { MessageRepository } from './model/message.repository';
-import { MessageHandoverService } from './dispatch/phone-delivery-state.service';
+import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
 import { MessageWaitService } from './outbound/message-wait.service';
 import { MessagesService } from './outbound/messages.service';
 import { NumberPoolService } from './inbound/number-pool.service';
@@ -17,7 +17,7 @@ import { InboundTargets } from './inbound/inbound-targets';
 import { NumberBindingRepository } from './inbound/number-binding.repository';
 import { MessageHistory } from './model/message-history.service';
 import { OptOutsRepository } from './inbound/opt-outs.repository';
-import { ReactionWriter } from './outbound/automatic-message-writer';
+import { AutomaticMessageWriter } from './outbound/automatic-message-writer';
 import { MessageEnqueuer } from './outbound/message-enqueuer';
 import { StatusCallbacksService } from './dispatch/twilio/twilio-status-callbacks.service';
 import { TwilioSignatureService } from './dispatch/twilio/twilio-signature.service';
@@ -66,19 +66,19 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
-    MessageHandoverService,
+    PhoneDeliveryState,
     InboundMessageRepository,
     NumberBindingRepository,
     MessageHistory,
     OptOutsRepository,
     InboundTargets,
-    ReactionWriter,
+    AutomaticMessageWriter,
     InboundMessagesService,
   ],
   exports: [
     MessageDispatchQueue,
     MessageHistory,
-    MessageHandoverService,
+    PhoneDeliveryState,
     MessageRepository,
     MessageEvents,
     NumberPoolService,
@@ -88,7 +88,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     InboundTargets,
-    ReactionWriter,
+    AutomaticMessageWriter,
     InboundMessagesService,
   ],
 })

@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/core';
-import { MessageHandoverService } from '@app/messaging';
+import { PhoneDeliveryState } from '@app/messaging';
 import { DeviceRegistry, DueHandover, DueReason } from '../live/device-registry';
 
 const BATCH = 100;
@@ -46,7 +46,7 @@ export class DeviceDeadlineSweeper implements OnApplicationBootstrap, BeforeAppl
 
   constructor(
     private readonly registry: DeviceRegistry,
-    private readonly handover: MessageHandoverService,
+    private readonly phoneDelivery: PhoneDeliveryState,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -103,14 +103,14 @@ export class DeviceDeadlineSweeper implements OnApplicationBootstrap, BeforeAppl
         );
       }
       if (due.reroutes > this.maxReroutes) {
-        await this.handover.giveUp(
+        await this.phoneDelivery.giveUp(
           due.messageId,
           'DEVICE_NO_RESULT',
           `${due.reroutes} phones took the message and none reported a result.`,
         );
         return;
       }
-      const outcome = await this.handover.reroute(due.messageId, REASONS[due.reason]);
+      const outcome = await this.phoneDelivery.reroute(due.messageId, REASONS[due.reason]);
       if (outcome === 'busy') {
         await this.registry.scheduleRetry(
           due.messageId,

@@ -46,8 +46,8 @@ const AFTER_SENT: readonly MessageStatus[] = [MessageStatus.Sent, MessageStatus.
  * never imports devices.
  */
 @Injectable()
-export class MessageHandoverService {
-  private readonly logger = new Logger(MessageHandoverService.name);
+export class PhoneDeliveryState {
+  private readonly logger = new Logger(PhoneDeliveryState.name);
 
   constructor(
     private readonly messages: MessageRepository,

@@ -9,7 +9,7 @@ import { MessageDraft, MessageRepository } from '../model/message.repository';
 import { MessageStatus, RequestedRoute } from '../model/message-status';
 import { measureSms } from '../model/sms-encoding';
 import { InboundMessageRepository } from './inbound-message.repository';
-import { InboundTargetHandler, InboundTargets, OutboundReaction } from './inbound-targets';
+import { InboundTargetHandler, InboundTargets } from './inbound-targets';
 import {
   CONVERSATION_TARGET,
   NumberBinding,
@@ -17,7 +17,7 @@ import {
 } from './number-binding.repository';
 import { keywordActionOf } from './opt-out-keywords';
 import { OptOutsRepository } from './opt-outs.repository';
-import { ReactionWriter } from '../outbound/automatic-message-writer';
+import { AutomaticMessage, AutomaticMessageWriter } from '../outbound/automatic-message-writer';
 
 /** One inbound SMS, from whichever channel received it. */
 export interface InboundSms {
@@ -48,7 +48,7 @@ export const HELP_TEXT =
 /**
  * The inbound pipeline (DESIGN §2 "Inbound"): Twilio webhooks and phones' `inbound` frames both
  * land here. Opt-out keywords first, then routing by number binding to exactly one owner; stored
- * once per channel id, with every reaction (relays, help answers) in the same transaction.
+ * once per channel id, with every automatic message (relays, help answers) in the same transaction.
  */
 @Injectable()
 export class InboundMessagesService {
@@ -56,7 +56,7 @@ export class InboundMessagesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly reactions: ReactionWriter,
+    private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessageRepository,
     private readonly optOuts: OptOutsRepository,
     private readonly hooks: MessageCreationHooks,
@@ -91,8 +91,10 @@ export class InboundMessagesService {
         deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
       });
       if (!stored) return null; // a concurrent replay won the race
-      const reactions = accountId ? await this.react(manager, stored, binding, handler, sms) : [];
-      const queued = await this.reactions.store(manager, reactions);
+      const automatic = accountId
+        ? await this.automaticMessagesFor(manager, stored, binding, handler, sms)
+        : [];
+      const queued = await this.automaticMessages.store(manager, automatic);
       return { stored, queued };
     });
 
@@ -107,18 +109,18 @@ export class InboundMessagesService {
       );
     }
     await this.events.created([outcome.stored]);
-    await this.reactions.dispatch(outcome.queued);
+    await this.automaticMessages.dispatch(outcome.queued);
     return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
   }
 
   /** Keywords first (they apply to the whole account), then the binding's own target. */
-  private async react(
+  private async automaticMessagesFor(
     manager: EntityManager,
     inbound: Message,
     binding: NumberBinding | null,
     handler: InboundTargetHandler | undefined,
     sms: InboundSms,
-  ): Promise<OutboundReaction[]> {
+  ): Promise<AutomaticMessage[]> {
     const accountId = inbound.accountId!;
     // Keywords are a carrier convention for texts; a post from the app is just a message.
     const keyword = sms.source === 'app' ? null : keywordActionOf(inbound.body);
@@ -154,7 +156,7 @@ export class InboundMessagesService {
       if (handling.groupId) {
         await this.messages.assignToGroup(manager, inbound.id, handling.groupId);
       }
-      return handling.reactions;
+      return handling.automaticMessages;
     }
     return [];
   }

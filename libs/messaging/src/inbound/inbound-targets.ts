@@ -1,24 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Message } from '../model/message.entity';
-import { RequestedRoute } from '../model/message-status';
+import { AutomaticMessage } from '../outbound/automatic-message-writer';
 import { NumberBinding } from './number-binding.repository';
-
-/** An SMS a target wants sent in reaction to an inbound one (a group relay, a help answer). */
-export interface OutboundReaction {
-  accountId: string;
-  to: string;
-  from: string | null;
-  body: string;
-  route: RequestedRoute;
-  requestedDeviceId?: string | null;
-  groupId?: string | null;
-}
 
 /**
  * What another lib does with an inbound text bound to one of its targets (the groups lib relays
  * a member's text to the group). Runs in the transaction that stores the inbound message, so the
- * reactions are stored with it or not at all.
+ * automatic messages (relays) are stored with it or not at all.
  */
 export interface InboundTargetHandler {
   /**
@@ -37,7 +26,7 @@ export interface InboundTargetHandler {
 export interface InboundHandling {
   /** The group whose traffic the text is: it then stays out of 1:1 conversations. */
   groupId?: string;
-  reactions: OutboundReaction[];
+  automaticMessages: AutomaticMessage[];
 }
 
 @Injectable()

@@ -4,28 +4,42 @@ import { Message } from '../model/message.entity';
 import { MessageEnqueuer } from './message-enqueuer';
 import { MessageRepository } from '../model/message.repository';
 import { outboundDraft } from './outbound-draft';
-import { OutboundReaction } from '../inbound/inbound-targets';
+import { RequestedRoute } from '../model/message-status';
 
 /**
- * Outbound messages that other work decides on (a group relay, a welcome, a help answer): stored
- * inside the caller's transaction, dispatched after its commit, like any other message.
+ * An SMS Switchboard sends on its own: an auto-reply (a help answer, a group welcome or goodbye)
+ * or a relay (a member's text to the other members of a group).
+ */
+export interface AutomaticMessage {
+  accountId: string;
+  to: string;
+  from: string | null;
+  body: string;
+  route: RequestedRoute;
+  requestedDeviceId?: string | null;
+  groupId?: string | null;
+}
+
+/**
+ * Stores auto-replies and relays inside the transaction of what caused them, and dispatches them
+ * after its commit, like any other message.
  */
 @Injectable()
-export class ReactionWriter {
+export class AutomaticMessageWriter {
   constructor(
     private readonly messages: MessageRepository,
     private readonly enqueuer: MessageEnqueuer,
   ) {}
 
   /** Stores them as queued messages; call `dispatch` with the result once committed. */
-  store(manager: EntityManager, reactions: OutboundReaction[]): Promise<Message[]> {
+  store(manager: EntityManager, messages: AutomaticMessage[]): Promise<Message[]> {
     return this.messages.insertMany(
-      reactions.map((reaction) =>
-        outboundDraft(reaction.accountId, reaction.to, reaction.body, {
-          fromNumber: reaction.from,
-          routeRequested: reaction.route,
-          requestedDeviceId: reaction.requestedDeviceId ?? null,
-          groupId: reaction.groupId ?? null,
+      messages.map((message) =>
+        outboundDraft(message.accountId, message.to, message.body, {
+          fromNumber: message.from,
+          routeRequested: message.route,
+          requestedDeviceId: message.requestedDeviceId ?? null,
+          groupId: message.groupId ?? null,
         }),
       ),
       manager,

@@ -4,7 +4,7 @@ import { measureSms } from '../model/sms-encoding';
 
 /**
  * A queued outbound message to `to`, measured (encoding, segments), with every other field at its
- * default unless `details` says otherwise: what the API, system messages and reactions all store.
+ * default unless `details` says otherwise: what the API, system messages and automatic messages all store.
  */
 export function outboundDraft(
   accountId: string | null,
