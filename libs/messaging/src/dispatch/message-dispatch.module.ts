@@ -7,10 +7,20 @@ import { NumberPoolService } from '../inbound/number-pool.service';
 import { ConsoleRoute } from './console.route';
 import { TwilioRoute } from './twilio/twilio.route';
 import { MessageRouter } from './message-router';
-import { RouteRegistry } from './route-registry';
+import { CARRIER_ROUTE, RouteRegistry } from './route-registry';
 import { SenderPacingService } from './sender-pacing.service';
+import { SmsRoute } from './sms-route';
 
-export const CARRIER_ROUTE = Symbol('CARRIER_ROUTE');
+/** Twilio when it is configured, else the console stand-in. */
+function carrierRoute(
+  config: AppConfig,
+  numberPool: NumberPoolService,
+  pacing: SenderPacingService,
+): SmsRoute {
+  return config.twilioConfigured
+    ? new TwilioRoute(config, numberPool, pacing)
+    : new ConsoleRoute(numberPool);
+}
 
 /** Handing messages to routes: what the worker process needs. */
 @Module({
@@ -23,19 +33,8 @@ export const CARRIER_ROUTE = Symbol('CARRIER_ROUTE');
     MessageReconcilerService,
     {
       provide: CARRIER_ROUTE,
-      inject: [AppConfig, NumberPoolService, SenderPacingService, RouteRegistry],
-      useFactory: (
-        config: AppConfig,
-        numberPool: NumberPoolService,
-        pacing: SenderPacingService,
-        registry: RouteRegistry,
-      ) => {
-        const route = config.twilioConfigured
-          ? new TwilioRoute(config, numberPool, pacing)
-          : new ConsoleRoute(numberPool);
-        registry.registerCarrier(route);
-        return route;
-      },
+      inject: [AppConfig, NumberPoolService, SenderPacingService],
+      useFactory: carrierRoute,
     },
   ],
   exports: [MessagingModule, RouteRegistry, MessageDispatchService, MessageReconcilerService],

@@ -1,23 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { RouteName, SmsRoute } from './sms-route';
 
+/** The carrier route of this process (Twilio, or the console stand-in), which the registry takes. */
+export const CARRIER_ROUTE = Symbol('CARRIER_ROUTE');
+
 /**
- * The routes this process can use. The carrier (Twilio, or the console stand-in) is registered by
- * messaging itself; other libs register theirs (the devices lib adds `device`) without messaging
- * importing them.
+ * The routes this process can use: the carrier, provided by messaging, and the ones other libs
+ * register (the devices lib adds `device`) without messaging importing them.
  */
 @Injectable()
 export class RouteRegistry {
   private readonly routes = new Map<RouteName, SmsRoute>();
-  private carrierRoute?: SmsRoute;
+
+  constructor(@Inject(CARRIER_ROUTE) private readonly carrierRoute: SmsRoute) {
+    this.register(carrierRoute);
+  }
 
   register(route: SmsRoute): void {
     this.routes.set(route.name, route);
-  }
-
-  registerCarrier(route: SmsRoute): void {
-    this.carrierRoute = route;
-    this.register(route);
   }
 
   get(name: RouteName): SmsRoute | undefined {
@@ -26,7 +26,6 @@ export class RouteRegistry {
 
   /** Twilio when configured, else the console provider. */
   carrier(): SmsRoute {
-    if (!this.carrierRoute) throw new Error('No carrier route registered');
     return this.carrierRoute;
   }
 }
