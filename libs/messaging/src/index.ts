@@ -1,5 +1,5 @@
 // What other libs and the apps use of messaging; everything else stays inside.
-export { MessagingModule, MessageDispatchQueue } from './messaging.module';
+export { MessagingModule } from './messaging.module';
 export { MessageDispatchModule } from './dispatch/message-dispatch.module';
 
 // The message model.
@@ -23,6 +23,7 @@ export type { AutomaticMessage } from './outbound/automatic-message-writer';
 export { RouteRegistry } from './dispatch/route-registry';
 export { DispatchError, SendLaterError } from './dispatch/sms-route';
 export type { DispatchOutcome, SmsRoute } from './dispatch/sms-route';
+export { PossibleDuplicateSends } from './dispatch/possible-duplicate-sends';
 export { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
 export { MessageDispatchService } from './dispatch/message-dispatch.service';
 export { MessageReconcilerService } from './dispatch/message-reconciler.service';

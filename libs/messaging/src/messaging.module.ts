@@ -15,6 +15,7 @@ import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
 import { NumberBindingRepository } from './inbound/number-binding.repository';
+import { PossibleDuplicateSends } from './dispatch/possible-duplicate-sends';
 import { MessageHistory } from './model/message-history.service';
 import { OptOutsRepository } from './inbound/opt-outs.repository';
 import { AutomaticMessageWriter } from './outbound/automatic-message-writer';
@@ -66,6 +67,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
+    PossibleDuplicateSends,
     PhoneDeliveryState,
     InboundMessageRepository,
     NumberBindingRepository,
@@ -77,6 +79,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
   ],
   exports: [
     MessageDispatchQueue,
+    PossibleDuplicateSends,
     MessageHistory,
     PhoneDeliveryState,
     MessageRepository,

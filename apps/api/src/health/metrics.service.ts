@@ -2,16 +2,18 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { QueueName, withinDeadline } from '@app/core';
+import { PossibleDuplicateSends } from '@app/messaging';
 
 // A scrape must answer even while Redis is unreachable.
-const QUEUE_COUNTS_DEADLINE_MS = 1000;
+const REDIS_READ_DEADLINE_MS = 1000;
 
 /**
  * Prometheus metrics of this API process: Node's own, plus the state of the work that matters to
- * an operator (queue depth, unfinished messages), read when scraped rather than on every request.
+ * an operator (queue depth, unfinished messages, possible duplicate sends), read when scraped
+ * rather than on every request.
  */
 @Injectable()
 export class MetricsService {
@@ -20,6 +22,7 @@ export class MetricsService {
   constructor(
     @InjectQueue(QueueName.MessageDispatch) queue: Queue,
     @InjectDataSource() dataSource: DataSource,
+    possibleDuplicates: PossibleDuplicateSends,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
     new Gauge({
@@ -33,7 +36,7 @@ export class MetricsService {
         this.reset();
         const counts = await withinDeadline(
           queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
-          QUEUE_COUNTS_DEADLINE_MS,
+          REDIS_READ_DEADLINE_MS,
           'Counting the dispatch jobs',
         ).catch(() => ({}) as Record<string, number>);
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
@@ -51,6 +54,21 @@ export class MetricsService {
            WHERE status IN ('scheduled', 'queued', 'sending') GROUP BY status`,
         );
         for (const row of rows) this.set({ status: row.status }, row.count);
+      },
+    });
+    new Counter({
+      name: 'switchboard_possible_duplicate_sends_total',
+      help: 'Moments a message may have been sent twice, by cause (all processes)',
+      labelNames: ['cause'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const counts = await withinDeadline(
+          possibleDuplicates.countsByCause(),
+          REDIS_READ_DEADLINE_MS,
+          'Reading the possible duplicate sends',
+        ).catch(() => ({}) as Record<string, number>);
+        for (const [cause, count] of Object.entries(counts)) this.inc({ cause }, count);
       },
     });
   }

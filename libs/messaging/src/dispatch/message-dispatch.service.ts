@@ -4,6 +4,7 @@ import { Message } from '../model/message.entity';
 import { MessageRepository } from '../model/message.repository';
 import { MessageStatus } from '../model/message-status';
 import { MessageRouter } from './message-router';
+import { PossibleDuplicateSends } from './possible-duplicate-sends';
 import { DispatchError, SendLaterError } from './sms-route';
 
 export interface DispatchAttempt {
@@ -28,13 +29,12 @@ export type DispatchResult =
 @Injectable()
 export class MessageDispatchService {
   private readonly logger = new Logger(MessageDispatchService.name);
-  /** Attempts after a failure in which the provider may have accepted the message anyway. */
-  possibleDuplicates = 0;
 
   constructor(
     private readonly messages: MessageRepository,
     private readonly router: MessageRouter,
     private readonly events: MessageEvents,
+    private readonly possibleDuplicates: PossibleDuplicateSends,
   ) {}
 
   /** Throws SendLaterError when the message must wait without spending an attempt. */
@@ -89,7 +89,8 @@ export class MessageDispatchService {
       error instanceof DispatchError
         ? error
         : new DispatchError('DISPATCH_ERROR', (error as Error)?.message ?? String(error), false);
-    if (failure.ambiguous) this.possibleDuplicates++;
+    // The provider may have accepted the message anyway: the next attempt may send it again.
+    if (failure.ambiguous) this.possibleDuplicates.record('provider_may_have_accepted');
     const lastAttempt = attempt.attempt >= attempt.maxAttempts;
     if (failure.permanent || lastAttempt) {
       const failed = await this.messages.transition(message.id, MessageStatus.Failed, {
