@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { ConflictAppException, NotFoundAppException, Page, Keyset, PageRequest } from '@app/core';
 import { ApiKey } from './api-key.entity';
-import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
+import { API_KEY_SECRET } from './api-key-secret';
 
 interface CachedKey {
   apiKeyId: string;
@@ -46,22 +46,22 @@ export class ApiKeysService {
     name: string,
     manager: EntityManager = this.apiKeys.manager,
   ): Promise<IssuedApiKey> {
-    const generated = generateApiKey();
+    const generated = API_KEY_SECRET.generate();
     const apiKey = await manager.save(
       manager.create(ApiKey, {
         accountId,
         name,
-        prefix: generated.prefix,
+        prefix: generated.visiblePrefix,
         keyHash: generated.hash,
       }),
     );
-    return { apiKey, key: generated.key };
+    return { apiKey, key: generated.secret };
   }
 
   /** The account a key belongs to, or null when the key is unknown or revoked. */
   async authenticate(key: string): Promise<{ accountId: string; apiKeyId: string } | null> {
-    if (!looksLikeApiKey(key)) return null;
-    const hash = hashApiKey(key);
+    if (!API_KEY_SECRET.looksLike(key)) return null;
+    const hash = API_KEY_SECRET.hash(key);
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > now) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokensService } from './access-tokens.service';
-import { looksLikeApiKey } from './api-key-secret';
+import { API_KEY_SECRET } from './api-key-secret';
 import { ApiKeysService } from './api-keys.service';
 import { AuthSessionsService } from './auth-sessions.service';
 import { AuthenticatedAccount } from './authenticated-account';
@@ -19,7 +19,7 @@ export class CredentialsService {
 
   /** `asApiKey`: it came in X-API-Key, so it cannot be a token. */
   async authenticate(credential: string, asApiKey = false): Promise<AuthenticatedAccount | null> {
-    return asApiKey || looksLikeApiKey(credential)
+    return asApiKey || API_KEY_SECRET.looksLike(credential)
       ? this.byApiKey(credential)
       : this.byAccessToken(credential);
   }

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { AppConfig, Clock, EventBus, Page, PaginationQueryDto, isUuid, Keyset } from '@app/core';
 import { Device } from './device.entity';
 import { deviceLimitReached, deviceNotFound } from './device-errors';
-import { generateDeviceToken } from './device-token';
+import { DEVICE_TOKEN } from './device-token';
 import { CreateDeviceDto, UpdateDeviceDto } from './dto/device-requests.dto';
 import { CreatedDeviceView, DeviceView } from './dto/device.view';
 import { DeviceChannel } from './live/device-channel';
@@ -40,7 +40,7 @@ export class DevicesService {
 
   /** The answer is the only time the token is shown. */
   async create(accountId: string, request: CreateDeviceDto): Promise<CreatedDeviceView> {
-    const token = generateDeviceToken();
+    const token = DEVICE_TOKEN.generate();
     const device = await this.devices.manager.transaction(async (manager) => {
       // Serialises concurrent creations for one account, so the cap holds under races.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`devices:${accountId}`]);
@@ -52,11 +52,17 @@ export class DevicesService {
       const [row] = await manager.query(
         `INSERT INTO devices (account_id, name, token_prefix, token_hash, enabled, send_rate_per_minute)
          VALUES ($1, $2, $3, $4, true, $5) RETURNING id`,
-        [accountId, request.name, token.prefix, token.hash, request.sendRatePerMinute ?? null],
+        [
+          accountId,
+          request.name,
+          token.visiblePrefix,
+          token.hash,
+          request.sendRatePerMinute ?? null,
+        ],
       );
       return manager.findOneByOrFail(Device, { id: row.id });
     });
-    return { ...this.viewOf(device, undefined), token: token.token };
+    return { ...this.viewOf(device, undefined), token: token.secret };
   }
 
   /** Newest first, with each device's live state. */
