@@ -1,11 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { QueueName, withinDeadline } from '@app/core';
-import { PossibleDuplicateSends } from '@app/messaging';
+import { MessageHistory, PossibleDuplicateSends } from '@app/messaging';
 
 // A scrape must answer even while Redis is unreachable.
 const REDIS_READ_DEADLINE_MS = 1000;
@@ -21,7 +19,7 @@ export class MetricsService {
 
   constructor(
     @InjectQueue(QueueName.MessageDispatch) queue: Queue,
-    @InjectDataSource() dataSource: DataSource,
+    history: MessageHistory,
     possibleDuplicates: PossibleDuplicateSends,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
@@ -49,11 +47,8 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows: Array<{ status: string; count: number }> = await dataSource.query(
-          `SELECT status, count(*)::int AS count FROM messages
-           WHERE status IN ('scheduled', 'queued', 'sending') GROUP BY status`,
-        );
-        for (const row of rows) this.set({ status: row.status }, row.count);
+        const counts = await history.unfinishedByStatus();
+        for (const [status, count] of counts) this.set({ status }, count);
       },
     });
     new Counter({

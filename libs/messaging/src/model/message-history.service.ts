@@ -2,9 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Page, PageRequest } from '@app/core';
 import { Message } from './message.entity';
+import { MessageStatus } from './message-status';
 import { MessageRepository } from './message.repository';
 
-/** What the libs built on messaging read of the messages: their threads, groups and sessions. */
+/**
+ * What the libs and apps built on messaging read of the messages: threads, groups, sessions and
+ * metrics.
+ */
 @Injectable()
 export class MessageHistory {
   constructor(private readonly messages: MessageRepository) {}
@@ -30,6 +34,11 @@ export class MessageHistory {
   /** The sessions that talked with `peer`, in the caller's transaction. */
   sessionsWithPeer(manager: EntityManager, accountId: string, peer: string): Promise<string[]> {
     return this.messages.findSessionsWithPeer(manager, accountId, peer);
+  }
+
+  /** Outbound messages not yet handed to a provider, by status (for the metrics). */
+  unfinishedByStatus(): Promise<Map<MessageStatus, number>> {
+    return this.messages.countUnfinishedByStatus();
   }
 
   findById(messageId: string): Promise<Message | null> {

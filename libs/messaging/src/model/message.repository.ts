@@ -557,6 +557,15 @@ export class MessageRepository {
     );
   }
 
+  /** Outbound messages not yet handed to a provider, counted by status. */
+  async countUnfinishedByStatus(): Promise<Map<MessageStatus, number>> {
+    const rows: Array<{ status: MessageStatus; count: number }> = await this.dataSource.query(
+      `SELECT status, count(*)::int AS count FROM messages
+       WHERE status IN ('scheduled', 'queued', 'sending') GROUP BY status`,
+    );
+    return new Map(rows.map((row) => [row.status, row.count]));
+  }
+
   /** Messages the reconciler must look at: unfinished, older than `settledAfterMs`. */
   async findUnfinished(settledAfterMs: number, limit: number): Promise<Message[]> {
     const rows = await this.dataSource.query(
