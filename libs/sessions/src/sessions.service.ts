@@ -1,35 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { NotFoundAppException, Page, PaginationQueryDto, Keyset, mapPage } from '@app/core';
+import { NotFoundAppException, Page, PaginationQueryDto, mapPage } from '@app/core';
 import { MessageView, MessagesService } from '@app/messaging';
 import { Session } from './session.entity';
+import { SessionRepository } from './session.repository';
 import { SessionView } from './session.view';
-
-const MOST_RECENTLY_ACTIVE_FIRST = new Keyset({
-  sortKey: 'session.last_activity_at',
-  sortKeyType: 'timestamptz',
-  id: 'session.id',
-  idType: 'text',
-  direction: 'DESC',
-});
 
 @Injectable()
 export class SessionsService {
   constructor(
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly sessions: SessionRepository,
     private readonly messages: MessagesService,
   ) {}
 
   /** Most recently active first. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<SessionView>> {
-    const page = await MOST_RECENTLY_ACTIVE_FIRST.pageOf(
-      this.sessions
-        .createQueryBuilder('session')
-        .where('session.account_id = :accountId', { accountId }),
-      query,
-    );
-    return mapPage(page, SessionView.from);
+    return mapPage(await this.sessions.listOf(accountId, query), SessionView.from);
   }
 
   async get(accountId: string, sessionId: string): Promise<SessionView> {
@@ -48,17 +33,12 @@ export class SessionsService {
 
   /** A closed session takes no new messages; closing twice is harmless. */
   async close(accountId: string, sessionId: string): Promise<SessionView> {
-    await this.sessions
-      .createQueryBuilder()
-      .update()
-      .set({ closedAt: () => 'COALESCE(closed_at, now())' })
-      .where('account_id = :accountId AND id = :sessionId', { accountId, sessionId })
-      .execute();
+    await this.sessions.close(accountId, sessionId);
     return this.get(accountId, sessionId);
   }
 
   private async findOrFail(accountId: string, sessionId: string): Promise<Session> {
-    const session = await this.sessions.findOneBy({ accountId, id: sessionId });
+    const session = await this.sessions.findOne(accountId, sessionId);
     if (!session) throw new NotFoundAppException('SESSION_NOT_FOUND', 'No such session.');
     return session;
   }
