@@ -43,10 +43,13 @@ export class AccountsService {
     return account?.phone && account.phoneVerifiedAt ? account.phone : null;
   }
 
-  /** The names of accounts, by id (a missing account is left out). */
-  async namesOf(accountIds: readonly string[]): Promise<Map<string, string>> {
+  /** The names of accounts, by id (a missing account is left out); `manager`: the caller's transaction. */
+  async namesOf(
+    accountIds: readonly string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Map<string, string>> {
     if (accountIds.length === 0) return new Map();
-    const accounts = await this.dataSource.getRepository(Account).find({
+    const accounts = await manager.getRepository(Account).find({
       select: { id: true, name: true },
       where: { id: In([...new Set(accountIds)]) },
     });

@@ -53,7 +53,9 @@ export class GroupRelayHandler implements InboundTargetHandler, OnModuleInit {
         automaticMessages: goodbye ? [goodbye] : [],
       };
     }
-    const sender = (await this.accounts.namesOf([group.account_id])).get(group.account_id);
+    // Through the inbound transaction's connection: a second one per text could exhaust the pool.
+    const senders = await this.accounts.namesOf([group.account_id], manager);
+    const sender = senders.get(group.account_id);
     const others = await this.numberPool.bindingsOf(
       manager,
       GROUP_MEMBER_TARGET,
