@@ -6,7 +6,7 @@ import { ConversationReadsRepository } from './conversation-reads.repository';
 import { ConversationMessageView, ConversationView } from './conversation.views';
 
 /**
- * 1:1 conversations (seeds 001 and 003): every message of an account grouped by the other
+ * 1:1 conversations: every message of an account grouped by the other
  * party's phone, in both directions.
  */
 @Injectable()

@@ -23,7 +23,7 @@ export type DispatchResult =
   | 'retry';
 
 /**
- * One dispatch attempt of one message (DESIGN §2 "Outbound"): claim it, pick a route, hand it
+ * One dispatch attempt of one message: claim it, pick a route, hand it
  * over, record the outcome. The queue decides when to call it again.
  */
 @Injectable()

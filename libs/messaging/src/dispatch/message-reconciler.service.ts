@@ -26,7 +26,7 @@ export interface ReconcileReport {
 }
 
 /**
- * "No message is lost" (DESIGN §2): PostgreSQL is the source of truth, Redis only a work list.
+ * No message is lost: PostgreSQL is the source of truth, Redis only a work list.
  * Finds committed, unfinished messages whose job is gone (Redis flushed or restarted, a worker
  * killed mid-send) and gives them a job again.
  */

@@ -7,7 +7,7 @@ import { SendLaterError, SmsRoute } from './sms-route';
 // How long a message for a phone waits before looking again when none of the account's is online.
 const NO_DEVICE_RETRY_MS = 5000;
 
-/** Chooses the route of one message at dispatch time (DESIGN §2 "Outbound"). */
+/** Chooses the route of one message at dispatch time. */
 @Injectable()
 export class MessageRouter {
   constructor(private readonly registry: RouteRegistry) {}

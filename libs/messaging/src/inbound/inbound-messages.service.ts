@@ -46,7 +46,7 @@ export const HELP_TEXT =
   'Switchboard: reply STOP to stop messages from this sender, START to resume. Msg&data rates may apply.';
 
 /**
- * The inbound pipeline (DESIGN §2 "Inbound"): Twilio webhooks and phones' `inbound` frames both
+ * The inbound pipeline: Twilio webhooks and phones' `inbound` frames both
  * land here. Opt-out keywords first, then routing by number binding to exactly one owner; stored
  * once per channel id, with every automatic message (relays, help answers) in the same transaction.
  */

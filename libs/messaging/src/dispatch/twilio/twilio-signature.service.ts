@@ -4,7 +4,7 @@ import { AppConfig } from '@app/core';
 
 /**
  * Checks `X-Twilio-Signature`: an HMAC of the full public URL and the form parameters with the
- * account's auth token. Without it anyone could post fake replies or statuses (seed 001 did).
+ * account's auth token. Without it anyone could post fake replies or statuses.
  */
 @Injectable()
 export class TwilioSignatureService {
