@@ -87,7 +87,7 @@ const ID_COLUMN = 'page_id';
 // Where pageOf keeps each raw row's entity until `page` hands it over.
 const ENTITY = Symbol('entity');
 
-/** A raw row carrying its position (see Keyset.positionColumns). */
+/** A raw row carrying its position (see KeysetSql.positionColumns). */
 export type PositionedRow = Record<string | symbol, unknown>;
 
 /** The SQL fragments of one page of a hand-written query, its parameters bound positionally. */
