@@ -8,6 +8,7 @@ import { SimulatedPhone } from './fakes/device-simulator';
 import { createAccount } from './helpers/account.factory';
 import { createDevice, phoneFor } from './helpers/device.factory';
 import { eventually } from './helpers/eventually';
+import { possibleDuplicates } from './helpers/metrics';
 import { createTestApp } from './helpers/test-app';
 import { startTestWorker } from './helpers/test-worker';
 
@@ -103,6 +104,8 @@ describe('device timeouts and re-routing', () => {
     );
     await Promise.all([acking.connect(), working.connect()]);
 
+    const rerouted = await possibleDuplicates(app, 'device_rerouted_after_ack');
+    const sentLate = await possibleDuplicates(app, 'device_sent_after_reroute');
     const created = await http()
       .post('/api/v1/messages')
       .set(headers)
@@ -123,6 +126,9 @@ describe('device timeouts and re-routing', () => {
       status: 'sent',
       deviceId: good.id,
     });
+    // Both moments it may have gone out twice are counted for operators.
+    expect(await possibleDuplicates(app, 'device_rerouted_after_ack')).toBe(rerouted + 1);
+    expect(await possibleDuplicates(app, 'device_sent_after_reroute')).toBe(sentLate + 1);
   });
 
   it('leaves a re-routed message that waits for a phone alone', async () => {

@@ -3,7 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { MAX_CONCURRENT_REQUESTS } from '@app/messaging/providers/undici-twilio-http-client';
+import { MAX_CONCURRENT_REQUESTS } from '@app/messaging/dispatch/twilio/undici-twilio-http-client';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';

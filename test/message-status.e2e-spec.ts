@@ -1,13 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import {
-  ALLOWED_PREDECESSORS,
-  MessageDraft,
-  MessageRepository,
-  MessageStatus,
-  RequestedRoute,
-  STATUS_TIMESTAMP_COLUMN,
-} from '@app/messaging';
+import { MessageStatus, RequestedRoute } from '@app/messaging';
+import { MessageDraft, MessageRepository } from '@app/messaging/model/message.repository';
+import { ALLOWED_PREDECESSORS, STATUS_TIMESTAMP_COLUMN } from '@app/messaging/model/message-status';
 import { createAccount } from './helpers/account.factory';
 import { createTestApp } from './helpers/test-app';
 

@@ -1,15 +1,12 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { Message, MessageDraft, MessageStatus, RequestedRoute } from '@app/messaging';
 import {
-  Message,
-  MessageDraft,
   MessageRepository,
-  MessageStatus,
-  RequestedRoute,
   messageColumns,
   messageFromRow,
-} from '@app/messaging';
+} from '@app/messaging/model/message.repository';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { createDevice } from './helpers/device.factory';
@@ -17,6 +14,7 @@ import { EventsClient, ReceivedEvent } from './helpers/events-client';
 import { urlOf } from './helpers/test-app';
 import { fakeMessageSid } from './helpers/twilio-webhook';
 import { eventually } from './helpers/eventually';
+import { possibleDuplicates } from './helpers/metrics';
 import { TestStack, startStack } from './helpers/test-stack';
 
 const POOL = ['+12015550100', '+12015550101'];
@@ -166,6 +164,19 @@ describe('outbound messages through Twilio', () => {
     expect(sent.errorCode).toBeNull();
     expect(fake.requests.filter((r) => r.params.To === '+14155550104')).toHaveLength(3);
     expect(fake.messagesTo('+14155550104')).toHaveLength(1);
+  });
+
+  it('counts an attempt Twilio may have taken before the connection broke as a possible duplicate', async () => {
+    const before = await possibleDuplicates(app, 'provider_may_have_accepted');
+    fake.dropNext(1);
+    const created = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155550105', body: 'Maybe twice' });
+    await statusOf(created.body.id, 'sent');
+    // The fake took the dropped attempt too: the SMS did go out twice, and the metric says so.
+    expect(fake.messagesTo('+14155550105')).toHaveLength(2);
+    expect(await possibleDuplicates(app, 'provider_may_have_accepted')).toBe(before + 1);
   });
 
   it('fails at once on a permanent Twilio error, keeping its code', async () => {

@@ -4,15 +4,14 @@ import { EntityManager, IsNull, Repository } from 'typeorm';
 import {
   AppException,
   ConflictAppException,
-  DEFAULT_PAGE_SIZE,
+  Keyset,
   NotFoundAppException,
   Page,
-  decodeCursor,
-  toPage,
+  PageRequest,
 } from '@app/core';
 import { Account } from './account.entity';
 import { ApiKey } from './api-key.entity';
-import { generateApiKey, hashApiKey, looksLikeApiKey } from './api-key-secret';
+import { API_KEY_SECRET } from './api-key-secret';
 import { AuthSessionsService } from './auth-sessions.service';
 import { AuthenticatedAccount } from './authenticated-account';
 import { CredentialRevocations } from './credential-revocations';
@@ -40,6 +39,14 @@ export interface IssuedApiKey {
   key: string;
 }
 
+const NEWEST_KEYS_FIRST = new Keyset({
+  sortKey: 'key.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'key.id',
+  idType: 'uuid',
+  direction: 'DESC',
+});
+
 @Injectable()
 export class ApiKeysService {
   private readonly cache = new Map<string, CachedKey>();
@@ -57,16 +64,16 @@ export class ApiKeysService {
     name: string,
     manager: EntityManager = this.apiKeys.manager,
   ): Promise<IssuedApiKey> {
-    const generated = generateApiKey();
+    const generated = API_KEY_SECRET.generate();
     const apiKey = await manager.save(
       manager.create(ApiKey, {
         accountId,
         name,
-        prefix: generated.prefix,
+        prefix: generated.visiblePrefix,
         keyHash: generated.hash,
       }),
     );
-    return { apiKey, key: generated.key };
+    return { apiKey, key: generated.secret };
   }
 
   /**
@@ -77,8 +84,8 @@ export class ApiKeysService {
     key: string,
     options: { fresh?: boolean } = {},
   ): Promise<{ accountId: string; apiKeyId: string } | null> {
-    if (!looksLikeApiKey(key)) return null;
-    const hash = hashApiKey(key);
+    if (!API_KEY_SECRET.looksLike(key)) return null;
+    const hash = API_KEY_SECRET.hash(key);
     const now = Date.now();
     const cached = options.fresh ? undefined : this.cache.get(hash);
     if (cached && cached.expiresAt > now) {
@@ -146,29 +153,13 @@ export class ApiKeysService {
     });
   }
 
-  /** The account's live keys, newest first, keyset-paginated on (created_at, id). */
-  async listPage(
-    accountId: string,
-    query: { limit?: number; cursor?: string },
-  ): Promise<Page<ApiKey>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    // Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
-    const createdAtMs = "date_trunc('milliseconds', key.created_at)";
-    const rows = this.apiKeys
-      .createQueryBuilder('key')
-      .where('key.account_id = :accountId AND key.revoked_at IS NULL', { accountId })
-      .orderBy(createdAtMs, 'DESC')
-      .addOrderBy('key.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
-      rows.andWhere(`(${createdAtMs}, key.id) < (:sortKey::timestamptz, :id::uuid)`, after);
-    }
-    return toPage(
-      await rows.getMany(),
-      limit,
-      (key) => ({ sortKey: key.createdAt.toISOString(), id: key.id }),
-      (key) => key,
+  /** The account's live keys, newest first. */
+  async listPage(accountId: string, query: PageRequest): Promise<Page<ApiKey>> {
+    return NEWEST_KEYS_FIRST.pageOf(
+      this.apiKeys
+        .createQueryBuilder('key')
+        .where('key.account_id = :accountId AND key.revoked_at IS NULL', { accountId }),
+      query,
     );
   }
 

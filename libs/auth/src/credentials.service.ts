@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokensService } from './access-tokens.service';
-import { looksLikeApiKey } from './api-key-secret';
+import { API_KEY_SECRET } from './api-key-secret';
 import { ApiKeysService } from './api-keys.service';
 import { AuthSessionsService } from './auth-sessions.service';
 import { AuthenticatedAccount } from './authenticated-account';
@@ -27,7 +27,7 @@ export class CredentialsService {
     asApiKey = false,
     options: { fresh?: boolean } = {},
   ): Promise<AuthenticatedAccount | null> {
-    return asApiKey || looksLikeApiKey(credential)
+    return asApiKey || API_KEY_SECRET.looksLike(credential)
       ? this.byApiKey(credential, options.fresh ?? false)
       : this.byAccessToken(credential, options.fresh ?? false);
   }

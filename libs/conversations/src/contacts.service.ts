@@ -1,16 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { In, QueryFailedError, Repository } from 'typeorm';
 import {
   ConflictAppException,
-  DEFAULT_PAGE_SIZE,
   NotFoundAppException,
   Page,
   PaginationQueryDto,
-  decodeCursor,
   requireE164,
-  toPage,
   isUuid,
+  Keyset,
+  mapPage,
 } from '@app/core';
 import { Contact } from './contact.entity';
 import { ContactView, CreateContactDto, UpdateContactDto } from './contact.dto';
@@ -24,6 +23,14 @@ function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+const BY_NAME = new Keyset({
+  sortKey: 'contact.name',
+  sortKeyType: 'text',
+  id: 'contact.id',
+  idType: 'uuid',
+  direction: 'ASC',
+});
+
 /** An account's address book: one contact per phone; names show in conversations. */
 @Injectable()
 export class ContactsService {
@@ -31,23 +38,23 @@ export class ContactsService {
 
   /** By name, then id. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<ContactView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const builder = this.contacts
-      .createQueryBuilder('contact')
-      .where('contact.account_id = :accountId', { accountId })
-      .orderBy('contact.name', 'ASC')
-      .addOrderBy('contact.id', 'ASC')
-      .limit(limit + 1);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor, { id: 'uuid' });
-      builder.andWhere('(contact.name, contact.id) > (:sortKey, :id)', after);
-    }
-    return toPage(
-      await builder.getMany(),
-      limit,
-      (row) => ({ sortKey: row.name, id: row.id }),
-      ContactView.from,
+    const page = await BY_NAME.pageOf(
+      this.contacts
+        .createQueryBuilder('contact')
+        .where('contact.account_id = :accountId', { accountId }),
+      query,
     );
+    return mapPage(page, ContactView.from);
+  }
+
+  /** Contact names by phone, for the phones that have a contact. */
+  async namesOf(accountId: string, phones: readonly string[]): Promise<Map<string, string>> {
+    if (phones.length === 0) return new Map();
+    const contacts = await this.contacts.find({
+      select: { phone: true, name: true },
+      where: { accountId, phone: In([...phones]) },
+    });
+    return new Map(contacts.map((contact) => [contact.phone, contact.name]));
   }
 
   async create(accountId: string, request: CreateContactDto): Promise<ContactView> {

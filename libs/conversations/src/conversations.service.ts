@@ -1,79 +1,45 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import {
-  DEFAULT_PAGE_SIZE,
-  NotFoundAppException,
-  Page,
-  PaginationQueryDto,
-  decodeCursor,
-  requireE164,
-  toPage,
-} from '@app/core';
-import { IdempotentResult, MessagesService, messageFromRow } from '@app/messaging';
+import { NotFoundAppException, Page, PaginationQueryDto, mapPage, requireE164 } from '@app/core';
+import { IdempotentResult, MessageHistory, MessagesService } from '@app/messaging';
+import { ContactsService } from './contacts.service';
+import { ConversationReadsRepository } from './conversation-reads.repository';
 import { ConversationMessageView, ConversationView } from './conversation.views';
 
 /**
- * 1:1 conversations (seeds 001 and 003): every message of an account grouped by the other
+ * 1:1 conversations: every message of an account grouped by the other
  * party's phone, in both directions.
  */
 @Injectable()
 export class ConversationsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly messages: MessagesService,
+    private readonly history: MessageHistory,
+    private readonly reads: ConversationReadsRepository,
+    private readonly contacts: ContactsService,
   ) {}
 
   /** Threads, most recently active first, each with its last message and unread count. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<ConversationView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [accountId];
-    let after = '';
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor, { sortKey: 'timestamp' });
-      params.push(position.sortKey, position.id);
-      after = 'WHERE (last.created_at, last.peer) < ($2::timestamptz, $3)';
-    }
-    params.push(limit + 1);
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `WITH last AS (
-         SELECT DISTINCT ON (peer) * FROM messages
-         WHERE account_id = $1 AND group_id IS NULL
-         ORDER BY peer, created_at DESC, id DESC)
-       SELECT last.*, last.created_at::text AS cursor_at, contact.name AS contact_name,
-         (SELECT count(*)::int FROM messages unread
-          WHERE unread.account_id = $1 AND unread.peer = last.peer AND unread.direction = 'inbound'
-            AND unread.group_id IS NULL
-            AND unread.created_at > COALESCE(seen.last_read_at, '-infinity')) AS unread_count
-       FROM last
-       LEFT JOIN conversation_reads seen ON seen.account_id = $1 AND seen.peer = last.peer
-       LEFT JOIN contacts contact ON contact.account_id = $1 AND contact.phone = last.peer
-       ${after}
-       ORDER BY last.created_at DESC, last.peer DESC
-       LIMIT $${params.length}`,
-      params,
+    const page = await this.history.latestPerPeer(accountId, query);
+    const peers = page.data.map((message) => message.peer);
+    const [lastRead, contactNames] = await Promise.all([
+      this.reads.findLastReadOf(accountId, peers),
+      this.contacts.namesOf(accountId, peers),
+    ]);
+    const unread = await this.history.receivedAfter(
+      accountId,
+      peers.map((peer) => ({ peer, after: lastRead.get(peer) ?? null })),
     );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.cursor_at as string, id: row.peer as string }),
-      (row) => {
-        const {
-          contact_name: contactName,
-          unread_count: unreadCount,
-          cursor_at: _cursorAt,
-          ...messageRow
-        } = row;
-        const lastMessage = ConversationMessageView.fromMessage(messageFromRow(messageRow));
-        return {
-          peer: row.peer as string,
-          contactName: (contactName as string | null) ?? null,
-          unreadCount: unreadCount as number,
-          lastActivityAt: lastMessage.createdAt,
-          lastMessage,
-        };
-      },
-    );
+    return mapPage(page, (message) => {
+      const lastMessage = ConversationMessageView.fromMessage(message);
+      return {
+        peer: message.peer,
+        contactName: contactNames.get(message.peer) ?? null,
+        unreadCount: unread.get(message.peer) ?? 0,
+        lastActivityAt: lastMessage.createdAt,
+        lastMessage,
+      };
+    });
   }
 
   async messagesWith(
@@ -106,11 +72,6 @@ export class ConversationsService {
   }
 
   async markRead(accountId: string, phone: string): Promise<void> {
-    const peer = requireE164(phone, 'phone');
-    await this.dataSource.query(
-      `INSERT INTO conversation_reads (account_id, peer, last_read_at) VALUES ($1, $2, now())
-       ON CONFLICT (account_id, peer) DO UPDATE SET last_read_at = now()`,
-      [accountId, peer],
-    );
+    await this.reads.markRead(accountId, requireE164(phone, 'phone'));
   }
 }

@@ -27,3 +27,4 @@ export * from './redis/redis-keys';
 export * from './clock/clock';
 export * from './clock/deadline';
 export * from './ids/uuid';
+export * from './secrets/prefixed-secret';

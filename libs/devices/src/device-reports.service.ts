@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/core';
-import { InboundMessagesService, MessageHandoverService } from '@app/messaging';
+import { InboundMessagesService, PhoneDeliveryState, PossibleDuplicateSends } from '@app/messaging';
 import { AuthenticatedDevice } from './device-sessions.service';
 import { DeviceRegistry } from './live/device-registry';
 import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
@@ -19,13 +19,12 @@ export type ReportVerdict = 'accepted' | 'ignored' | 'not-assigned';
 export class DeviceReportsService {
   private readonly logger = new Logger(DeviceReportsService.name);
   private readonly resultTimeoutMs: number;
-  /** `sent` reports on messages already re-routed: the SMS may have left twice. */
-  possibleDuplicates = 0;
 
   constructor(
     private readonly registry: DeviceRegistry,
-    private readonly handover: MessageHandoverService,
+    private readonly phoneDelivery: PhoneDeliveryState,
     private readonly inbound: InboundMessagesService,
+    private readonly possibleDuplicates: PossibleDuplicateSends,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -50,7 +49,7 @@ export class DeviceReportsService {
   ): Promise<ReportVerdict> {
     // First result wins: the phone lets go of the message in Redis before anything is written.
     const ownership = await this.registry.releaseHandover(frame.messageId, device.id);
-    const outcome = await this.handover.recordDeviceResult({
+    const outcome = await this.phoneDelivery.recordDeviceResult({
       messageId: frame.messageId,
       deviceId: device.id,
       status: frame.status,
@@ -63,7 +62,7 @@ export class DeviceReportsService {
     if (outcome === 'unchanged' || ownership === 'former') {
       if (ownership === 'former' && frame.status === 'sent') {
         // It was re-routed (timeout, disconnect) and this phone sent it anyway.
-        this.possibleDuplicates++;
+        this.possibleDuplicates.record('device_sent_after_reroute');
         this.logger.warn(
           { messageId: frame.messageId, deviceId: device.id },
           'Late "sent" from a phone the message had been taken from: it may have gone out twice',

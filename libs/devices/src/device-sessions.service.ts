@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { AppConfig, Clock, toE164 } from '@app/core';
 import { Device } from './device.entity';
-import { hashDeviceToken, looksLikeDeviceToken } from './device-token';
+import { DEVICE_TOKEN } from './device-token';
 import { DevicesService } from './devices.service';
 import { DeviceChannel } from './live/device-channel';
 import {
@@ -65,9 +65,9 @@ export class DeviceSessionsService {
 
   /** The device a token belongs to, or null (unknown, malformed or revoked). */
   async authenticate(token: string): Promise<AuthenticatedDevice | null> {
-    if (!looksLikeDeviceToken(token)) return null;
+    if (!DEVICE_TOKEN.looksLike(token)) return null;
     const device = await this.devices.findOne({
-      where: { tokenHash: hashDeviceToken(token), deletedAt: IsNull() },
+      where: { tokenHash: DEVICE_TOKEN.hash(token), deletedAt: IsNull() },
       select: { id: true, accountId: true },
     });
     return device ? { id: device.id, accountId: device.accountId } : null;

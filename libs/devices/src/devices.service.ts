@@ -1,20 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import {
-  AppConfig,
-  Clock,
-  DEFAULT_PAGE_SIZE,
-  EventBus,
-  Page,
-  PaginationQueryDto,
-  decodeCursor,
-  toPage,
-  isUuid,
-} from '@app/core';
+import { AppConfig, Clock, EventBus, Page, PaginationQueryDto, isUuid, Keyset } from '@app/core';
 import { Device } from './device.entity';
 import { deviceLimitReached, deviceNotFound } from './device-errors';
-import { generateDeviceToken } from './device-token';
+import { DEVICE_TOKEN } from './device-token';
 import { CreateDeviceDto, UpdateDeviceDto } from './dto/device-requests.dto';
 import { CreatedDeviceView, DeviceView } from './dto/device.view';
 import { DeviceChannel } from './live/device-channel';
@@ -24,8 +14,13 @@ import { DeviceCloseCode } from './protocol/device-frames';
 export const DEVICE_UPDATED = 'device.updated';
 // Plenty for a shelf of phones; a runaway script should not mint devices forever.
 export const MAX_DEVICES_PER_ACCOUNT = 100;
-// Milliseconds, because that is what a cursor (an ISO timestamp) can carry.
-const CREATED_AT_MS = "date_trunc('milliseconds', device.created_at)";
+const NEWEST_DEVICES_FIRST = new Keyset({
+  sortKey: 'device.created_at',
+  sortKeyType: 'timestamptz',
+  id: 'device.id',
+  idType: 'uuid',
+  direction: 'DESC',
+});
 
 /** An account's phones: what the Devices API does, and the views and events it shows. */
 @Injectable()
@@ -45,7 +40,7 @@ export class DevicesService {
 
   /** The answer is the only time the token is shown. */
   async create(accountId: string, request: CreateDeviceDto): Promise<CreatedDeviceView> {
-    const token = generateDeviceToken();
+    const token = DEVICE_TOKEN.generate();
     const device = await this.devices.manager.transaction(async (manager) => {
       // Serialises concurrent creations for one account, so the cap holds under races.
       await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`devices:${accountId}`]);
@@ -57,31 +52,26 @@ export class DevicesService {
       const [row] = await manager.query(
         `INSERT INTO devices (account_id, name, token_prefix, token_hash, enabled, send_rate_per_minute)
          VALUES ($1, $2, $3, $4, true, $5) RETURNING id`,
-        [accountId, request.name, token.prefix, token.hash, request.sendRatePerMinute ?? null],
+        [
+          accountId,
+          request.name,
+          token.visiblePrefix,
+          token.hash,
+          request.sendRatePerMinute ?? null,
+        ],
       );
       return manager.findOneByOrFail(Device, { id: row.id });
     });
-    return { ...this.viewOf(device, undefined), token: token.token };
+    return { ...this.viewOf(device, undefined), token: token.secret };
   }
 
   /** Newest first, with each device's live state. */
   async list(accountId: string, query: PaginationQueryDto): Promise<Page<DeviceView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const rows = this.devices
-      .createQueryBuilder('device')
-      .where('device.account_id = :accountId AND device.deleted_at IS NULL', { accountId })
-      .orderBy(CREATED_AT_MS, 'DESC')
-      .addOrderBy('device.id', 'DESC')
-      .limit(limit + 1);
-    if (query.cursor) {
-      const after = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
-      rows.andWhere(`(${CREATED_AT_MS}, device.id) < (:sortKey::timestamptz, :id::uuid)`, after);
-    }
-    const page = toPage(
-      await rows.getMany(),
-      limit,
-      (device) => ({ sortKey: device.createdAt.toISOString(), id: device.id }),
-      (device) => device,
+    const page = await NEWEST_DEVICES_FIRST.pageOf(
+      this.devices
+        .createQueryBuilder('device')
+        .where('device.account_id = :accountId AND device.deleted_at IS NULL', { accountId }),
+      query,
     );
     return { data: await this.viewsOf(page.data), nextCursor: page.nextCursor };
   }

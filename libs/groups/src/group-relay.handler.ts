@@ -1,14 +1,17 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AccountsService } from '@app/auth';
 import {
+  InboundHandling,
   InboundTargetHandler,
   InboundTargets,
   Message,
   NumberBinding,
-  OutboundReaction,
+  NumberPoolService,
   RequestedRoute,
 } from '@app/messaging';
-import { GroupRow, removeMember } from './group-membership';
+import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
+import { GroupRepository } from './group.repository';
 
 const LEAVE_KEYWORD = 'LEAVE';
 
@@ -19,45 +22,55 @@ const LEAVE_KEYWORD = 'LEAVE';
  */
 @Injectable()
 export class GroupRelayHandler implements InboundTargetHandler, OnModuleInit {
-  constructor(private readonly targets: InboundTargets) {}
+  readonly runsCreationHooks = false;
+
+  constructor(
+    private readonly targets: InboundTargets,
+    private readonly groups: GroupRepository,
+    private readonly membership: GroupMembership,
+    private readonly accounts: AccountsService,
+    private readonly numberPool: NumberPoolService,
+  ) {}
 
   onModuleInit(): void {
-    this.targets.register('group_member', this);
+    this.targets.register(GROUP_MEMBER_TARGET, this);
   }
 
   async handle(
     manager: EntityManager,
     binding: NumberBinding,
     inbound: Message,
-  ): Promise<OutboundReaction[]> {
-    const groups: Array<GroupRow & { sender: string }> = await manager.query(
-      `SELECT g.id, g.name, a.name AS sender FROM group_members m
-       JOIN groups g ON g.id = m.group_id JOIN accounts a ON a.id = m.account_id
-       WHERE m.id = $1 FOR UPDATE OF g`,
-      [binding.targetId],
-    );
-    const group = groups[0];
-    if (!group) return []; // left meanwhile: nothing to relay to
-    await manager.query('UPDATE messages SET group_id = $1 WHERE id = $2', [group.id, inbound.id]);
+  ): Promise<InboundHandling> {
+    const memberId = binding.targetId!;
+    const group = await this.groups.lockGroupOfMember(manager, memberId);
+    if (!group) return { automaticMessages: [] }; // left meanwhile: nothing to relay to
 
     if (inbound.body.trim().toUpperCase() === LEAVE_KEYWORD) {
-      const { goodbye } = await removeMember(manager, group, binding.targetId!);
-      return goodbye ? [goodbye] : [];
+      const { goodbye, groupDeleted } = await this.membership.remove(manager, group, memberId);
+      // A deleted group takes its traffic out of groups (the foreign key sets it null).
+      return {
+        groupId: groupDeleted ? undefined : group.id,
+        automaticMessages: goodbye ? [goodbye] : [],
+      };
     }
-    const others: Array<{ account_id: string; external_phone: string; pool_number: string }> =
-      await manager.query(
-        `SELECT m.account_id, b.external_phone, b.pool_number FROM group_members m
-         JOIN number_bindings b ON b.target_type = 'group_member' AND b.target_id = m.id
-         WHERE m.group_id = $1 AND m.id <> $2`,
-        [group.id, binding.targetId],
-      );
-    return others.map((other) => ({
-      accountId: other.account_id,
-      to: other.external_phone,
-      from: other.pool_number,
-      body: `${group.sender}: ${inbound.body}`,
-      route: RequestedRoute.Twilio,
+    // Through the inbound transaction's connection: a second one per text could exhaust the pool.
+    const senders = await this.accounts.namesOf([group.account_id], manager);
+    const sender = senders.get(group.account_id);
+    const others = await this.numberPool.bindingsOf(
+      manager,
+      GROUP_MEMBER_TARGET,
+      await this.groups.findOtherMemberIds(manager, group.id, memberId),
+    );
+    return {
       groupId: group.id,
-    }));
+      automaticMessages: others.map((other) => ({
+        accountId: other.accountId,
+        to: other.externalPhone,
+        from: other.poolNumber,
+        body: `${sender}: ${inbound.body}`,
+        route: RequestedRoute.Twilio,
+        groupId: group.id,
+      })),
+    };
   }
 }

@@ -5,14 +5,19 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   AppException,
   ConflictAppException,
-  DEFAULT_PAGE_SIZE,
   NotFoundAppException,
   Page,
   PaginationQueryDto,
-  decodeCursor,
-  toPage,
+  mapPage,
 } from '@app/core';
-import { InboundMessagesService, NumberPoolService, ReactionWriter } from '@app/messaging';
+import { AccountsService } from '@app/auth';
+import {
+  InboundMessagesService,
+  Message,
+  MessageHistory,
+  NumberPoolService,
+  AutomaticMessageWriter,
+} from '@app/messaging';
 import {
   GroupDetailView,
   GroupMessageView,
@@ -21,138 +26,96 @@ import {
   SearchGroupsQuery,
   normaliseGroupName,
 } from './group.dto';
-import { GroupRow, addMember, memberOf, removeMember } from './group-membership';
+import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
+import { GroupRepository, GroupRow } from './group.repository';
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
-
-interface GroupMessageRow {
-  id: string;
-  /** created_at to the microsecond, for the cursor (lists only). */
-  cursor_at?: string;
-  body: string;
-  route: string;
-  created_at: Date;
-  sender: string | null;
-}
-
-function toGroupMessageView(row: GroupMessageRow): GroupMessageView {
+function toGroupMessageView(message: Message, senders: Map<string, string>): GroupMessageView {
   return {
-    id: row.id,
-    sender: row.sender ?? 'someone',
-    body: row.body,
-    via: row.route === 'app' ? 'app' : 'sms',
-    createdAt: row.created_at.toISOString(),
+    id: message.id,
+    sender: (message.accountId && senders.get(message.accountId)) ?? 'someone',
+    body: message.body,
+    via: message.route === 'app' ? 'app' : 'sms',
+    createdAt: message.createdAt.toISOString(),
   };
 }
 
 /**
- * Group SMS chat over the number pool (seed 000, done right): unique names, one pool number per
- * member and group, joins and leaves that are single transactions safe under concurrency.
+ * Group SMS chat over the number pool: unique names, one pool number per member and group, joins
+ * and leaves that are single transactions safe under concurrency.
  */
 @Injectable()
 export class GroupsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly groups: GroupRepository,
+    private readonly membership: GroupMembership,
+    private readonly accounts: AccountsService,
     private readonly numberPool: NumberPoolService,
-    private readonly reactions: ReactionWriter,
+    private readonly history: MessageHistory,
+    private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessagesService,
   ) {}
 
   /** The creator becomes the first member; a name in use is 409 and changes nothing. */
   async create(accountId: string, name: string): Promise<MembershipView> {
     const { membership, queued } = await this.dataSource.transaction(async (manager) => {
-      const member = await memberOf(manager, accountId);
-      const created: GroupRow[] = await manager.query(
-        `INSERT INTO groups (name, created_by) VALUES ($1, $2)
-         ON CONFLICT (name) DO NOTHING RETURNING id, name`,
-        [name, accountId],
-      );
-      if (!created[0]) {
+      const member = await this.membership.memberOf(manager, accountId);
+      const created = await this.groups.insertGroup(manager, name, accountId);
+      if (!created) {
         throw new ConflictAppException('GROUP_NAME_TAKEN', `The group name '${name}' is taken.`);
       }
-      const joined = await addMember(manager, created[0], member, this.numberPool.numbers);
-      const queued = await this.reactions.store(manager, [joined.welcome]);
+      const joined = await this.membership.add(manager, created, member);
+      const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: name, number: joined.number }, queued };
     });
-    await this.reactions.dispatch(queued);
+    await this.automaticMessages.dispatch(queued);
     return membership;
   }
 
   async join(accountId: string, rawName: string): Promise<MembershipView> {
     const { membership, queued } = await this.dataSource.transaction(async (manager) => {
-      const member = await memberOf(manager, accountId);
+      const member = await this.membership.memberOf(manager, accountId);
       // A shared lock: joins run side by side, but never alongside the last leave deleting it.
       const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
-      const joined = await addMember(manager, group, member, this.numberPool.numbers);
-      const queued = await this.reactions.store(manager, [joined.welcome]);
+      const joined = await this.membership.add(manager, group, member);
+      const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: group.name, number: joined.number }, queued };
     });
-    await this.reactions.dispatch(queued);
+    await this.automaticMessages.dispatch(queued);
     return membership;
   }
 
   async leave(accountId: string, rawName: string): Promise<void> {
     const queued = await this.dataSource.transaction(async (manager) => {
       const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
-      const memberId = await this.memberIdOf(manager, group, accountId);
-      const { goodbye } = await removeMember(manager, group, memberId);
-      return this.reactions.store(manager, goodbye ? [goodbye] : []);
+      const memberId = await this.memberIdOf(group, accountId, manager);
+      const { goodbye } = await this.membership.remove(manager, group, memberId);
+      return this.automaticMessages.store(manager, goodbye ? [goodbye] : []);
     });
-    await this.reactions.dispatch(queued);
+    await this.automaticMessages.dispatch(queued);
   }
 
   async search(query: SearchGroupsQuery): Promise<Page<GroupSummaryView>> {
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [];
-    const conditions: string[] = [];
-    if (query.search) {
-      params.push(`%${escapeLike(query.search.trim().toLowerCase())}%`);
-      conditions.push(`g.name LIKE $${params.length}`);
-    }
-    if (query.cursor) {
-      params.push(decodeCursor(query.cursor).sortKey);
-      conditions.push(`g.name > $${params.length}`);
-    }
-    params.push(limit + 1);
-    const rows: Array<{ id: string; name: string; created_at: Date; member_count: number }> =
-      await this.dataSource.query(
-        `SELECT g.id, g.name, g.created_at,
-           (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS member_count
-         FROM groups g ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-         ORDER BY g.name LIMIT $${params.length}`,
-        params,
-      );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.name, id: row.id }),
-      (row) => ({
-        name: row.name,
-        memberCount: row.member_count,
-        createdAt: row.created_at.toISOString(),
-      }),
-    );
+    const page = await this.groups.search(query.search, query);
+    return mapPage(page, (row) => ({
+      name: row.name,
+      memberCount: row.member_count,
+      createdAt: row.created_at.toISOString(),
+    }));
   }
 
   async get(rawName: string): Promise<GroupDetailView> {
     const name = normaliseGroupName(rawName) as string;
-    const groups: Array<{ id: string; name: string; created_at: Date }> =
-      await this.dataSource.query('SELECT id, name, created_at FROM groups WHERE name = $1', [
-        name,
-      ]);
-    const group = groups[0];
+    const group = await this.groups.findByName(name);
     if (!group) throw this.notFound(name);
-    const members: Array<{ name: string; joined_at: Date }> = await this.dataSource.query(
-      `SELECT a.name, m.joined_at FROM group_members m JOIN accounts a ON a.id = m.account_id
-       WHERE m.group_id = $1 ORDER BY m.joined_at, m.id`,
-      [group.id],
-    );
+    const members = await this.groups.findMembers(group.id);
+    const names = await this.accounts.namesOf(members.map((member) => member.account_id));
     return {
       name: group.name,
       createdAt: group.created_at.toISOString(),
       memberCount: members.length,
       members: members.map((member) => ({
-        name: member.name,
+        name: names.get(member.account_id)!,
         joinedAt: member.joined_at.toISOString(),
       })),
     };
@@ -164,56 +127,37 @@ export class GroupsService {
     rawName: string,
     query: PaginationQueryDto,
   ): Promise<Page<GroupMessageView>> {
-    const group = await this.findGroup(this.dataSource.manager, rawName);
-    await this.memberIdOf(this.dataSource.manager, group, accountId);
-    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const params: unknown[] = [group.id];
-    let after = '';
-    if (query.cursor) {
-      const position = decodeCursor(query.cursor, { sortKey: 'timestamp', id: 'uuid' });
-      params.push(position.sortKey, position.id);
-      after = 'AND (m.created_at, m.id) < ($2::timestamptz, $3::uuid)';
-    }
-    params.push(limit + 1);
-    const rows: GroupMessageRow[] = await this.dataSource.query(
-      `SELECT m.id, m.body, m.route, m.created_at, a.name AS sender
-         FROM messages m LEFT JOIN accounts a ON a.id = m.account_id
-         WHERE m.group_id = $1 AND m.direction = 'inbound' ${after}
-         ORDER BY m.created_at DESC, m.id DESC LIMIT $${params.length}`,
-      params,
-    );
-    return toPage(
-      rows,
-      limit,
-      (row) => ({ sortKey: row.cursor_at!, id: row.id }),
-      toGroupMessageView,
-    );
+    const group = await this.findGroup(rawName);
+    await this.memberIdOf(group, accountId);
+    const page = await this.history.groupTexts(group.id, query);
+    const senders = await this.sendersOf(page.data);
+    return mapPage(page, (message) => toGroupMessageView(message, senders));
   }
 
   /** A post from the app goes through the inbound pipeline, exactly like the member's SMS. */
   async post(accountId: string, rawName: string, body: string): Promise<GroupMessageView> {
-    const group = await this.findGroup(this.dataSource.manager, rawName);
-    const own: Array<{ external_phone: string; pool_number: string }> = await this.dataSource.query(
-      `SELECT b.external_phone, b.pool_number FROM group_members m
-       JOIN number_bindings b ON b.target_type = 'group_member' AND b.target_id = m.id
-       WHERE m.group_id = $1 AND m.account_id = $2`,
-      [group.id, accountId],
-    );
-    if (!own[0]) throw this.notAMember(group.name);
+    const group = await this.findGroup(rawName);
+    const memberId = await this.groups.findMemberId(group.id, accountId);
+    const [own] = memberId
+      ? await this.numberPool.bindingsOf(this.dataSource.manager, GROUP_MEMBER_TARGET, [memberId])
+      : [];
+    if (!own) throw this.notAMember(group.name);
     const { messageId } = await this.inbound.receive({
       source: 'app',
       externalId: randomUUID(),
       accountId,
-      from: own[0].external_phone,
-      to: own[0].pool_number,
+      from: own.externalPhone,
+      to: own.poolNumber,
       body,
     });
-    const rows: GroupMessageRow[] = await this.dataSource.query(
-      `SELECT m.id, m.body, m.route, m.created_at, a.name AS sender
-       FROM messages m LEFT JOIN accounts a ON a.id = m.account_id WHERE m.id = $1`,
-      [messageId],
+    const message = (await this.history.findById(messageId))!;
+    return toGroupMessageView(message, await this.sendersOf([message]));
+  }
+
+  private sendersOf(messages: Message[]): Promise<Map<string, string>> {
+    return this.accounts.namesOf(
+      messages.flatMap((message) => (message.accountId ? [message.accountId] : [])),
     );
-    return toGroupMessageView(rows[0]);
   }
 
   private async lockGroup(
@@ -222,34 +166,26 @@ export class GroupsService {
     lock: 'FOR SHARE' | 'FOR UPDATE',
   ): Promise<GroupRow> {
     const name = normaliseGroupName(rawName) as string;
-    const rows: GroupRow[] = await manager.query(
-      `SELECT id, name FROM groups WHERE name = $1 ${lock}`,
-      [name],
-    );
-    if (!rows[0]) throw this.notFound(name);
-    return rows[0];
+    const group = await this.groups.lockByName(manager, name, lock);
+    if (!group) throw this.notFound(name);
+    return group;
   }
 
-  private async findGroup(manager: EntityManager, rawName: string): Promise<GroupRow> {
+  private async findGroup(rawName: string): Promise<GroupRow> {
     const name = normaliseGroupName(rawName) as string;
-    const rows: GroupRow[] = await manager.query('SELECT id, name FROM groups WHERE name = $1', [
-      name,
-    ]);
-    if (!rows[0]) throw this.notFound(name);
-    return rows[0];
+    const group = await this.groups.findByName(name);
+    if (!group) throw this.notFound(name);
+    return group;
   }
 
   private async memberIdOf(
-    manager: EntityManager,
     group: GroupRow,
     accountId: string,
+    manager?: EntityManager,
   ): Promise<string> {
-    const rows: Array<{ id: string }> = await manager.query(
-      'SELECT id FROM group_members WHERE group_id = $1 AND account_id = $2',
-      [group.id, accountId],
-    );
-    if (!rows[0]) throw this.notAMember(group.name);
-    return rows[0].id;
+    const memberId = await this.groups.findMemberId(group.id, accountId, manager);
+    if (!memberId) throw this.notAMember(group.name);
+    return memberId;
   }
 
   private notFound(name: string): AppException {

@@ -1,25 +1,38 @@
-export * from './dto/list-messages.query';
-export * from './dto/message.view';
-export * from './dto/send-message.dto';
-export * from './events/message-events';
-export * from './idempotency/idempotency.service';
-export * from './inbound/inbound-messages.service';
-export * from './inbound/inbound-targets';
-export * from './inbound/opt-out-keywords';
-export * from './inbound/reaction-writer';
-export * from './message-creation-hooks';
-export * from './message-dispatch.module';
-export * from './message-dispatch.service';
-export * from './message-handover.service';
-export * from './message-reconciler.service';
-export * from './message-status';
-export * from './message.entity';
-export * from './message.repository';
-export * from './messages.service';
-export * from './messaging.module';
-export * from './number-pool.service';
-export * from './routing/route-registry';
-export * from './routing/sms-route';
-export * from './sms-encoding';
-export * from './status-callbacks.service';
-export * from './webhooks/twilio-signature.service';
+// What other libs and the apps use of messaging; everything else stays inside.
+export { MessagingModule } from './messaging.module';
+export { MessageDispatchModule } from './dispatch/message-dispatch.module';
+
+// The message model.
+export { Message } from './model/message.entity';
+export { MessageStatus, RequestedRoute } from './model/message-status';
+export type { MessageDraft } from './model/message.repository';
+export { MessageView } from './model/message.view';
+export { MessageHistory } from './model/message-history.service';
+export { MessageCreationHooks } from './model/message-creation-hooks';
+export type { MessageCreationHook } from './model/message-creation-hooks';
+
+// Outbound: accepting messages, and the ones Switchboard sends on its own.
+export { MessagesService } from './outbound/messages.service';
+export { ListMessagesQuery, SendOptionsQuery } from './outbound/list-messages.query';
+export { MAX_BODY_LENGTH, SendBatchDto, SendMessageDto } from './outbound/send-message.dto';
+export type { IdempotentResult } from './outbound/idempotency.service';
+export { AutomaticMessageWriter } from './outbound/automatic-message-writer';
+export type { AutomaticMessage } from './outbound/automatic-message-writer';
+
+// Dispatch: routes other libs add, phones' delivery state, the worker's side.
+export { RouteRegistry } from './dispatch/route-registry';
+export { DispatchError, SendLaterError } from './dispatch/sms-route';
+export type { DispatchOutcome, SmsRoute } from './dispatch/sms-route';
+export { PossibleDuplicateSends } from './dispatch/possible-duplicate-sends';
+export { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
+export { MessageDispatchService } from './dispatch/message-dispatch.service';
+export { MessageReconcilerService } from './dispatch/message-reconciler.service';
+export { TwilioSignatureService } from './dispatch/twilio/twilio-signature.service';
+export { StatusCallbacksService } from './dispatch/twilio/twilio-status-callbacks.service';
+
+// Inbound: intake, number bindings and the targets other libs register.
+export { InboundMessagesService } from './inbound/inbound-messages.service';
+export { InboundTargets } from './inbound/inbound-targets';
+export type { InboundHandling, InboundTargetHandler } from './inbound/inbound-targets';
+export { NumberPoolService } from './inbound/number-pool.service';
+export type { NumberBinding } from './inbound/number-binding.repository';

@@ -2,23 +2,26 @@ import { BullModule } from '@nestjs/bullmq';
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig, QueueName } from '@app/core';
-import { MessageEvents } from './events/message-events';
-import { IdempotencyService } from './idempotency/idempotency.service';
-import { MessageCreationHooks } from './message-creation-hooks';
-import { Message } from './message.entity';
-import { MessageRepository } from './message.repository';
-import { MessageHandoverService } from './message-handover.service';
-import { MessageWaitService } from './message-wait.service';
-import { MessagesService } from './messages.service';
-import { NumberPoolService } from './number-pool.service';
+import { MessageEvents } from './model/message-events';
+import { IdempotencyService } from './outbound/idempotency.service';
+import { MessageCreationHooks } from './model/message-creation-hooks';
+import { Message } from './model/message.entity';
+import { MessageRepository } from './model/message.repository';
+import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
+import { MessageWaitService } from './outbound/message-wait.service';
+import { MessagesService } from './outbound/messages.service';
+import { NumberPoolService } from './inbound/number-pool.service';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
+import { NumberBindingRepository } from './inbound/number-binding.repository';
+import { PossibleDuplicateSends } from './dispatch/possible-duplicate-sends';
+import { MessageHistory } from './model/message-history.service';
 import { OptOutsRepository } from './inbound/opt-outs.repository';
-import { ReactionWriter } from './inbound/reaction-writer';
-import { MessageEnqueuer } from './message-enqueuer';
-import { StatusCallbacksService } from './status-callbacks.service';
-import { TwilioSignatureService } from './webhooks/twilio-signature.service';
+import { AutomaticMessageWriter } from './outbound/automatic-message-writer';
+import { MessageEnqueuer } from './outbound/message-enqueuer';
+import { StatusCallbacksService } from './dispatch/twilio/twilio-status-callbacks.service';
+import { TwilioSignatureService } from './dispatch/twilio/twilio-signature.service';
 
 /** Without Twilio credentials nothing leaves the machine: say so where operators look first. */
 @Injectable()
@@ -64,16 +67,21 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
-    MessageHandoverService,
+    PossibleDuplicateSends,
+    PhoneDeliveryState,
     InboundMessageRepository,
+    NumberBindingRepository,
+    MessageHistory,
     OptOutsRepository,
     InboundTargets,
-    ReactionWriter,
+    AutomaticMessageWriter,
     InboundMessagesService,
   ],
   exports: [
     MessageDispatchQueue,
-    MessageHandoverService,
+    PossibleDuplicateSends,
+    MessageHistory,
+    PhoneDeliveryState,
     MessageRepository,
     MessageEvents,
     NumberPoolService,
@@ -83,7 +91,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     StatusCallbacksService,
     TwilioSignatureService,
     InboundTargets,
-    ReactionWriter,
+    AutomaticMessageWriter,
     InboundMessagesService,
   ],
 })

@@ -1,7 +1,13 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ConflictAppException } from '@app/core';
-import { MessageCreationHook, MessageCreationHooks, MessageDraft } from '@app/messaging';
+import {
+  MessageCreationHook,
+  MessageCreationHooks,
+  MessageDraft,
+  MessageHistory,
+} from '@app/messaging';
+import { SessionRepository } from './session.repository';
 
 /**
  * Creates a session with the first message that names it and keeps its activity and count up to
@@ -9,7 +15,11 @@ import { MessageCreationHook, MessageCreationHooks, MessageDraft } from '@app/me
  */
 @Injectable()
 export class SessionTracker implements MessageCreationHook, OnModuleInit {
-  constructor(private readonly hooks: MessageCreationHooks) {}
+  constructor(
+    private readonly hooks: MessageCreationHooks,
+    private readonly history: MessageHistory,
+    private readonly sessions: SessionRepository,
+  ) {}
 
   onModuleInit(): void {
     this.hooks.register(this);
@@ -28,17 +38,7 @@ export class SessionTracker implements MessageCreationHook, OnModuleInit {
     for (const draft of drafts) {
       if (draft.sessionId) counts.set(draft.sessionId, (counts.get(draft.sessionId) ?? 0) + 1);
     }
-    const ids = [...counts.keys()];
-    const rows: Array<{ id: string; closed_at: Date | null }> = await manager.query(
-      `INSERT INTO sessions (account_id, id, message_count)
-       SELECT $1, id, count FROM unnest($2::text[], $3::int[]) AS s(id, count)
-       ON CONFLICT (account_id, id) DO UPDATE
-         SET message_count = sessions.message_count + EXCLUDED.message_count,
-             last_activity_at = now()
-       RETURNING id, closed_at`,
-      [accountId, ids, ids.map((id) => counts.get(id))],
-    );
-    const closed = rows.filter((row) => row.closed_at !== null).map((row) => row.id);
+    const closed = await this.sessions.recordMessages(manager, accountId, counts);
     if (closed.length > 0) {
       // Throwing rolls the whole transaction back: no message, no count change.
       throw new ConflictAppException(
@@ -54,18 +54,9 @@ export class SessionTracker implements MessageCreationHook, OnModuleInit {
     accountId: string,
     draft: MessageDraft,
   ): Promise<void> {
-    // An UPDATE through TypeORM answers [rows, affected count].
-    const [rows]: [Array<{ id: string }>, number] = await manager.query(
-      `UPDATE sessions SET message_count = message_count + 1, last_activity_at = now()
-       WHERE (account_id, id) = (
-         SELECT s.account_id, s.id FROM sessions s
-         WHERE s.account_id = $1 AND s.closed_at IS NULL
-           AND EXISTS (SELECT 1 FROM messages m
-                       WHERE m.account_id = s.account_id AND m.session_id = s.id AND m.peer = $2)
-         ORDER BY s.last_activity_at DESC, s.id DESC LIMIT 1)
-       RETURNING id`,
-      [accountId, draft.peer],
-    );
-    if (rows[0]) draft.sessionId = rows[0].id;
+    const talkedWithPeer = await this.history.sessionsWithPeer(manager, accountId, draft.peer);
+    if (talkedWithPeer.length === 0) return;
+    const latest = await this.sessions.recordInLatestOpen(manager, accountId, talkedWithPeer);
+    if (latest) draft.sessionId = latest;
   }
 }

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { MessageDispatchQueue } from '@app/messaging';
+import { MessagingModule } from '@app/messaging';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { RedisHealthIndicator } from './redis.health';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), MessageDispatchQueue],
+  imports: [TerminusModule.forRoot({ logger: false }), MessagingModule],
   controllers: [HealthController, MetricsController],
   providers: [RedisHealthIndicator, MetricsService],
 })

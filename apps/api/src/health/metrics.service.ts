@@ -1,17 +1,17 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { QueueName, withinDeadline } from '@app/core';
+import { MessageHistory, PossibleDuplicateSends } from '@app/messaging';
 
 // A scrape must answer even while Redis is unreachable.
-const QUEUE_COUNTS_DEADLINE_MS = 1000;
+const REDIS_READ_DEADLINE_MS = 1000;
 
 /**
  * Prometheus metrics of this API process: Node's own, plus the state of the work that matters to
- * an operator (queue depth, unfinished messages), read when scraped rather than on every request.
+ * an operator (queue depth, unfinished messages, possible duplicate sends), read when scraped
+ * rather than on every request.
  */
 @Injectable()
 export class MetricsService {
@@ -19,7 +19,8 @@ export class MetricsService {
 
   constructor(
     @InjectQueue(QueueName.MessageDispatch) queue: Queue,
-    @InjectDataSource() dataSource: DataSource,
+    history: MessageHistory,
+    possibleDuplicates: PossibleDuplicateSends,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
     new Gauge({
@@ -33,7 +34,7 @@ export class MetricsService {
         this.reset();
         const counts = await withinDeadline(
           queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
-          QUEUE_COUNTS_DEADLINE_MS,
+          REDIS_READ_DEADLINE_MS,
           'Counting the dispatch jobs',
         ).catch(() => ({}) as Record<string, number>);
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
@@ -46,11 +47,23 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const rows: Array<{ status: string; count: number }> = await dataSource.query(
-          `SELECT status, count(*)::int AS count FROM messages
-           WHERE status IN ('scheduled', 'queued', 'sending') GROUP BY status`,
-        );
-        for (const row of rows) this.set({ status: row.status }, row.count);
+        const counts = await history.unfinishedByStatus();
+        for (const [status, count] of counts) this.set({ status }, count);
+      },
+    });
+    new Counter({
+      name: 'switchboard_possible_duplicate_sends_total',
+      help: 'Moments a message may have been sent twice, by cause (all processes)',
+      labelNames: ['cause'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const counts = await withinDeadline(
+          possibleDuplicates.countsByCause(),
+          REDIS_READ_DEADLINE_MS,
+          'Reading the possible duplicate sends',
+        ).catch(() => ({}) as Record<string, number>);
+        for (const [cause, count] of Object.entries(counts)) this.inc({ cause }, count);
       },
     });
   }

@@ -5,7 +5,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/core';
-import { MessageHandoverService } from '@app/messaging';
+import { PhoneDeliveryState, PossibleDuplicateSends } from '@app/messaging';
 import { DeviceRegistry, DueHandover, DueReason } from '../live/device-registry';
 
 const BATCH = 100;
@@ -41,12 +41,11 @@ export class DeviceDeadlineSweeper implements OnApplicationBootstrap, BeforeAppl
   private readonly maxReroutes: number;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
-  /** Re-routed after the phone had acknowledged: it may have sent the SMS as well. */
-  possibleDuplicates = 0;
 
   constructor(
     private readonly registry: DeviceRegistry,
-    private readonly handover: MessageHandoverService,
+    private readonly phoneDelivery: PhoneDeliveryState,
+    private readonly possibleDuplicates: PossibleDuplicateSends,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -96,21 +95,21 @@ export class DeviceDeadlineSweeper implements OnApplicationBootstrap, BeforeAppl
   private async settle(due: DueHandover): Promise<void> {
     try {
       if (due.acknowledged) {
-        this.possibleDuplicates++;
+        this.possibleDuplicates.record('device_rerouted_after_ack');
         this.logger.warn(
           { messageId: due.messageId, deviceId: due.formerDeviceId, reason: due.reason },
           'Re-routing a message the phone had acknowledged: it may go out twice',
         );
       }
       if (due.reroutes > this.maxReroutes) {
-        await this.handover.giveUp(
+        await this.phoneDelivery.giveUp(
           due.messageId,
           'DEVICE_NO_RESULT',
           `${due.reroutes} phones took the message and none reported a result.`,
         );
         return;
       }
-      const outcome = await this.handover.reroute(due.messageId, REASONS[due.reason]);
+      const outcome = await this.phoneDelivery.reroute(due.messageId, REASONS[due.reason]);
       if (outcome === 'busy') {
         await this.registry.scheduleRetry(
           due.messageId,

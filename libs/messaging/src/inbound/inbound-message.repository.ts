@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Message } from '../message.entity';
-import { MessageDraft, messageFromRow } from '../message.repository';
+import { Message } from '../model/message.entity';
+import { MessageDraft, messageFromRow } from '../model/message.repository';
 
 /** Storing inbound texts: once per channel id (`inbound_key`), whatever the replays. */
 @Injectable()

@@ -2,17 +2,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { replaceNulCharacters, toE164 } from '@app/core';
-import { MessageEvents } from '../events/message-events';
-import { MessageCreationHooks } from '../message-creation-hooks';
-import { Message } from '../message.entity';
-import { MessageDraft } from '../message.repository';
-import { MessageStatus, RequestedRoute } from '../message-status';
-import { measureSms } from '../sms-encoding';
+import { MessageEvents } from '../model/message-events';
+import { MessageCreationHooks } from '../model/message-creation-hooks';
+import { Message } from '../model/message.entity';
+import { MessageDraft, MessageRepository } from '../model/message.repository';
+import { MessageStatus, RequestedRoute } from '../model/message-status';
+import { measureSms } from '../model/sms-encoding';
 import { InboundMessageRepository } from './inbound-message.repository';
-import { InboundTargets, NumberBinding, OutboundReaction } from './inbound-targets';
+import { InboundTargetHandler, InboundTargets } from './inbound-targets';
+import {
+  CONVERSATION_TARGET,
+  NumberBinding,
+  NumberBindingRepository,
+} from './number-binding.repository';
 import { keywordActionOf } from './opt-out-keywords';
 import { OptOutsRepository } from './opt-outs.repository';
-import { ReactionWriter } from './reaction-writer';
+import { AutomaticMessage, AutomaticMessageWriter } from '../outbound/automatic-message-writer';
 
 /** One inbound SMS, from whichever channel received it. */
 export interface InboundSms {
@@ -40,13 +45,10 @@ export interface InboundResult {
 export const HELP_TEXT =
   'Switchboard: reply STOP to stop messages from this sender, START to resume. Msg&data rates may apply.';
 
-const BINDING_COLUMNS = `id, external_phone AS "externalPhone", pool_number AS "poolNumber",
-  account_id AS "accountId", target_type AS "targetType", target_id AS "targetId"`;
-
 /**
- * The inbound pipeline (DESIGN §2 "Inbound"): Twilio webhooks and phones' `inbound` frames both
+ * The inbound pipeline: Twilio webhooks and phones' `inbound` frames both
  * land here. Opt-out keywords first, then routing by number binding to exactly one owner; stored
- * once per channel id, with every reaction (relays, help answers) in the same transaction.
+ * once per channel id, with every automatic message (relays, help answers) in the same transaction.
  */
 @Injectable()
 export class InboundMessagesService {
@@ -54,12 +56,14 @@ export class InboundMessagesService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly reactions: ReactionWriter,
+    private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessageRepository,
     private readonly optOuts: OptOutsRepository,
     private readonly hooks: MessageCreationHooks,
     private readonly targets: InboundTargets,
     private readonly events: MessageEvents,
+    private readonly bindings: NumberBindingRepository,
+    private readonly messages: MessageRepository,
   ) {}
 
   async receive(received: InboundSms): Promise<InboundResult> {
@@ -75,10 +79,11 @@ export class InboundMessagesService {
     const to = sms.to ? (toE164(sms.to) ?? sms.to.trim()) : null;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const binding =
-        sms.source !== 'device' && to ? await this.bindingFor(manager, from, to) : null;
+        sms.source !== 'device' && to ? await this.bindings.findByPair(manager, from, to) : null;
       const accountId = sms.accountId ?? binding?.accountId ?? null;
       const draft = this.draftOf(sms, from, to, accountId);
-      if (accountId && !binding?.targetType.startsWith('group')) {
+      const handler = binding ? this.targets.handlerFor(binding.targetType) : undefined;
+      if (accountId && (handler?.runsCreationHooks ?? true)) {
         await this.hooks.runInbound(manager, accountId, draft);
       }
       const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
@@ -86,8 +91,10 @@ export class InboundMessagesService {
         deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
       });
       if (!stored) return null; // a concurrent replay won the race
-      const reactions = accountId ? await this.react(manager, stored, binding, sms) : [];
-      const queued = await this.reactions.store(manager, reactions);
+      const automatic = accountId
+        ? await this.automaticMessagesFor(manager, stored, binding, handler, sms)
+        : [];
+      const queued = await this.automaticMessages.store(manager, automatic);
       return { stored, queued };
     });
 
@@ -102,17 +109,18 @@ export class InboundMessagesService {
       );
     }
     await this.events.created([outcome.stored]);
-    await this.reactions.dispatch(outcome.queued);
+    await this.automaticMessages.dispatch(outcome.queued);
     return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
   }
 
   /** Keywords first (they apply to the whole account), then the binding's own target. */
-  private async react(
+  private async automaticMessagesFor(
     manager: EntityManager,
     inbound: Message,
     binding: NumberBinding | null,
+    handler: InboundTargetHandler | undefined,
     sms: InboundSms,
-  ): Promise<OutboundReaction[]> {
+  ): Promise<AutomaticMessage[]> {
     const accountId = inbound.accountId!;
     // Keywords are a carrier convention for texts; a post from the app is just a message.
     const keyword = sms.source === 'app' ? null : keywordActionOf(inbound.body);
@@ -136,8 +144,7 @@ export class InboundMessagesService {
         },
       ];
     }
-    if (binding && binding.targetType !== 'conversation') {
-      const handler = this.targets.handlerFor(binding.targetType);
+    if (binding && binding.targetType !== CONVERSATION_TARGET) {
       if (!handler) {
         this.logger.warn(
           { bindingId: binding.id },
@@ -145,21 +152,13 @@ export class InboundMessagesService {
         );
         return [];
       }
-      return handler.handle(manager, binding, inbound);
+      const handling = await handler.handle(manager, binding, inbound);
+      if (handling.groupId) {
+        await this.messages.assignToGroup(manager, inbound.id, handling.groupId);
+      }
+      return handling.automaticMessages;
     }
     return [];
-  }
-
-  private async bindingFor(
-    manager: EntityManager,
-    from: string,
-    to: string,
-  ): Promise<NumberBinding | null> {
-    const rows: NumberBinding[] = await manager.query(
-      `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = $1 AND pool_number = $2`,
-      [from, to],
-    );
-    return rows[0] ?? null;
   }
 
   private draftOf(

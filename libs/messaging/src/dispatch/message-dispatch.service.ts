@@ -1,0 +1,137 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { MessageEvents } from '../model/message-events';
+import { Message } from '../model/message.entity';
+import { MessageRepository } from '../model/message.repository';
+import { MessageStatus } from '../model/message-status';
+import { MessageRouter } from './message-router';
+import { PossibleDuplicateSends } from './possible-duplicate-sends';
+import { DispatchError, SendLaterError } from './sms-route';
+
+export interface DispatchAttempt {
+  /** 1 for the first try of this job. */
+  attempt: number;
+  maxAttempts: number;
+}
+
+export type DispatchResult =
+  | 'sent'
+  | 'handed-off'
+  | 'failed'
+  | 'expired'
+  | 'skipped'
+  /** A transient failure: the caller (the queue) must try again later. */
+  | 'retry';
+
+/**
+ * One dispatch attempt of one message: claim it, pick a route, hand it
+ * over, record the outcome. The queue decides when to call it again.
+ */
+@Injectable()
+export class MessageDispatchService {
+  private readonly logger = new Logger(MessageDispatchService.name);
+
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly router: MessageRouter,
+    private readonly events: MessageEvents,
+    private readonly possibleDuplicates: PossibleDuplicateSends,
+  ) {}
+
+  /** Throws SendLaterError when the message must wait without spending an attempt. */
+  async dispatch(messageId: string, attempt: DispatchAttempt): Promise<DispatchResult> {
+    const claim = await this.messages.claimForDispatch(messageId);
+    if (!claim) return this.settleUnclaimable(messageId);
+    const { message } = claim;
+    if (claim.recipientOptedOut) {
+      // The recipient texted STOP to this account: nothing may reach a provider.
+      return this.handleFailure(
+        message,
+        new DispatchError('RECIPIENT_OPTED_OUT', `${message.toNumber} has opted out (STOP).`, true),
+        attempt,
+      );
+    }
+
+    try {
+      const route = await this.router.choose(message);
+      const outcome = await route.dispatch(message);
+      if (outcome.kind === 'handed-off') {
+        const handed = await this.messages.recordHandedOff(
+          messageId,
+          route.name,
+          outcome.deviceId,
+          outcome.from,
+        );
+        if (handed) await this.events.updated(handed);
+        return 'handed-off';
+      }
+      const sent = await this.messages.recordSent(messageId, {
+        route: route.name,
+        from: outcome.from,
+        providerMessageId: outcome.providerMessageId,
+      });
+      if (sent) await this.events.updated(sent);
+      return 'sent';
+    } catch (error) {
+      if (error instanceof SendLaterError) {
+        await this.messages.returnAttempt(messageId);
+        throw error;
+      }
+      return this.handleFailure(message, error, attempt);
+    }
+  }
+
+  private async handleFailure(
+    message: Message,
+    error: unknown,
+    attempt: DispatchAttempt,
+  ): Promise<DispatchResult> {
+    const failure =
+      error instanceof DispatchError
+        ? error
+        : new DispatchError('DISPATCH_ERROR', (error as Error)?.message ?? String(error), false);
+    // The provider may have accepted the message anyway: the next attempt may send it again.
+    if (failure.ambiguous) this.possibleDuplicates.record('provider_may_have_accepted');
+    const lastAttempt = attempt.attempt >= attempt.maxAttempts;
+    if (failure.permanent || lastAttempt) {
+      const failed = await this.messages.transition(message.id, MessageStatus.Failed, {
+        errorCode: failure.code,
+        errorMessage: failure.message,
+      });
+      if (failed) await this.events.updated(failed);
+      this.logger.warn(
+        {
+          messageId: message.id,
+          code: failure.code,
+          attempt: attempt.attempt,
+          permanent: failure.permanent,
+        },
+        'Message failed',
+      );
+      return 'failed';
+    }
+    await this.messages.recordAttemptError(message.id, failure.code, failure.message);
+    this.logger.log(
+      {
+        messageId: message.id,
+        code: failure.code,
+        attempt: attempt.attempt,
+        ambiguous: failure.ambiguous,
+      },
+      'Dispatch attempt failed; will retry',
+    );
+    return 'retry';
+  }
+
+  /** Not claimable: expired (record it), or already finished or canceled (nothing to do). */
+  private async settleUnclaimable(messageId: string): Promise<DispatchResult> {
+    const expired = await this.messages.transition(messageId, MessageStatus.Expired, {
+      errorCode: 'EXPIRED',
+      errorMessage: 'The message expired before it could be sent.',
+    });
+    if (expired) {
+      await this.events.updated(expired);
+      return 'expired';
+    }
+    return 'skipped';
+  }
+}

@@ -1,0 +1,316 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import {
+  ConflictAppException,
+  FieldError,
+  MessageDispatchJob,
+  NotFoundAppException,
+  Page,
+  QueueName,
+  UnprocessableAppException,
+  toE164,
+  mapPage,
+  isUuid,
+} from '@app/core';
+import { MessageView } from '../model/message.view';
+import { ListMessagesQuery } from './list-messages.query';
+import { SendBatchDto, SendMessageDto } from './send-message.dto';
+import { MessageEvents } from '../model/message-events';
+import { IdempotencyService, IdempotentResult, StoredResponse } from './idempotency.service';
+import { MessageCreationHooks } from '../model/message-creation-hooks';
+import { MessageEnqueuer } from './message-enqueuer';
+import { Message } from '../model/message.entity';
+import { MessageDraft, MessageListFilter, MessageRepository } from '../model/message.repository';
+import { MessageStatus, RequestedRoute } from '../model/message-status';
+import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
+
+import { NumberPoolService } from '../inbound/number-pool.service';
+import { outboundDraft } from './outbound-draft';
+import { DispatchError } from '../dispatch/sms-route';
+
+export interface SendOptions {
+  idempotencyKey?: string;
+  /** Seconds to wait for the message to be sent or to fail before answering. */
+  waitSeconds?: number;
+}
+
+const ROUTES = Object.values(RequestedRoute) as string[];
+
+// A scheduled time this close to now is simply "now".
+const SCHEDULE_THRESHOLD_MS = 1000;
+
+/** Messages stored and enqueued, with their views: built once, for the events and the answer. */
+interface Accepted {
+  messages: Message[];
+  views: MessageView[];
+}
+
+/** What the caller asked to send, turned into rows, or every reason why not. */
+interface Drafting {
+  drafts: MessageDraft[];
+  errors: FieldError[];
+}
+
+/**
+ * Accepting outbound messages (DESIGN §2 "Outbound"): validate, store (the 2xx answer means the
+ * row is committed), enqueue one job per message. The worker does the rest.
+ */
+@Injectable()
+export class MessagesService {
+  private readonly logger = new Logger(MessagesService.name);
+
+  constructor(
+    private readonly messages: MessageRepository,
+    @InjectQueue(QueueName.MessageDispatch) private readonly queue: Queue<MessageDispatchJob>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly numberPool: NumberPoolService,
+    private readonly creationHooks: MessageCreationHooks,
+    private readonly idempotency: IdempotencyService,
+    private readonly waits: MessageWaitService,
+    private readonly events: MessageEvents,
+    private readonly enqueuer: MessageEnqueuer,
+  ) {}
+
+  async send(
+    accountId: string,
+    request: SendMessageDto,
+    options: SendOptions = {},
+  ): Promise<IdempotentResult> {
+    const work = async (): Promise<StoredResponse> => {
+      const waitMs = (options.waitSeconds ?? 0) * 1000;
+      if (waitMs === 0) {
+        const { views } = await this.create(accountId, [request]);
+        return { status: HttpStatus.ACCEPTED, body: views[0] };
+      }
+      // Listen first: the worker may send the message before this request gets to wait for it.
+      const listening = await this.waits.prepare(accountId, waitMs);
+      let wait: MessageWait | undefined;
+      try {
+        const {
+          messages: [message],
+        } = await this.create(accountId, [request], (created) => {
+          wait = listening.watch(created[0].id);
+        });
+        await wait!.done;
+        const current = (await this.messages.findById(message.id)) ?? message;
+        const settled = WAIT_SATISFYING_STATUSES.includes(current.status);
+        return {
+          status: settled ? HttpStatus.OK : HttpStatus.ACCEPTED,
+          body: MessageView.from(current),
+        };
+      } finally {
+        listening.release();
+      }
+    };
+    if (!options.idempotencyKey) return { ...(await work()), replayed: false };
+    return this.idempotency.run(
+      accountId,
+      options.idempotencyKey,
+      { single: request, wait: options.waitSeconds ?? 0 },
+      work,
+    );
+  }
+
+  async sendBatch(
+    accountId: string,
+    request: SendBatchDto,
+    options: SendOptions = {},
+  ): Promise<IdempotentResult> {
+    const work = async (): Promise<StoredResponse> => {
+      const { views } = await this.create(accountId, request.messages);
+      return { status: HttpStatus.ACCEPTED, body: { data: views } };
+    };
+    if (!options.idempotencyKey) return { ...(await work()), replayed: false };
+    return this.idempotency.run(accountId, options.idempotencyKey, { batch: request }, work);
+  }
+
+  /**
+   * A message from Switchboard itself (a sign-in code): no owning account, never through a phone,
+   * its body hidden from logs and scrubbed once dispatched.
+   */
+  async sendSystemMessage(input: { to: string; body: string }): Promise<{ id: string }> {
+    const to = toE164(input.to);
+    if (!to)
+      throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
+    const {
+      messages: [message],
+    } = await this.insertAndEnqueue(null, [
+      outboundDraft(null, to, input.body, {
+        routeRequested: RequestedRoute.Twilio,
+        sensitive: true,
+      }),
+    ]);
+    return { id: message.id };
+  }
+
+  async get(accountId: string, messageId: string): Promise<MessageView> {
+    return MessageView.from(await this.findOwnedOrFail(accountId, messageId));
+  }
+
+  async list(
+    accountId: string,
+    query: ListMessagesQuery,
+    scope: Pick<MessageListFilter, 'withoutGroupTraffic'> = {},
+  ): Promise<Page<MessageView>> {
+    const peer = query.peer ? (toE164(query.peer) ?? query.peer) : undefined;
+    const page = await this.messages.listOwned(
+      accountId,
+      {
+        status: query.status,
+        direction: query.direction,
+        peer,
+        sessionId: query.sessionId,
+        deviceId: query.deviceId,
+        since: query.since ? new Date(query.since) : undefined,
+        until: query.until ? new Date(query.until) : undefined,
+        ...scope,
+      },
+      query,
+    );
+    return mapPage(page, MessageView.from);
+  }
+
+  /** Only a message that has not started sending can be canceled. */
+  async cancel(accountId: string, messageId: string): Promise<MessageView> {
+    // Not a uuid: no such message (PostgreSQL would refuse to compare it with one, a 500).
+    const canceled = isUuid(messageId)
+      ? await this.messages.transition(messageId, MessageStatus.Canceled, { accountId })
+      : null;
+    if (!canceled) {
+      const message = await this.findOwnedOrFail(accountId, messageId);
+      throw new ConflictAppException(
+        'MESSAGE_NOT_CANCELABLE',
+        `The message is ${message.status}; only queued or scheduled messages can be canceled.`,
+        { messageStatus: message.status },
+      );
+    }
+    // The job would skip it anyway; removing it just frees the queue sooner.
+    await this.queue.remove(messageId).catch(() => undefined);
+    await this.events.updated(canceled);
+    return MessageView.from(canceled);
+  }
+
+  private async findOwnedOrFail(accountId: string, messageId: string): Promise<Message> {
+    const message = isUuid(messageId) ? await this.messages.findOwned(accountId, messageId) : null;
+    if (!message) throw new NotFoundAppException('MESSAGE_NOT_FOUND', 'No such message.');
+    return message;
+  }
+
+  private async create(
+    accountId: string,
+    requests: SendMessageDto[],
+    beforeEnqueue?: (messages: Message[]) => void,
+  ): Promise<Accepted> {
+    const now = Date.now();
+    const { drafts, errors } = this.draft(accountId, requests, now);
+    if (errors.length > 0) {
+      // One kind of mistake keeps its own code (INVALID_PHONE_NUMBER, INVALID_ROUTE…).
+      const codes = new Set(errors.map((error) => error.code));
+      throw new UnprocessableAppException(
+        codes.size === 1 ? [...codes][0] : 'INVALID_MESSAGE',
+        errors.map((error) => `${error.field}: ${error.message}`).join('; '),
+        errors,
+      );
+    }
+    // A single send learns at once when no pool number is free for this recipient (409); a batch
+    // leaves it to dispatch (one binding query per recipient would dominate its cost).
+    if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
+    return this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+  }
+
+  /** Binds the sticky pool number for a message that may go through Twilio (cached after once). */
+  private async reserveSender(accountId: string, draft: MessageDraft): Promise<void> {
+    if (draft.fromNumber || draft.routeRequested === RequestedRoute.Device) return;
+    if (this.numberPool.numbers.length === 0) return;
+    try {
+      await this.numberPool.senderFor(accountId, draft.toNumber);
+    } catch (error) {
+      if (error instanceof DispatchError && error.code === 'NUMBER_POOL_EXHAUSTED') {
+        throw new ConflictAppException(error.code, error.message);
+      }
+      throw error;
+    }
+  }
+
+  private async insertAndEnqueue(
+    accountId: string | null,
+    drafts: MessageDraft[],
+    beforeEnqueue?: (messages: Message[]) => void,
+  ): Promise<Accepted> {
+    const hooks = accountId ? this.creationHooks.applicableTo(drafts) : [];
+    const messages =
+      hooks.length === 0
+        ? await this.messages.insertMany(drafts)
+        : await this.dataSource.transaction(async (manager) => {
+            for (const hook of hooks) await hook.beforeInsert(manager, accountId!, drafts);
+            return this.messages.insertMany(drafts, manager);
+          });
+    beforeEnqueue?.(messages);
+    const views = messages.map(MessageView.from);
+    await this.enqueuer.enqueue(messages, views);
+    return { messages, views };
+  }
+
+  private draft(accountId: string, requests: SendMessageDto[], now: number): Drafting {
+    const drafts: MessageDraft[] = [];
+    const errors: FieldError[] = [];
+    requests.forEach((request, index) => {
+      const prefix = requests.length > 1 ? `messages[${index}].` : '';
+      const fail = (field: string, code: string, message: string) =>
+        errors.push({ field: prefix + field, code, message });
+
+      const to = toE164(request.to);
+      if (!to)
+        fail('to', 'INVALID_PHONE_NUMBER', `"${request.to}" is not a valid E.164 phone number`);
+      let from: string | null = null;
+      if (request.from !== undefined) {
+        from = toE164(request.from);
+        if (!from)
+          fail(
+            'from',
+            'INVALID_PHONE_NUMBER',
+            `"${request.from}" is not a valid E.164 phone number`,
+          );
+        else if (this.numberPool.numbers.length > 0 && !this.numberPool.isPoolNumber(from)) {
+          fail('from', 'SENDER_NOT_IN_POOL', `${from} is not one of this server's Twilio numbers`);
+        }
+      }
+      let route = request.route ?? RequestedRoute.Auto;
+      if (!ROUTES.includes(route)) {
+        fail('route', 'INVALID_ROUTE', `route must be one of ${ROUTES.join(', ')}`);
+      }
+      if (request.deviceId) {
+        if (route === RequestedRoute.Twilio) {
+          fail('deviceId', 'ROUTE_CONFLICT', 'deviceId only goes with route "device"');
+        }
+        route = RequestedRoute.Device;
+      }
+      const scheduledAt = request.scheduledAt ? new Date(request.scheduledAt) : null;
+      const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
+      if (expiresAt && expiresAt.getTime() <= now) {
+        fail('expiresAt', 'INVALID_EXPIRY', 'expiresAt must be in the future');
+      }
+      if (expiresAt && scheduledAt && expiresAt <= scheduledAt) {
+        fail('expiresAt', 'INVALID_EXPIRY', 'expiresAt must be after scheduledAt');
+      }
+      if (!to) return;
+      const isScheduled =
+        scheduledAt !== null && scheduledAt.getTime() > now + SCHEDULE_THRESHOLD_MS;
+      drafts.push(
+        outboundDraft(accountId, to, request.body, {
+          fromNumber: from,
+          status: isScheduled ? MessageStatus.Scheduled : MessageStatus.Queued,
+          routeRequested: route,
+          requestedDeviceId: request.deviceId ?? null,
+          sessionId: request.sessionId ?? null,
+          scheduledAt: isScheduled ? scheduledAt : null,
+          expiresAt,
+        }),
+      );
+    });
+    return { drafts, errors };
+  }
+}

@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsDateString,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { RequestedRoute } from '../model/message-status';
+
+export const MAX_BODY_LENGTH = 1600;
+export const MAX_BATCH_SIZE = 1000;
+
+export class SendMessageDto {
+  @ApiProperty({
+    example: '+14155550123',
+    description: 'Recipient, E.164 (a leading + and country code).',
+  })
+  @IsString()
+  @MaxLength(32)
+  to: string;
+
+  @ApiProperty({ example: 'Your order has shipped.', minLength: 1, maxLength: MAX_BODY_LENGTH })
+  @IsString()
+  @Length(1, MAX_BODY_LENGTH)
+  body: string;
+
+  @ApiPropertyOptional({
+    example: '+12015550100',
+    description:
+      'A number of the Twilio pool to send from; by default the sticky pool number for this recipient.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  from?: string;
+
+  @ApiPropertyOptional({
+    enum: RequestedRoute,
+    default: RequestedRoute.Auto,
+    description: 'An unknown route is 422 INVALID_ROUTE.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  route?: RequestedRoute;
+
+  @ApiPropertyOptional({
+    description: 'Send through this phone (route "device").',
+    format: 'uuid',
+    example: '0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30',
+  })
+  @IsOptional()
+  @IsUUID()
+  deviceId?: string;
+
+  @ApiPropertyOptional({
+    example: 'chat-session-123',
+    description: 'Client-chosen session id; the first message naming it creates the session.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  sessionId?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-11-21T18:00:00Z',
+    description: 'Send at this time, not before.',
+  })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  scheduledAt?: string;
+
+  @ApiPropertyOptional({
+    example: '2026-11-22T00:00:00Z',
+    description: 'Give up (status expired) if not sent by then.',
+  })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  expiresAt?: string;
+}
+
+export class SendBatchDto {
+  @ApiProperty({
+    type: [SendMessageDto],
+    minItems: 1,
+    maxItems: MAX_BATCH_SIZE,
+    example: [
+      { to: '+14155550123', body: 'Your order has shipped.' },
+      { to: '+14155550124', body: 'Your table is ready.', sessionId: 'chat-session-123' },
+    ],
+  })
+  @ValidateNested({ each: true })
+  @Type(() => SendMessageDto)
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_SIZE)
+  messages: SendMessageDto[];
+}
