@@ -8,7 +8,7 @@ import { twilioEnv } from './helpers/twilio-env';
 
 // Every operation the API documents, called with what a careless or hostile client sends: each
 // answer must be a 4xx (or a success), never a 5xx, and every 4xx a problem with a stable code.
-// The seed apps answered 500 to bad input; so did this one, until such a sweep found it.
+// Switchboard answered 500 to some bad input until such a sweep found it.
 
 /** Path parameters: not ids, not numbers, not text a database takes (NUL), too long. */
 const BAD_PARAMETERS = ['x', '-1', '99999999999999999999', '%00', '%F0%9F%98%80', '+1'.repeat(200)];

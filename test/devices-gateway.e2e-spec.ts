@@ -10,7 +10,7 @@ import { eventually } from './helpers/eventually';
 import { createTestApp } from './helpers/test-app';
 import { startTestWorker } from './helpers/test-worker';
 
-/** `/ws/devices` as a phone app meets it: authentication, frames, heartbeats (DESIGN §4). */
+/** `/ws/devices` as a phone app meets it: authentication, frames, heartbeats (docs/device-protocol.md). */
 describe('/ws/devices', () => {
   let app: NestExpressApplication;
   let worker: INestApplicationContext;

@@ -20,7 +20,7 @@ const ENV = {
 
 /**
  * Phones connected to different API instances, reached by a worker in its own process through
- * Redis only (DESIGN §2: "never through process memory").
+ * Redis only (docs/architecture.md#device-route: never through process memory).
  */
 describe('devices across API instances', () => {
   let apiA: NestExpressApplication;

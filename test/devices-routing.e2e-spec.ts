@@ -10,7 +10,7 @@ import { eventually } from './helpers/eventually';
 import { createTestApp } from './helpers/test-app';
 import { startTestWorker } from './helpers/test-worker';
 
-/** The `device` route (DESIGN §2 "Outbound"): least-loaded picks, re-routing, auto. */
+/** The `device` route (docs/architecture.md#device-route): least-loaded picks, re-routing, auto. */
 describe('the device route', () => {
   let app: NestExpressApplication;
   let worker: INestApplicationContext;

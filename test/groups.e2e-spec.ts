@@ -8,7 +8,7 @@ import { eventually } from './helpers/eventually';
 import { postInboundSms } from './helpers/twilio-webhook';
 import { TestStack, startStack } from './helpers/test-stack';
 
-// The seed's rule: groups per user ≤ numbers in the pool. Two numbers make it easy to reach.
+// The rule: groups per user ≤ numbers in the pool. Two numbers make it easy to reach.
 const POOL = ['+12015550100', '+12015550101'];
 
 describe('group SMS chat over a 2-number pool', () => {

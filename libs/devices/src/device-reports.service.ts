@@ -12,7 +12,7 @@ import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
 export type ReportVerdict = 'accepted' | 'ignored' | 'not-assigned';
 
 /**
- * What a phone reports (DESIGN §4): acknowledgements, results and received SMS. A phone may only
+ * What a phone reports (docs/device-protocol.md): acknowledgements, results and received SMS. A phone may only
  * report on messages given to it; a late or duplicate report changes nothing.
  */
 @Injectable()

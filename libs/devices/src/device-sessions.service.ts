@@ -34,7 +34,7 @@ export type HelloOutcome = { welcome: WelcomeFrame } | { refused: 'deleted' | 'r
 const PRESENCE_TTL_HEARTBEATS = 3;
 
 /**
- * The life of a phone's connection (DESIGN §4), independent of the socket library: who it is,
+ * The life of a phone's connection (docs/device-protocol.md), independent of the socket library: who it is,
  * taking over its presence (a second connection replaces the first), hello/status, heartbeats and
  * going offline. The gateway in apps/api only moves frames.
  */

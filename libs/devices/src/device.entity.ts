@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** An Android phone of an account, sending and receiving SMS over `/ws/devices` (DESIGN §4). */
+/** An Android phone of an account, sending and receiving SMS over `/ws/devices` (docs/device-protocol.md). */
 @Entity('devices')
 export class Device {
   @PrimaryGeneratedColumn('uuid')

@@ -121,7 +121,7 @@ export class DevicesService {
     }
   }
 
-  /** Tells real-time clients (DESIGN §2 "Real time") how the device is now. */
+  /** Tells real-time clients (docs/architecture.md#real-time) how the device is now. */
   async publishUpdated(deviceId: string): Promise<void> {
     const device = await this.devices.findOneBy({ id: deviceId });
     if (!device) return;

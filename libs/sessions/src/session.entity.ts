@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A client-chosen conversation thread (seed 002): created by the first message naming it. */
+/** A client-chosen conversation thread: created by the first message naming it. */
 @Entity('sessions')
 export class Session {
   @PrimaryColumn('uuid')

@@ -5,7 +5,7 @@ import { MAX_FRAME_BYTES } from '@app/devices';
 import { DeviceSocketHub } from './device-socket-hub';
 
 /**
- * `/ws/devices`: Android phones (DESIGN §4, docs/device-protocol.md). A frame over 64 KiB closes
+ * `/ws/devices`: Android phones (docs/device-protocol.md). A frame over 64 KiB closes
  * the socket with 1009 (the `ws` library enforces maxPayload); everything else is the hub's.
  */
 @WebSocketGateway({ path: '/ws/devices', maxPayload: MAX_FRAME_BYTES })

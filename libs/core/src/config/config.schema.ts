@@ -106,7 +106,7 @@ export const environmentSchema = z
     DISPATCH_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
     DISPATCH_STUCK_AFTER_MS: z.coerce.number().int().min(1000).default(120_000),
     RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(15_000),
-    // Android phones on /ws/devices (DESIGN §4): ping interval, and how long a phone has to
+    // Android phones on /ws/devices (docs/device-protocol.md): ping interval, and how long a phone has to
     // acknowledge a send, then to report its result, before the message goes to another phone.
     DEVICE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     DEVICE_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),

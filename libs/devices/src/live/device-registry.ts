@@ -140,7 +140,7 @@ const flagOrNull = (value: string | undefined): boolean | null =>
   value === undefined || value === '' ? null : value === '1';
 
 /**
- * The live state of every phone, in Redis rather than in any process (DESIGN §2): which API
+ * The live state of every phone, in Redis rather than in any process (docs/architecture.md#device-route): which API
  * instance holds its socket, what it last said, what it holds in flight, what it sent lately.
  * Shared by the API instances (presence, acks, results) and the workers (picks, deadlines).
  */

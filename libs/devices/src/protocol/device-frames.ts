@@ -21,7 +21,7 @@ import {
 import { MAX_JSON_DEPTH, findJsonFault, replaceNulCharactersIn } from '@app/core';
 
 /**
- * The frames of `/ws/devices` (DESIGN §4, docs/device-protocol.md): JSON text frames with a
+ * The frames of `/ws/devices` (docs/device-protocol.md): JSON text frames with a
  * `type`. Fields a frame does not define are ignored, so that newer apps can talk to this server.
  */
 

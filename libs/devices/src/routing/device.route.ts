@@ -29,7 +29,7 @@ interface Candidates {
 }
 
 /**
- * The `device` route (DESIGN §2 "Outbound"): the least-loaded eligible phone of the message's
+ * The `device` route (docs/architecture.md#device-route): the least-loaded eligible phone of the message's
  * account takes it. The pick and the in-flight count are one atomic step in Redis (see
  * PICK_DEVICE), and the send reaches the phone through the API instance holding its socket. The
  * phone's ack and result arrive later on that socket (`handed-off`).

@@ -55,7 +55,7 @@ interface Drafting {
 }
 
 /**
- * Accepting outbound messages (DESIGN §2 "Outbound"): validate, store (the 2xx answer means the
+ * Accepting outbound messages (docs/architecture.md#outbound): validate, store (the 2xx answer means the
  * row is committed), enqueue one job per message. The worker does the rest.
  */
 @Injectable()

@@ -4,7 +4,7 @@ export class Devices1763700300000 implements MigrationInterface {
   name = 'Devices1763700300000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    // An Android phone of an account (DESIGN §4). Only the SHA-256 of its token is kept. A deleted
+    // An Android phone of an account (docs/device-protocol.md). Only the SHA-256 of its token is kept. A deleted
     // device keeps its row (deleted_at) so that the messages it carried still name it; its token
     // stops working at once. send_rate_per_minute NULL means the server default. The model,
     // versions, phone number and last status are what the phone last told us, for when it is
