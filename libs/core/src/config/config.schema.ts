@@ -51,6 +51,10 @@ export const environmentSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    // Empty: /metrics is open, for a scraper on a private network.
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/ })
       .default('postgres://postgres@127.0.0.1:5432/switchboard'),
@@ -78,7 +82,12 @@ export const environmentSchema = z
     TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
     TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
     EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_WORKER_CONCURRENCY),
+    WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(DEFAULT_WORKER_CONCURRENCY),
     // The worker's CPU niceness (0 = as the API, 19 = yields the most): on a shared machine,
     // draining a backlog must not slow down accepting new messages.
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
