@@ -32,6 +32,7 @@ import { Message } from './message.entity';
 import { MessageDraft, MessageListFilter, MessageRepository } from './message.repository';
 import { MessageStatus, RequestedRoute } from './message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
+import { MessageWaitSlots } from './message-wait-slots';
 
 import { NumberPoolService } from './number-pool.service';
 import { outboundDraft } from './outbound-draft';
@@ -41,6 +42,8 @@ export interface SendOptions {
   idempotencyKey?: string;
   /** Seconds to wait for the message to be sent or to fail before answering. */
   waitSeconds?: number;
+  /** Ends the wait early: nobody is left to answer (the client disconnected). */
+  signal?: AbortSignal;
 }
 
 const ROUTES = Object.values(RequestedRoute) as string[];
@@ -76,6 +79,7 @@ export class MessagesService {
     private readonly creationHooks: MessageCreationHooks,
     private readonly idempotency: IdempotencyService,
     private readonly waits: MessageWaitService,
+    private readonly waitSlots: MessageWaitSlots,
     private readonly events: MessageEvents,
     private readonly enqueuer: MessageEnqueuer,
   ) {}
@@ -91,8 +95,15 @@ export class MessagesService {
         const { views } = await this.create(accountId, [request]);
         return { status: HttpStatus.ACCEPTED, body: views[0] };
       }
+      // Refused before anything is stored: a 429 leaves no message behind.
+      const slot = await this.waitSlots.acquire(accountId, waitMs);
       // Listen first: the worker may send the message before this request gets to wait for it.
-      const listening = await this.waits.prepare(accountId, waitMs);
+      const listening = await this.waits
+        .prepare(accountId, waitMs, options.signal)
+        .catch((error: unknown) => {
+          slot.release();
+          throw error;
+        });
       let wait: MessageWait | undefined;
       try {
         const {
@@ -109,6 +120,7 @@ export class MessagesService {
         };
       } finally {
         listening.release();
+        slot.release();
       }
     };
     if (!options.idempotencyKey) return { ...(await work()), replayed: false };

@@ -9,6 +9,7 @@ import { Message } from './message.entity';
 import { MessageRepository } from './message.repository';
 import { MessageHandoverService } from './message-handover.service';
 import { MessageWaitService } from './message-wait.service';
+import { MessageWaitSlots } from './message-wait-slots';
 import { MessagesService } from './messages.service';
 import { NumberPoolService } from './number-pool.service';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
@@ -59,6 +60,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageCreationHooks,
     IdempotencyService,
     MessageWaitService,
+    MessageWaitSlots,
     MessageEnqueuer,
     MessagesService,
     StatusCallbacksService,

@@ -81,13 +81,10 @@ export const environmentSchema = z
     TWILIO_PHONE_NUMBERS: commaSeparatedList,
     TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
     TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
+    // `POST /messages?wait=` requests one account may hold open at once, all API instances together.
+    MESSAGE_WAIT_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(20),
     EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
-    WORKER_CONCURRENCY: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(DEFAULT_WORKER_CONCURRENCY),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_WORKER_CONCURRENCY),
     // The worker's CPU niceness (0 = as the API, 19 = yields the most): on a shared machine,
     // draining a backlog must not slow down accepting new messages.
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
