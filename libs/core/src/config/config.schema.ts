@@ -97,6 +97,9 @@ export const environmentSchema = z
     DEVICE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     DEVICE_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     DEVICE_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+    // Frames a phone may send a second, on average and at once; beyond, its socket closes (1008).
+    DEVICE_FRAMES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(50),
+    DEVICE_FRAME_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
     // Android itself stops an app at 30 SMS per minute; a device's own setting overrides this.
     DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(20),
   })
