@@ -42,3 +42,22 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (CONNECTION_MESSAGES.some((message) => error.message.includes(message))) return true;
   return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
 }
+
+/**
+ * Runs `work` again while it fails because PostgreSQL is unavailable, waiting a little longer
+ * each time, for up to `giveUpAfterMs`; any other failure, or the last one, is thrown.
+ */
+export async function retryWhileDatabaseUnavailable<T>(
+  work: () => Promise<T>,
+  giveUpAfterMs: number,
+): Promise<T> {
+  const deadline = Date.now() + giveUpAfterMs;
+  for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
