@@ -1,9 +1,13 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { DeviceSocketHub } from '../apps/api/src/devices/device-socket-hub';
 import { SimulatedPhone } from './fakes/device-simulator';
 import { createAccount } from './helpers/account.factory';
 import { createDevice, phoneFor } from './helpers/device.factory';
+import { eventually } from './helpers/eventually';
 import { createTestApp } from './helpers/test-app';
 import { startTestWorker } from './helpers/test-worker';
 
@@ -94,5 +98,50 @@ describe('/ws/devices limits per socket', () => {
     const ordinaryMs = await receiveAll(await connectedPhone(), ordinary, 15);
     const shapedMs = await receiveAll(await connectedPhone(), shaped, 15);
     expect(shapedMs).toBeLessThan(ordinaryMs * 2 + 200);
+  });
+});
+
+describe('/ws/devices and a phone that does not read its socket', () => {
+  let app: NestExpressApplication;
+  let phone: SimulatedPhone;
+
+  beforeAll(async () => {
+    // No frame rate limit here: only the bytes left unread are under test.
+    app = await createTestApp({
+      DEVICE_FRAMES_PER_SECOND: '1000000',
+      DEVICE_FRAME_BURST: '1000000',
+    });
+    const { headers } = await createAccount(app);
+    phone = phoneFor(app, await createDevice(app, headers));
+  });
+  afterAll(async () => {
+    await phone.close();
+    await app.close();
+  });
+
+  it('closes it with 1008 once over 1 MiB of answers wait for it, instead of keeping them all', async () => {
+    await phone.connect();
+    const transport = (phone as unknown as { socket: { _socket: Socket } }).socket._socket;
+    transport.pause();
+    // Each of these small frames earns an error frame listing the fields it lacks: ~20 times its
+    // size, ~10 MB in all, more than the kernel's socket buffers hold.
+    for (let index = 0; index < 30_000; index++) phone.sendRaw('{"type":"inbound"}');
+    // The server side of the socket starts closing while the phone still reads nothing (seen from
+    // the API in this process); reading again, the phone gets what was buffered, then the close.
+    const serverSockets = () =>
+      [...(app.get(DeviceSocketHub) as unknown as { connections: Set<unknown> }).connections].map(
+        (connection) => (connection as { socket: WebSocket }).socket,
+      );
+    const closing = await eventually(
+      async () => serverSockets().some((socket) => socket.readyState === WebSocket.CLOSING),
+      (seen) => seen,
+      20_000,
+    );
+    expect(closing).toBe(true);
+    transport.resume();
+    expect(await phone.waitForClose(30_000)).toEqual({
+      code: 1008,
+      reason: 'not reading its frames',
+    });
   });
 });
