@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { createAccount } from './helpers/account.factory';
 import { PrivateRedis } from './helpers/private-redis';
 import { createTestApp } from './helpers/test-app';
 
@@ -62,5 +63,45 @@ describe('health', () => {
     await redis.start();
     const up = await readinessUntil(app, 200);
     expect(up.status).toBe(200);
+  });
+});
+
+describe('/metrics with METRICS_TOKEN set', () => {
+  const token = 'metrics-token-0123456789abcdef';
+  let app: NestExpressApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp({ METRICS_TOKEN: token });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 401 without the token, with a wrong one, or with an account credential', async () => {
+    const { headers } = await createAccount(app);
+    const attempts = [
+      {},
+      { Authorization: `Bearer ${token.slice(0, -1)}` },
+      { Authorization: `Bearer ${token}x` },
+      { Authorization: `Basic ${token}` },
+      { Authorization: token },
+      headers,
+    ];
+    for (const attempt of attempts) {
+      const response = await request(app.getHttpServer()).get('/metrics').set(attempt);
+      expect(response.status).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="metrics"');
+      expect(response.body.code).toBe('UNAUTHENTICATED');
+      expect(response.text).not.toContain('switchboard_');
+    }
+  });
+
+  it('answers the metrics to the bearer of the token', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/metrics')
+      .set('Authorization', `Bearer ${token}`);
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('switchboard_process_cpu_seconds_total');
   });
 });

@@ -119,6 +119,9 @@ export class BenchStack {
       TWILIO_PHONE_NUMBERS: POOL_NUMBERS.join(','),
       TWILIO_SEND_RATE_PER_NUMBER: '0',
       WORKER_CONCURRENCY: BENCH_WORKER_CONCURRENCY,
+      // The device benchmark's phones send as fast as they can (no send cap that binds).
+      DEVICE_FRAMES_PER_SECOND: '1000000',
+      DEVICE_FRAME_BURST: '1000000',
       LOG_LEVEL: 'warn',
     };
     const api = ServerProcess.start('api', 'apps/api/src/main.js', {

@@ -98,6 +98,7 @@ function setUpOpenApi(app: NestExpressApplication): void {
     .setDescription(
       'Self-hostable SMS backend: send and receive SMS through Twilio or your own Android phones. ' +
         'Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`. ' +
+        'Any endpoint may answer `503 DATABASE_UNAVAILABLE` (with `Retry-After`) while PostgreSQL cannot be reached; nothing was stored then, so the request can be retried as it is. ' +
         'Lists are cursor-paginated: `?limit=&cursor=` answers `{ data, nextCursor }`.',
     )
     .setVersion('1.0.0')

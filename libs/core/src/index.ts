@@ -4,6 +4,7 @@ export * from './config/config.module';
 export * from './config/validate-environment-or-exit';
 export * from './database/database.module';
 export * from './database/prepare-database';
+export * from './database/database-unavailable';
 export * from './database/prepared-statement';
 export * from './database/typeorm-options';
 export * from './errors/app.exception';

@@ -11,6 +11,7 @@ import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
 import { MessageWaitService } from './outbound/message-wait.service';
 import { MessagesService } from './outbound/messages.service';
 import { NumberPoolService } from './inbound/number-pool.service';
+import { MessageWaitSlots } from './outbound/message-wait-slots';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
@@ -62,6 +63,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageCreationHooks,
     IdempotencyService,
     MessageWaitService,
+    MessageWaitSlots,
     MessageEnqueuer,
     MessagesService,
     StatusCallbacksService,

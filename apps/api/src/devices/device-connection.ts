@@ -13,15 +13,30 @@ import {
   ServerFrame,
   parseDeviceFrame,
 } from '@app/devices';
+import { TokenBucket } from './token-bucket';
 
 export const AUTH_FRAME_TIMEOUT_MS = 5000;
-// A phone that floods faster than we can answer is cut off rather than queued without bound.
-const MAX_PENDING_FRAMES = 1000;
+// A phone that floods faster than we can answer is cut off rather than queued without bound:
+// counted in bytes, since a frame may be 1 byte or 64 KiB. Sixteen of the largest frames.
+export const MAX_PENDING_BYTES = 1024 * 1024;
+// What may wait in memory for a phone that does not read its socket.
+export const MAX_UNSENT_BYTES = 1024 * 1024;
+
+export interface FrameLimits {
+  perSecond: number;
+  burst: number;
+}
+
+function byteLengthOf(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((total, chunk) => total + chunk.length, 0);
+  return data.byteLength;
+}
 
 /** What a connection needs from the hub that holds every connection of this instance. */
 export interface DeviceConnectionHost {
   readonly sessions: DeviceSessionsService;
   readonly reports: DeviceReportsService;
+  readonly frameLimits: FrameLimits;
   /** The connection authenticated as its device: from now on it receives that device's sends. */
   adopt(
     connection: DeviceConnection,
@@ -45,7 +60,10 @@ export class DeviceConnection {
   private greeted = false;
   private closed = false;
   private authTimer?: NodeJS.Timeout;
-  private pending = 0;
+  private pendingBytes = 0;
+  private readonly frameBudget: TokenBucket;
+  /** Set once this side decided to close: frames still arriving are not handled. */
+  private refusing = false;
   private work: Promise<void> = Promise.resolve();
   private settle!: () => void;
   /** Resolves once the connection closed and its device was taken offline. */
@@ -54,7 +72,9 @@ export class DeviceConnection {
   constructor(
     private readonly socket: WebSocket,
     private readonly host: DeviceConnectionHost,
-  ) {}
+  ) {
+    this.frameBudget = new TokenBucket(host.frameLimits.perSecond, host.frameLimits.burst);
+  }
 
   get deviceId(): string | undefined {
     return this.session?.device.id;
@@ -88,6 +108,10 @@ export class DeviceConnection {
   /** False when the socket is not open (the frame is dropped). */
   send(frame: ServerFrame): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
+    if (this.socket.bufferedAmount > MAX_UNSENT_BYTES) {
+      this.close(DeviceCloseCode.PolicyViolation, 'not reading its frames');
+      return false;
+    }
     this.socket.send(JSON.stringify(frame));
     return true;
   }
@@ -97,6 +121,7 @@ export class DeviceConnection {
   }
 
   close(code: number, reason: string): void {
+    this.refusing = true;
     this.socket.close(code, reason);
   }
 
@@ -106,14 +131,21 @@ export class DeviceConnection {
   }
 
   private receive(data: RawData, isBinary: boolean): void {
+    if (this.refusing) return;
     this.missedHeartbeats = 0;
-    if (++this.pending > MAX_PENDING_FRAMES) {
+    if (!this.frameBudget.take()) {
+      this.close(DeviceCloseCode.PolicyViolation, 'too many frames per second');
+      return;
+    }
+    const bytes = byteLengthOf(data);
+    if (this.pendingBytes + bytes > MAX_PENDING_BYTES) {
       this.close(DeviceCloseCode.TooManyFrames, 'too many frames waiting');
       return;
     }
+    this.pendingBytes += bytes;
     const text = isBinary ? null : data.toString();
     this.enqueue(async () => {
-      this.pending--;
+      this.pendingBytes -= bytes;
       await this.handle(text);
     });
   }

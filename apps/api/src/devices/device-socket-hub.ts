@@ -13,7 +13,8 @@ import {
   DeviceReportsService,
   DeviceSessionsService,
 } from '@app/devices';
-import { DeviceConnection, DeviceConnectionHost } from './device-connection';
+import { AppConfig } from '@app/core';
+import { DeviceConnection, DeviceConnectionHost, FrameLimits } from './device-connection';
 
 const MISSED_HEARTBEATS_ALLOWED = 2;
 // On shutdown, how long phones get to answer the close before their sockets are cut.
@@ -35,12 +36,19 @@ export class DeviceSocketHub
   private readonly byDevice = new Map<string, DeviceConnection>();
   private heartbeatTimer?: NodeJS.Timeout;
   private beating = false;
+  readonly frameLimits: FrameLimits;
 
   constructor(
     readonly sessions: DeviceSessionsService,
     readonly reports: DeviceReportsService,
     private readonly channel: DeviceChannel,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.frameLimits = {
+      perSecond: config.get('DEVICE_FRAMES_PER_SECOND'),
+      burst: config.get('DEVICE_FRAME_BURST'),
+    };
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.channel.listen((command) => this.execute(command));

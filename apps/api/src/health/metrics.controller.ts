@@ -1,11 +1,19 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Public } from '@app/auth';
+import { MetricsTokenGuard } from './metrics-token.guard';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('ops')
 @Public()
+@UseGuards(MetricsTokenGuard)
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
@@ -13,6 +21,9 @@ export class MetricsController {
   @Get()
   @ApiOperation({ summary: 'Prometheus metrics (process, dispatch queue, unfinished messages)' })
   @ApiProduces('text/plain')
+  @ApiUnauthorizedResponse({
+    description: 'UNAUTHENTICATED: METRICS_TOKEN is set and the bearer token is not it.',
+  })
   @ApiOkResponse({
     content: { 'text/plain': { example: 'switchboard_dispatch_jobs{state="waiting"} 0' } },
   })

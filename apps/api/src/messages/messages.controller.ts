@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -21,6 +22,15 @@ import {
 } from '@app/messaging';
 import { ApiPage } from '../openapi/api-page.decorator';
 import { IDEMPOTENCY_HEADER, idempotentAnswer } from './idempotent-answer';
+
+/** Aborts when the connection closes before the answer went out: nobody is left to wait for. */
+function abortedWhenClientLeaves(response: Response): AbortSignal {
+  const controller = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
 
 @ApiTags('messages')
 @Controller('messages')
@@ -41,6 +51,10 @@ export class MessagesController {
     description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
   })
   @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
+  @ApiTooManyRequestsResponse({
+    description:
+      'TOO_MANY_WAITING_REQUESTS: with ?wait, the account already holds MESSAGE_WAIT_MAX_PER_ACCOUNT waiting requests (nothing stored; Retry-After).',
+  })
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendMessageDto,
@@ -51,6 +65,7 @@ export class MessagesController {
     const result = await this.messages.send(caller.accountId, request, {
       idempotencyKey,
       waitSeconds: options.wait,
+      signal: options.wait ? abortedWhenClientLeaves(response) : undefined,
     });
     return idempotentAnswer(response, result);
   }

@@ -67,6 +67,10 @@ export const environmentSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    // Empty: /metrics is open, for a scraper on a private network.
+    METRICS_TOKEN: optionalString.pipe(
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/ })
       .default('postgres://postgres@127.0.0.1:5432/switchboard'),
@@ -97,6 +101,8 @@ export const environmentSchema = z
     TWILIO_PHONE_NUMBERS: commaSeparatedList,
     TWILIO_API_BASE_URL: optionalString.pipe(z.url().optional()),
     TWILIO_SEND_RATE_PER_NUMBER: z.coerce.number().min(0).max(1000).default(1),
+    // `POST /messages?wait=` requests one account may hold open at once, all API instances together.
+    MESSAGE_WAIT_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(20),
     EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_WORKER_CONCURRENCY),
     // The worker's CPU niceness (0 = as the API, 19 = yields the most): on a shared machine,
@@ -111,6 +117,9 @@ export const environmentSchema = z
     DEVICE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     DEVICE_ACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     DEVICE_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+    // Frames a phone may send a second, on average and at once; beyond, its socket closes (1008).
+    DEVICE_FRAMES_PER_SECOND: z.coerce.number().int().min(1).max(1_000_000).default(50),
+    DEVICE_FRAME_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
     // Android itself stops an app at 30 SMS per minute; a device's own setting overrides this.
     DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(20),
   })

@@ -19,6 +19,10 @@ export function buildPostgresOptions(
       max: poolSize,
       connectionTimeoutMillis: 5000,
       statement_timeout: 30000,
+      // statement_timeout is PostgreSQL's own: a server that stopped answering (frozen, or a
+      // network that drops packets) would hold a request forever without a timeout of our own.
+      query_timeout: 35000,
+      keepAlive: true,
       // Connections once opened stay open: by default an idle one closes after 10 s, and the next
       // burst paid for new ones (a PostgreSQL backend to fork, its caches to fill) in the middle
       // of answering requests, the benchmark's worst latencies at a steady 500 requests a second.

@@ -82,4 +82,31 @@ describe('ProblemDetailsFilter', () => {
     const sent = capture(new BadRequestException('nope'));
     expect(sent.body).toMatchObject({ status: 400, code: 'BAD_REQUEST', detail: 'nope' });
   });
+
+  it('answers 503 DATABASE_UNAVAILABLE with Retry-After when PostgreSQL cannot be reached', () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
+    const shutdown = Object.assign(
+      new Error('terminating connection due to administrator command'),
+      {
+        code: '57P01',
+      },
+    );
+    const wrapped = Object.assign(new Error('Connection terminated unexpectedly'), {
+      query: 'SELECT 1',
+      parameters: [],
+      driverError: new Error('Connection terminated unexpectedly'),
+    });
+    for (const error of [refused, shutdown, wrapped, new Error('x', { cause: refused })]) {
+      const sent = capture(error);
+      expect(sent.status).toBe(503);
+      expect(sent.headers).toEqual({ 'Retry-After': '2' });
+      expect(sent.body).toMatchObject({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+    }
+    // A wrong statement is still a 500.
+    const unique = Object.assign(new Error('duplicate key'), { code: '23505' });
+    expect(capture(unique).status).toBe(500);
+  });
 });

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { AppException } from './app.exception';
 import { PROBLEM_CONTENT_TYPE, buildProblem, defaultCodeForStatus } from './problem-details';
 
@@ -25,9 +26,14 @@ function messageOf(response: string | object, fallback: string): string {
  * The one place an HTTP error becomes a response: RFC 9457 problem details with a stable code.
  * Unexpected errors are logged once, with the request id, and answered without internals.
  */
+const DATABASE_RETRY_AFTER_SECONDS = '2';
+// One warning per this long while the database is down, not one per request.
+const UNAVAILABLE_REPORT_INTERVAL_MS = 5000;
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetails');
+  private unavailableReportedAt = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
@@ -53,6 +59,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         context,
       );
       if (status >= 500) this.logger.error({ err: loggableError(exception) }, 'request failed');
+    } else if (isDatabaseUnavailable(exception)) {
+      // Nothing was committed (a 2xx is only answered after COMMIT): the client may retry.
+      problem = buildProblem(
+        503,
+        'DATABASE_UNAVAILABLE',
+        'The database is unavailable; nothing was stored. Try again shortly.',
+        context,
+      );
+      headers = { 'Retry-After': DATABASE_RETRY_AFTER_SECONDS };
+      this.reportUnavailable(exception);
     } else {
       problem = buildProblem(500, 'INTERNAL_ERROR', 'An unexpected error occurred.', context);
       this.logger.error({ err: loggableError(exception) }, 'unhandled error');
@@ -60,5 +76,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
     if (response.headersSent) return;
     response.status(problem.status).set(headers).type(PROBLEM_CONTENT_TYPE).json(problem);
+  }
+
+  private reportUnavailable(error: unknown): void {
+    const now = Date.now();
+    if (now - this.unavailableReportedAt < UNAVAILABLE_REPORT_INTERVAL_MS) return;
+    this.unavailableReportedAt = now;
+    this.logger.warn(`Database unavailable, answering 503: ${(error as Error).message}`);
   }
 }

@@ -117,7 +117,10 @@ export class EventBus implements OnModuleDestroy {
 
   private connection(): Redis {
     if (!this.subscriber) {
-      this.subscriber = this.redis.duplicate();
+      // Without the ready check: ioredis 5 may send its INFO probe after a SUBSCRIBE issued while
+      // connecting, which Redis refuses in subscriber mode, failing the first subscriptions
+      // (redis/ioredis#2037). A subscriber needs no INFO.
+      this.subscriber = this.redis.duplicate({ enableReadyCheck: false });
       this.subscriber.on('error', () => undefined);
       this.subscriber.on('message', (channel: string, payload: string) =>
         this.deliver(channel, payload),

@@ -35,7 +35,9 @@ export const DeviceCloseCode = {
   Replaced: 4002,
   /** The device was deleted (its token revoked). */
   Revoked: 4003,
-  /** Too many frames waiting to be processed. */
+  /** More frames a second than allowed, or a phone that does not read what it is sent. */
+  PolicyViolation: 1008,
+  /** Too many bytes of frames waiting to be processed. */
   TooManyFrames: 4008,
   /** The server is shutting down; reconnect (to another instance). */
   GoingAway: 1001,

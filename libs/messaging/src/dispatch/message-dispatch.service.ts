@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { retryWhileDatabaseUnavailable } from '@app/core';
 import { MessageEvents } from '../model/message-events';
 import { Message } from '../model/message.entity';
 import { MessageRepository } from '../model/message.repository';
@@ -21,6 +22,10 @@ export type DispatchResult =
   | 'skipped'
   /** A transient failure: the caller (the queue) must try again later. */
   | 'retry';
+
+// How long a sent message's outcome waits for PostgreSQL to come back before the job gives up
+// (the message stays `sending`; the reconciler re-dispatches it, perhaps twice).
+const RECORD_OUTCOME_PATIENCE_MS = 60_000;
 
 /**
  * One dispatch attempt of one message: claim it, pick a route, hand it
@@ -51,26 +56,11 @@ export class MessageDispatchService {
       );
     }
 
+    let route;
+    let outcome;
     try {
-      const route = await this.router.choose(message);
-      const outcome = await route.dispatch(message);
-      if (outcome.kind === 'handed-off') {
-        const handed = await this.messages.recordHandedOff(
-          messageId,
-          route.name,
-          outcome.deviceId,
-          outcome.from,
-        );
-        if (handed) await this.events.updated(handed);
-        return 'handed-off';
-      }
-      const sent = await this.messages.recordSent(messageId, {
-        route: route.name,
-        from: outcome.from,
-        providerMessageId: outcome.providerMessageId,
-      });
-      if (sent) await this.events.updated(sent);
-      return 'sent';
+      route = await this.router.choose(message);
+      outcome = await route.dispatch(message);
     } catch (error) {
       if (error instanceof SendLaterError) {
         await this.messages.returnAttempt(messageId);
@@ -78,6 +68,21 @@ export class MessageDispatchService {
       }
       return this.handleFailure(message, error, attempt);
     }
+    // The message left: from here on a failure is not the send's. While PostgreSQL is down the
+    // outcome waits for it, rather than the message being sent again (or marked failed) later.
+    const routeName = route.name;
+    const recorded = await retryWhileDatabaseUnavailable(async () => {
+      if (outcome.kind === 'handed-off') {
+        return this.messages.recordHandedOff(messageId, routeName, outcome.deviceId, outcome.from);
+      }
+      return this.messages.recordSent(messageId, {
+        route: routeName,
+        from: outcome.from,
+        providerMessageId: outcome.providerMessageId,
+      });
+    }, RECORD_OUTCOME_PATIENCE_MS);
+    if (recorded) await this.events.updated(recorded);
+    return outcome.kind === 'handed-off' ? 'handed-off' : 'sent';
   }
 
   private async handleFailure(

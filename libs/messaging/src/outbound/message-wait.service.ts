@@ -16,7 +16,7 @@ export const WAIT_SATISFYING_STATUSES: readonly MessageStatus[] = [
 ];
 
 export interface MessageWait {
-  /** Resolves on a final-enough status of the message, or when the time is up. */
+  /** Resolves on a final-enough status of the message, when the time is up, or on abort. */
   done: Promise<void>;
 }
 
@@ -32,24 +32,27 @@ export class MessageWaitService {
 
   /**
    * Starts listening before the message exists (so no status change can be missed); `watch`
-   * then names the message once it is stored. Everything is released when the wait ends.
+   * then names the message once it is stored. Everything is released when the wait ends, which
+   * `signal` can bring forward (the client went away).
    */
   async prepare(
     accountId: string | null,
     timeoutMs: number,
+    signal?: AbortSignal,
   ): Promise<{ watch(messageId: string): MessageWait; release(): void }> {
     const stop = await this.bus.subscribe(accountId, (event) => this.onEvent(event));
     return {
-      watch: (messageId) => ({ done: this.waitFor(messageId, timeoutMs).finally(stop) }),
+      watch: (messageId) => ({ done: this.waitFor(messageId, timeoutMs, signal).finally(stop) }),
       release: stop,
     };
   }
 
-  private waitFor(messageId: string, timeoutMs: number): Promise<void> {
+  private waitFor(messageId: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve) => {
       const set = this.waiters.get(messageId) ?? new Set<Waiter>();
       const finish = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
         set.delete(finish);
         if (set.size === 0) this.waiters.delete(messageId);
         resolve();
@@ -57,6 +60,8 @@ export class MessageWaitService {
       const timer = setTimeout(finish, timeoutMs);
       set.add(finish);
       this.waiters.set(messageId, set);
+      if (signal?.aborted) finish();
+      else signal?.addEventListener('abort', finish, { once: true });
     });
   }
 

@@ -26,6 +26,7 @@ import { Message } from '../model/message.entity';
 import { MessageDraft, MessageListFilter, MessageRepository } from '../model/message.repository';
 import { MessageStatus, RequestedRoute } from '../model/message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
+import { MessageWaitSlots } from './message-wait-slots';
 
 import { NumberPoolService } from '../inbound/number-pool.service';
 import { outboundDraft } from './outbound-draft';
@@ -35,6 +36,8 @@ export interface SendOptions {
   idempotencyKey?: string;
   /** Seconds to wait for the message to be sent or to fail before answering. */
   waitSeconds?: number;
+  /** Ends the wait early: nobody is left to answer (the client disconnected). */
+  signal?: AbortSignal;
 }
 
 const ROUTES = Object.values(RequestedRoute) as string[];
@@ -70,6 +73,7 @@ export class MessagesService {
     private readonly creationHooks: MessageCreationHooks,
     private readonly idempotency: IdempotencyService,
     private readonly waits: MessageWaitService,
+    private readonly waitSlots: MessageWaitSlots,
     private readonly events: MessageEvents,
     private readonly enqueuer: MessageEnqueuer,
   ) {}
@@ -85,8 +89,15 @@ export class MessagesService {
         const { views } = await this.create(accountId, [request]);
         return { status: HttpStatus.ACCEPTED, body: views[0] };
       }
+      // Refused before anything is stored: a 429 leaves no message behind.
+      const slot = await this.waitSlots.acquire(accountId, waitMs);
       // Listen first: the worker may send the message before this request gets to wait for it.
-      const listening = await this.waits.prepare(accountId, waitMs);
+      const listening = await this.waits
+        .prepare(accountId, waitMs, options.signal)
+        .catch((error: unknown) => {
+          slot.release();
+          throw error;
+        });
       let wait: MessageWait | undefined;
       try {
         const {
@@ -103,6 +114,7 @@ export class MessagesService {
         };
       } finally {
         listening.release();
+        slot.release();
       }
     };
     if (!options.idempotencyKey) return { ...(await work()), replayed: false };
