@@ -15,6 +15,7 @@ export * from './validation/fast-path-validation.pipe';
 export * from './validation/json-screening';
 export * from './batching/micro-batcher';
 export * from './logging/logging.module';
+export * from './logging/root-logger';
 export * from './pagination/cursor-pagination';
 export * from './phone/phone-number';
 export * from './queue/queue.module';

@@ -51,6 +51,8 @@ export const environmentSchema = z
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
+    // auto: readable lines when stdout is a terminal (npm start in a shell), JSON lines otherwise.
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/ })
       .default('postgres://postgres@127.0.0.1:5432/switchboard'),
