@@ -19,7 +19,8 @@ const REDACTED_PATHS = [
 
 /**
  * Fields a readable line leaves out: the process and host (one machine, one terminal), and what
- * readableMessage already puts in the message (the start-up banner's URLs included).
+ * its message already says (a request's line through readableMessage; the URLs of npm start's
+ * banner in its text).
  */
 const SAID_OR_NEEDLESS_IN_A_TERMINAL = [
   'pid',
@@ -30,6 +31,7 @@ const SAID_OR_NEEDLESS_IN_A_TERMINAL = [
   'responseTime',
   'apiUrl',
   'docsUrl',
+  'publicBaseUrl',
 ];
 
 /**
