@@ -39,7 +39,7 @@ async function start(command: 'npm' | 'start.js'): Promise<Started> {
   const leader = spawn(file, args, {
     cwd: REPO_ROOT,
     env,
-    // A process group of its own, so that afterAll can end whatever a failed test left running.
+    // A process group of its own, so that endGroup can end whatever a failed test left running.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -56,7 +56,10 @@ async function start(command: 'npm' | 'start.js'): Promise<Started> {
     STARTED_WITHIN_MS,
     200,
   );
-  if (!allThere(output)) throw new Error(`${command} did not get ready:\n${output}`);
+  if (!allThere(output)) {
+    endGroup(leader);
+    throw new Error(`${command} did not get ready:\n${output}`);
+  }
   return { leader, port, output: () => output, exited };
 }
 
@@ -93,10 +96,11 @@ async function acceptsConnections(port: number): Promise<boolean> {
   });
 }
 
-function endGroup(started: Started | undefined): void {
-  if (!started) return;
+/** Ends whatever is left of a start (its process group), e.g. after a failed test. */
+function endGroup(leader: ChildProcess | undefined): void {
+  if (!leader) return;
   try {
-    process.kill(-started.leader.pid!, 'SIGKILL');
+    process.kill(-leader.pid!, 'SIGKILL');
   } catch {
     // Nothing left in the group: what a passing test leaves.
   }
@@ -108,7 +112,7 @@ describe('npm start', () => {
   beforeAll(async () => {
     started = await start('npm');
   }, STARTED_WITHIN_MS + 10_000);
-  afterAll(() => endGroup(started));
+  afterAll(() => endGroup(started?.leader));
 
   it('prints one banner, once the API and the worker both serve, with URLs that answer', async () => {
     const { port, output } = started!;
@@ -162,7 +166,7 @@ describe('npm start', () => {
 
 describe('scripts/start.js killed with SIGKILL', () => {
   let started: Started | undefined;
-  afterAll(() => endGroup(started));
+  afterAll(() => endGroup(started?.leader));
 
   it(
     'leaves no API or worker behind: they stop by themselves',
