@@ -4,8 +4,9 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 ENV SCARF_ANALYTICS=false
-COPY package.json package-lock.json* .npmrc ./
-RUN npm install --no-audit --no-fund
+COPY package.json package-lock.json .npmrc ./
+# Exactly the lockfile's versions (every platform's build is in it); fails if it is out of date.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY apps ./apps

@@ -178,6 +178,17 @@ describe('HTTP conventions', () => {
     expect(ui.text).toContain('swagger');
   });
 
+  it('sends a visitor of / to the documentation, without asking for a credential', async () => {
+    const home = await request(app.getHttpServer()).get('/');
+    expect(home.status).toBe(302);
+    expect(home.headers.location).toBe('/docs');
+    const docs = await request(app.getHttpServer()).get(home.headers.location);
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('swagger');
+    const document = (await request(app.getHttpServer()).get('/docs-json')).body as OpenApiDocument;
+    expect(document.paths['/']).toBeUndefined();
+  });
+
   it('documents every operation with a summary, a success answer and an example of every field', async () => {
     const document = (await request(app.getHttpServer()).get('/docs-json')).body as OpenApiDocument;
     const schemas = document.components.schemas;

@@ -8,6 +8,8 @@ process.env.DATABASE_URL = TEST_DATABASE_URL;
 process.env.REDIS_URL = TEST_REDIS_URL;
 process.env.REDIS_PREFIX = `${TEST_REDIS_PREFIX_ROOT}-${process.env.TEST_RUN_ID ?? 'adhoc'}-${randomBytes(4).toString('hex')}`;
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+// Tests read the logs of the processes they start as JSON, whatever the terminal they run in.
+process.env.LOG_FORMAT = 'json';
 process.env.DATABASE_POOL_SIZE = '5';
 for (const key of [
   'TWILIO_ACCOUNT_SID',

@@ -26,6 +26,7 @@ import { EventSubscribers } from './events/event-subscribers';
 import { EventsGateway } from './events/events.gateway';
 import { GroupsController } from './groups/groups.controller';
 import { HealthModule } from './health/health.module';
+import { HomeController } from './home/home.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SessionsController } from './sessions/sessions.controller';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
@@ -49,6 +50,7 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     GroupsModule,
   ],
   controllers: [
+    HomeController,
     MeController,
     MessagesController,
     DevicesController,

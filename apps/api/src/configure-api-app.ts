@@ -14,8 +14,8 @@ import {
   requestContextMiddleware,
   validationExceptionFactory,
 } from '@app/core';
+import { API_PREFIX, DOCS_PATH } from './api-paths';
 
-export const API_PREFIX = 'api/v1';
 export const BODY_LIMIT = '100kb';
 /**
  * A batch may carry 1,000 messages of 1,600 characters, each up to 3 bytes in UTF-8 (what the API
@@ -24,8 +24,9 @@ export const BODY_LIMIT = '100kb';
 export const BATCH_BODY_LIMIT = '6mb';
 export const BATCH_PATH = `/${API_PREFIX}/messages/batch`;
 
-/** Routes that live outside /api/v1: probes, provider webhooks. */
+/** Routes that live outside /api/v1: the home page, probes, provider webhooks. */
 const UNPREFIXED_ROUTES = [
+  { path: '/', method: RequestMethod.GET },
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/ready', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.ALL },
@@ -108,5 +109,5 @@ function setUpOpenApi(app: NestExpressApplication): void {
     .addSecurityRequirements('api-key')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
 }

@@ -2,11 +2,12 @@ import { setPriority } from 'node:os';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { AppConfig } from '@app/core';
+import { AppConfig, stopWhenSupervisorGoes, tellSupervisorReady } from '@app/core';
 import { WorkerModule } from './worker.module';
 
 /** The worker has no HTTP server: an application context running BullMQ processors. */
 export async function bootstrapWorker(): Promise<INestApplicationContext> {
+  stopWhenSupervisorGoes();
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // SIGTERM/SIGINT close the BullMQ workers (finishing in-flight jobs) before the process exits.
@@ -14,6 +15,7 @@ export async function bootstrapWorker(): Promise<INestApplicationContext> {
   yieldCpuToTheApi(app);
   await app.init();
   app.get(Logger).log('Worker started', 'Worker');
+  tellSupervisorReady();
   return app;
 }
 

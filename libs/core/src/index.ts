@@ -16,6 +16,8 @@ export * from './validation/fast-path-validation.pipe';
 export * from './validation/json-screening';
 export * from './batching/micro-batcher';
 export * from './logging/logging.module';
+export * from './logging/root-logger';
+export * from './process/supervisor';
 export * from './pagination/cursor-pagination';
 export * from './phone/phone-number';
 export * from './queue/queue.module';

@@ -71,6 +71,8 @@ export const environmentSchema = z
     METRICS_TOKEN: optionalString.pipe(
       z.string().min(16, 'must be at least 16 characters').optional(),
     ),
+    // auto: readable lines when stdout is a terminal (npm start in a shell), JSON lines otherwise.
+    LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
     DATABASE_URL: z
       .url({ protocol: /^postgres(ql)?$/ })
       .default('postgres://postgres@127.0.0.1:5432/switchboard'),

@@ -5,31 +5,15 @@ import { LoggerModule } from 'nestjs-pino';
 // The context nestjs-pino's loggers read the request's logger from. Not in its public index: the
 // package's version is pinned, and test/request-logs.e2e-spec.ts fails if this stops working.
 import { Store, storage } from 'nestjs-pino/storage';
-import { Logger as PinoInstance, pino } from 'pino';
+import { Logger as PinoInstance } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { createRootLogger } from './root-logger';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 // Probes and metrics scrapes every few seconds would drown the useful lines.
 const UNLOGGED_URLS = new Set(['/health', '/health/ready', '/metrics']);
-
-// Secrets never reach the logs, whichever object they travel in.
-const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  '*.password',
-  '*.currentPassword',
-  '*.token',
-  '*.refreshToken',
-  '*.accessToken',
-];
-
-/** The process's one pino logger: JSON lines on stdout, secrets redacted. */
-export function createRootLogger(level: string): PinoInstance {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
-}
 
 /** Keeps a caller's X-Request-Id when it is sane, otherwise makes one; echoes it on the response. */
 export function requestIdFor(request: IncomingMessage, response: ServerResponse): string {
@@ -94,7 +78,8 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
     {
       provide: ROOT_LOGGER,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => createRootLogger(config.get('LOG_LEVEL')),
+      useFactory: (config: AppConfig) =>
+        createRootLogger(config.get('LOG_LEVEL'), config.get('LOG_FORMAT')),
     },
   ],
   exports: [ROOT_LOGGER],
@@ -102,8 +87,9 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 class RootLoggerModule {}
 
 /**
- * Structured JSON logs; every line written during a request carries its `requestId`. nestjs-pino
- * gets the root logger; requestContextMiddleware binds each request's own logger.
+ * Structured logs (JSON lines, or readable ones in a terminal); every line written during a
+ * request carries its `requestId`. nestjs-pino gets the root logger; requestContextMiddleware
+ * binds each request's own logger.
  */
 @Module({
   imports: [
