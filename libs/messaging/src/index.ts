@@ -18,6 +18,7 @@ export * from './message.repository';
 export * from './messages.service';
 export * from './messaging.module';
 export * from './number-pool.service';
+export * from './quota/send-quota.service';
 export * from './routing/route-registry';
 export * from './routing/sms-route';
 export * from './sms-encoding';

@@ -35,6 +35,7 @@ import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './mes
 
 import { NumberPoolService } from './number-pool.service';
 import { outboundDraft } from './outbound-draft';
+import { SendQuota } from './quota/send-quota.service';
 import { DispatchError } from './routing/sms-route';
 
 export interface SendOptions {
@@ -78,6 +79,7 @@ export class MessagesService {
     private readonly waits: MessageWaitService,
     private readonly events: MessageEvents,
     private readonly enqueuer: MessageEnqueuer,
+    private readonly quota: SendQuota,
   ) {}
 
   async send(
@@ -223,10 +225,18 @@ export class MessagesService {
         errors,
       );
     }
-    // A single send learns at once when no pool number is free for this recipient (409); a batch
-    // leaves it to dispatch (one binding query per recipient would dominate its cost).
-    if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
-    return this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+    // The whole request or none of it: a batch reserves its total in one round trip.
+    const segments = drafts.reduce((sum, draft) => sum + draft.segments, 0);
+    const reservation = await this.quota.reserve(accountId, segments);
+    try {
+      // A single send learns at once when no pool number is free for this recipient (409); a
+      // batch leaves it to dispatch (one binding query per recipient would dominate its cost).
+      if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
+      return await this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+    } catch (error) {
+      await this.quota.release(reservation).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Binds the sticky pool number for a message that may go through Twilio (cached after once). */

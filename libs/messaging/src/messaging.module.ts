@@ -11,6 +11,7 @@ import { MessageHandoverService } from './message-handover.service';
 import { MessageWaitService } from './message-wait.service';
 import { MessagesService } from './messages.service';
 import { NumberPoolService } from './number-pool.service';
+import { SendQuota } from './quota/send-quota.service';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
@@ -61,6 +62,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageWaitService,
     MessageEnqueuer,
     MessagesService,
+    SendQuota,
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
@@ -80,6 +82,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageCreationHooks,
     IdempotencyService,
     MessagesService,
+    SendQuota,
     StatusCallbacksService,
     TwilioSignatureService,
     InboundTargets,

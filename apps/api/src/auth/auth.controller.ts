@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -26,6 +27,10 @@ const RATE_LIMITED = {
   description: 'RATE_LIMITED, with a Retry-After header (seconds). No SMS is sent.',
 };
 const INVALID_PHONE = { description: 'INVALID_PHONE_NUMBER' };
+const SIGNUP_DISABLED = {
+  description:
+    'SIGNUP_DISABLED: the server does not create accounts by sign-up (SIGNUP_ENABLED=false) and this phone has none. No SMS is sent.',
+};
 // These routes are how a caller gets a credential: they take none.
 const NO_CREDENTIAL = { security: [] };
 
@@ -46,6 +51,7 @@ export class AuthController {
   @ApiAcceptedResponse({ type: CodeSentDto, description: 'A code is on its way (or would be).' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiUnprocessableEntityResponse(INVALID_PHONE)
+  @ApiForbiddenResponse(SIGNUP_DISABLED)
   @ApiTooManyRequestsResponse(RATE_LIMITED)
   async register(@Body() body: RegisterDto, @Client() client: ClientContext): Promise<CodeSentDto> {
     return codeSent(await this.signIn.register(body, client));
@@ -62,6 +68,7 @@ export class AuthController {
   @ApiAcceptedResponse({ type: CodeSentDto, description: 'A code is on its way (or would be).' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiUnprocessableEntityResponse(INVALID_PHONE)
+  @ApiForbiddenResponse(SIGNUP_DISABLED)
   @ApiTooManyRequestsResponse(RATE_LIMITED)
   async requestCode(
     @Body() body: RequestCodeDto,
@@ -83,6 +90,9 @@ export class AuthController {
     description: 'Signed in (the account is created on first use).',
   })
   @ApiUnauthorizedResponse({ description: 'INVALID_CODE: wrong, expired or used (one answer)' })
+  @ApiForbiddenResponse({
+    description: 'SIGNUP_DISABLED: a code sent before sign-up was turned off creates no account',
+  })
   @ApiTooManyRequestsResponse({
     description: 'RATE_LIMITED: 10 failed attempts per phone per 15 minutes; Retry-After',
   })

@@ -18,6 +18,7 @@ import {
 } from '@app/conversations';
 import { IDEMPOTENCY_HEADER, idempotentAnswer } from '../messages/idempotent-answer';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiSendQuotaResponses } from '../openapi/send-quota-responses.decorator';
 import { ConversationMessageDto } from './conversation-message.dto';
 
 const PHONE_PARAM = {
@@ -60,6 +61,7 @@ export class ConversationsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({ type: ConversationMessageView })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  @ApiSendQuotaResponses()
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('phone') phone: string,

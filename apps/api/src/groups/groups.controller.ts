@@ -23,6 +23,7 @@ import {
   SearchGroupsQuery,
 } from '@app/groups';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiSendQuotaResponses } from '../openapi/send-quota-responses.decorator';
 
 const NAME_PARAM = {
   name: 'name',
@@ -104,11 +105,13 @@ export class GroupsController {
   @Post(':name/messages')
   @ApiOperation({
     summary: 'Post to the group from the app',
-    description: 'Relayed by SMS to every other member exactly like a text from you.',
+    description:
+      'Relayed by SMS to every other member exactly like a text from you. The relays count against your sending quota: (members − 1) × segments.',
   })
   @ApiParam(NAME_PARAM)
   @ApiCreatedResponse({ type: GroupMessageView })
   @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  @ApiSendQuotaResponses()
   post(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('name') name: string,

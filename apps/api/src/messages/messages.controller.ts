@@ -20,6 +20,7 @@ import {
   SendOptionsQuery,
 } from '@app/messaging';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiSendQuotaResponses } from '../openapi/send-quota-responses.decorator';
 import { IDEMPOTENCY_HEADER, idempotentAnswer } from './idempotent-answer';
 
 @ApiTags('messages')
@@ -41,6 +42,7 @@ export class MessagesController {
     description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
   })
   @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
+  @ApiSendQuotaResponses()
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendMessageDto,
@@ -59,7 +61,8 @@ export class MessagesController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send up to 1,000 SMS at once',
-    description: 'All or nothing: one invalid message rejects the batch, naming each bad field.',
+    description:
+      "All or nothing: one invalid message rejects the batch, naming each bad field, and a batch whose segments pass what is left of the account's quota is refused whole.",
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({
@@ -70,6 +73,7 @@ export class MessagesController {
     },
   })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE' })
+  @ApiSendQuotaResponses()
   async sendBatch(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendBatchDto,

@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { replaceNulCharacters, toE164 } from '@app/core';
+import { AppException, replaceNulCharacters, toE164 } from '@app/core';
 import { MessageEvents } from '../events/message-events';
 import { MessageCreationHooks } from '../message-creation-hooks';
 import { Message } from '../message.entity';
 import { MessageDraft } from '../message.repository';
 import { MessageStatus, RequestedRoute } from '../message-status';
+import { QuotaReservation, SendQuota } from '../quota/send-quota.service';
 import { measureSms } from '../sms-encoding';
 import { InboundMessageRepository } from './inbound-message.repository';
 import { InboundTargets, NumberBinding, OutboundReaction } from './inbound-targets';
@@ -60,6 +61,7 @@ export class InboundMessagesService {
     private readonly hooks: MessageCreationHooks,
     private readonly targets: InboundTargets,
     private readonly events: MessageEvents,
+    private readonly quota: SendQuota,
   ) {}
 
   async receive(received: InboundSms): Promise<InboundResult> {
@@ -73,23 +75,33 @@ export class InboundMessagesService {
 
     const from = toE164(sms.from) ?? sms.from.trim();
     const to = sms.to ? (toE164(sms.to) ?? sms.to.trim()) : null;
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const binding =
-        sms.source !== 'device' && to ? await this.bindingFor(manager, from, to) : null;
-      const accountId = sms.accountId ?? binding?.accountId ?? null;
-      const draft = this.draftOf(sms, from, to, accountId);
-      if (accountId && !binding?.targetType.startsWith('group')) {
-        await this.hooks.runInbound(manager, accountId, draft);
-      }
-      const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
-        route: sms.source,
-        deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+    const reservations: QuotaReservation[] = [];
+    const outcome = await this.dataSource
+      .transaction(async (manager) => {
+        const binding =
+          sms.source !== 'device' && to ? await this.bindingFor(manager, from, to) : null;
+        const accountId = sms.accountId ?? binding?.accountId ?? null;
+        const draft = this.draftOf(sms, from, to, accountId);
+        if (accountId && !binding?.targetType.startsWith('group')) {
+          await this.hooks.runInbound(manager, accountId, draft);
+        }
+        const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
+          route: sms.source,
+          deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+        });
+        if (!stored) return null; // a concurrent replay won the race
+        const reactions = accountId
+          ? await this.react(manager, stored, binding, sms, reservations)
+          : [];
+        const queued = await this.reactions.store(manager, reactions);
+        return { stored, queued };
+      })
+      .catch(async (error: unknown) => {
+        for (const reservation of reservations) {
+          await this.quota.release(reservation).catch(() => undefined);
+        }
+        throw error;
       });
-      if (!stored) return null; // a concurrent replay won the race
-      const reactions = accountId ? await this.react(manager, stored, binding, sms) : [];
-      const queued = await this.reactions.store(manager, reactions);
-      return { stored, queued };
-    });
 
     if (!outcome) {
       const winner = await this.inbound.findByInboundKey(this.dataSource.manager, inboundKey);
@@ -112,6 +124,7 @@ export class InboundMessagesService {
     inbound: Message,
     binding: NumberBinding | null,
     sms: InboundSms,
+    reservations: QuotaReservation[],
   ): Promise<OutboundReaction[]> {
     const accountId = inbound.accountId!;
     // Keywords are a carrier convention for texts; a post from the app is just a message.
@@ -145,9 +158,41 @@ export class InboundMessagesService {
         );
         return [];
       }
-      return handler.handle(manager, binding, inbound);
+      const relays = await handler.handle(manager, binding, inbound);
+      return this.chargedToWriter(accountId, relays, sms, reservations);
     }
     return [];
+  }
+
+  /**
+   * What a target relays (a member's text to the rest of the group) is its writer's sending: the
+   * relays' segments count against the account the text came from. Over quota, a post from the
+   * app is refused (429, nothing stored); an SMS, already received, is kept but not relayed.
+   */
+  private async chargedToWriter(
+    accountId: string,
+    relays: OutboundReaction[],
+    sms: InboundSms,
+    reservations: QuotaReservation[],
+  ): Promise<OutboundReaction[]> {
+    if (relays.length === 0) return relays;
+    const segments = relays.reduce((sum, relay) => sum + measureSms(relay.body).segments, 0);
+    try {
+      const reservation = await this.quota.reserve(accountId, segments);
+      if (reservation) reservations.push(reservation);
+      return relays;
+    } catch (error) {
+      const refused =
+        error instanceof AppException &&
+        error.code.startsWith('SEND_QUOTA_') &&
+        sms.source !== 'app';
+      if (!refused) throw error;
+      this.logger.warn(
+        { accountId, segments, code: error.code },
+        'Not relayed: its writer is over their sending quota',
+      );
+      return [];
+    }
   }
 
   private async bindingFor(

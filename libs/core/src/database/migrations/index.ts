@@ -4,6 +4,7 @@ import { PhoneSignIn1763700200000 } from './1763700200000-phone-sign-in';
 import { Devices1763700300000 } from './1763700300000-devices';
 import { InboundAndConversations1763700400000 } from './1763700400000-inbound-and-conversations';
 import { Groups1763700500000 } from './1763700500000-groups';
+import { AccountSendLimits1764900000000 } from './1764900000000-account-send-limits';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -16,4 +17,5 @@ export const ALL_MIGRATIONS = [
   Devices1763700300000,
   InboundAndConversations1763700400000,
   Groups1763700500000,
+  AccountSendLimits1764900000000,
 ];
