@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, Clock } from '@app/core';
+import { AppConfig, Clock, describePhoneNumber, destinationRegionOf } from '@app/core';
 import { authErrors } from './auth-errors';
 import { clientNetworkOf } from './client-network';
 import { RateLimitRule, utcDayWindow } from './rate-limit-windows';
@@ -12,7 +12,8 @@ const CREDENTIAL_FAILURES_PER_PHONE = { limit: 10, windowMs: 15 * MINUTE_MS };
 
 /**
  * The abuse limits of phone sign-in. Code SMS cost money and can be aimed at strangers (SMS
- * pumping, harassment), so they are limited per phone, per caller network and globally per day;
+ * pumping, harassment), so they are limited per phone, per caller network, and per day: globally
+ * and per destination country (so that pumping one country's numbers leaves the others theirs);
  * guesses at codes and passwords are limited per phone. Phones are counted whether or not they
  * have an account, so a limit never tells one from the other.
  */
@@ -39,6 +40,12 @@ export class SignInLimits {
         kind: 'fixed',
         key: `code-sends:day:${today.day}`,
         limit: this.config.get('AUTH_CODE_DAILY_CAP'),
+        resetsAtMs: today.endsAtMs,
+      },
+      {
+        kind: 'fixed',
+        key: `code-sends:day:${today.day}:region:${destinationRegionOf(describePhoneNumber(phone)!)}`,
+        limit: this.config.get('AUTH_CODE_DAILY_CAP_PER_COUNTRY'),
         resetsAtMs: today.endsAtMs,
       },
     ];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AppConfig, Clock, requireE164 } from '@app/core';
+import { AppConfig, Clock, DestinationPolicy, requireE164 } from '@app/core';
 import { Account } from './account.entity';
 import { authErrors } from './auth-errors';
 import { AuthSessionsService, ClientContext, IssuedTokens } from './auth-sessions.service';
@@ -35,6 +35,7 @@ export class SignInService {
     private readonly limits: SignInLimits,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
+    private readonly destinations: DestinationPolicy,
     config: AppConfig,
   ) {
     this.signUpEnabled = config.get('SIGNUP_ENABLED');
@@ -49,6 +50,7 @@ export class SignInService {
     client: ClientContext,
   ): Promise<CodeSent> {
     const phone = requireE164(input.phone, 'phone');
+    this.destinations.requireAllowed(phone, 'phone');
     await this.refuseSignUpOfNewPhone(phone);
     await this.limits.countCodeSend(phone, client.ip);
     const registration = await this.registrationToStore(phone, input);
@@ -59,6 +61,7 @@ export class SignInService {
   /** Texts a code that signs the phone in (creating a nameless account for a new phone). */
   async requestCode(input: { phone: string }, client: ClientContext): Promise<CodeSent> {
     const phone = requireE164(input.phone, 'phone');
+    this.destinations.requireAllowed(phone, 'phone');
     await this.refuseSignUpOfNewPhone(phone);
     await this.limits.countCodeSend(phone, client.ip);
     await this.codes.send(phone, null);

@@ -17,6 +17,7 @@ export * from './batching/micro-batcher';
 export * from './logging/logging.module';
 export * from './pagination/cursor-pagination';
 export * from './phone/phone-number';
+export * from './phone/destination-policy';
 export * from './queue/queue.module';
 export * from './redis/redis.module';
 export * from './redis/redis-options';

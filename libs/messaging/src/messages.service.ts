@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import {
   ConflictAppException,
   DEFAULT_PAGE_SIZE,
+  DestinationPolicy,
   FieldError,
   MessageDispatchJob,
   NotFoundAppException,
@@ -13,6 +14,7 @@ import {
   QueueName,
   UnprocessableAppException,
   decodeCursor,
+  describePhoneNumber,
   toE164,
   toPage,
   isUuid,
@@ -80,6 +82,7 @@ export class MessagesService {
     private readonly events: MessageEvents,
     private readonly enqueuer: MessageEnqueuer,
     private readonly quota: SendQuota,
+    private readonly destinations: DestinationPolicy,
   ) {}
 
   async send(
@@ -143,6 +146,7 @@ export class MessagesService {
     const to = toE164(input.to);
     if (!to)
       throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
+    this.destinations.requireAllowed(to, 'to');
     const {
       messages: [message],
     } = await this.insertAndEnqueue(null, [
@@ -280,9 +284,12 @@ export class MessagesService {
       const fail = (field: string, code: string, message: string) =>
         errors.push({ field: prefix + field, code, message });
 
-      const to = toE164(request.to);
-      if (!to)
+      const destination = describePhoneNumber(request.to);
+      const refusal = destination && this.destinations.refusalOf(destination);
+      const to = refusal ? null : (destination?.e164 ?? null);
+      if (!destination)
         fail('to', 'INVALID_PHONE_NUMBER', `"${request.to}" is not a valid E.164 phone number`);
+      else if (refusal) fail('to', 'DESTINATION_NOT_ALLOWED', refusal);
       let from: string | null = null;
       if (request.from !== undefined) {
         from = toE164(request.from);

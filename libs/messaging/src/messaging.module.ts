@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig, QueueName } from '@app/core';
+import { AppConfig, DestinationPolicy, QueueName } from '@app/core';
 import { MessageEvents } from './events/message-events';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { MessageCreationHooks } from './message-creation-hooks';
@@ -63,6 +63,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageEnqueuer,
     MessagesService,
     SendQuota,
+    DestinationPolicy,
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
@@ -83,6 +84,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     IdempotencyService,
     MessagesService,
     SendQuota,
+    DestinationPolicy,
     StatusCallbacksService,
     TwilioSignatureService,
     InboundTargets,

@@ -24,9 +24,13 @@ import {
 import { Client } from './client-context.decorator';
 
 const RATE_LIMITED = {
-  description: 'RATE_LIMITED, with a Retry-After header (seconds). No SMS is sent.',
+  description:
+    'RATE_LIMITED, with a Retry-After header (seconds): per phone, per caller, per day, per destination country per day. No SMS is sent.',
 };
-const INVALID_PHONE = { description: 'INVALID_PHONE_NUMBER' };
+const INVALID_PHONE = {
+  description:
+    'INVALID_PHONE_NUMBER; DESTINATION_NOT_ALLOWED: no code is texted to premium-rate, shared-cost or toll-free numbers, nor outside ALLOWED_DESTINATION_COUNTRIES',
+};
 const SIGNUP_DISABLED = {
   description:
     'SIGNUP_DISABLED: the server does not create accounts by sign-up (SIGNUP_ENABLED=false) and this phone has none. No SMS is sent.',

@@ -60,7 +60,10 @@ export class ConversationsController {
   @ApiParam(PHONE_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({ type: ConversationMessageView })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not allowed)',
+  })
   @ApiSendQuotaResponses()
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,

@@ -39,7 +39,8 @@ export class MessagesController {
   @ApiAcceptedResponse({ type: MessageView, description: 'Queued (or scheduled).' })
   @ApiOkResponse({ type: MessageView, description: 'With ?wait: sent, delivered or failed.' })
   @ApiUnprocessableEntityResponse({
-    description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
+    description:
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
   })
   @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
   @ApiSendQuotaResponses()
@@ -72,7 +73,10 @@ export class MessagesController {
       properties: { data: { type: 'array', items: { $ref: '#/components/schemas/MessageView' } } },
     },
   })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake)',
+  })
   @ApiSendQuotaResponses()
   async sendBatch(
     @CurrentAccount() caller: AuthenticatedAccount,
