@@ -7,7 +7,13 @@ import { AccountSendLimitsService } from '@app/auth';
 import { Clock, REDIS_CLIENT } from '@app/core';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
-import { SignedInUser, signUpWithPhone, uniqueIp, uniquePhone } from './helpers/auth.factory';
+import {
+  SignedInUser,
+  lastCodeSentTo,
+  signUpWithPhone,
+  uniqueIp,
+  uniquePhone,
+} from './helpers/auth.factory';
 import { REPO_ROOT, compiledEntry } from './helpers/compiled';
 import { createTestApp } from './helpers/test-app';
 import { TestClock } from './helpers/test-clock';
@@ -340,7 +346,9 @@ describe('sending quotas per account', () => {
   describe('SIGNUP_ENABLED=false', () => {
     it('refuses codes to unknown phones (403 SIGNUP_DISABLED), not to existing accounts', async () => {
       const existing = await signUpWithPhone(app);
-      const closed = await createTestApp({ SIGNUP_ENABLED: 'false' });
+      const closed = await createTestApp({ SIGNUP_ENABLED: 'false' }, [
+        { provide: Clock, useValue: clock },
+      ]);
       try {
         const ask = (path: string, body: object) =>
           request(closed.getHttpServer())
@@ -361,6 +369,24 @@ describe('sending quotas per account', () => {
           .query(`SELECT count(*)::int AS count FROM messages WHERE to_number = $1`, [stranger]);
         expect(count).toBe(0);
         await ask('otp', { phone: existing.phone }).expect(202);
+
+        // A code texted while sign-up was on creates no account once it is off.
+        const late = uniquePhone();
+        await http()
+          .post('/api/v1/auth/otp')
+          .set('X-Forwarded-For', uniqueIp())
+          .send({ phone: late })
+          .expect(202);
+        const verified = await ask('verify', {
+          phone: late,
+          code: await lastCodeSentTo(app, late),
+        });
+        expect(verified.status).toBe(403);
+        expect(verified.body.code).toBe('SIGNUP_DISABLED');
+        const accounts = await app
+          .get(DataSource)
+          .query(`SELECT id FROM accounts WHERE phone = $1`, [late]);
+        expect(accounts).toEqual([]);
       } finally {
         await closed.close();
       }
