@@ -255,13 +255,14 @@ describe('sending quotas per account', () => {
       const { name } = await createGroup([alice, bob, carol]);
       const post = (body: string) =>
         http().post(`/api/v1/groups/${name}/messages`).set(alice.headers).send({ body });
-      for (let i = 0; i < 5; i++) await post(`fan-out ${i}`).expect(201);
+      // Alice's welcome (1) and four posts to two others (8): 9 of her 10 this minute.
+      for (let i = 0; i < 4; i++) await post(`fan-out ${i}`).expect(201);
       const refused = await post('fan-out over quota');
       expect(refused.status).toBe(429);
       expect(refused.body.code).toBe('SEND_QUOTA_EXCEEDED');
       expect(await groupTexts('fan-out over quota')).toBe(0);
-      expect((await me(alice.headers)).usage.today).toBe(10);
-      expect((await me(bob.headers)).usage.today).toBe(0);
+      expect((await me(alice.headers)).usage.today).toBe(9);
+      expect((await me(bob.headers)).usage.today).toBe(1);
     });
 
     it("a member's SMS over quota is kept but not relayed", async () => {
@@ -271,6 +272,7 @@ describe('sending quotas per account', () => {
       ];
       const { numbers } = await createGroup([dave, erin]);
       await setLimits(dave.accountId, 1, null);
+      clock.advance(30_000); // past the minute of Dave's welcome
       const text = (body: string) =>
         postInboundSms(app, fake, { from: dave.phone, to: numbers[dave.accountId], body }).expect(
           200,
@@ -280,6 +282,32 @@ describe('sending quotas per account', () => {
       // The inbound text and its one relay; then the inbound text alone.
       expect(await groupTexts('first text')).toBe(2);
       expect(await groupTexts('second text')).toBe(1);
+    });
+
+    it("counts a member's welcome and goodbye: over quota, joining waits, leaving does not", async () => {
+      const [frank, grace] = [
+        await signUpWithPhone(app, { name: 'Frank' }),
+        await signUpWithPhone(app, { name: 'Grace' }),
+      ];
+      const { name } = await createGroup([frank]);
+      await setLimits(grace.accountId, 1, null);
+      await send(grace.headers).expect(202);
+      const join = () => http().post(`/api/v1/groups/${name}/members`).set(grace.headers);
+      const refused = await join();
+      expect(refused.status).toBe(429);
+      expect(refused.body.code).toBe('SEND_QUOTA_EXCEEDED');
+      const members = async () =>
+        (await http().get(`/api/v1/groups/${name}`).set(frank.headers)).body.members.map(
+          (member: { name: string }) => member.name,
+        );
+      expect(await members()).toEqual(['Frank']);
+
+      clock.advance(30_000);
+      await join().expect(201);
+      await http().delete(`/api/v1/groups/${name}/members/me`).set(grace.headers).expect(204);
+      expect(await members()).toEqual(['Frank']);
+      expect(await outboundCount(grace.accountId)).toBe(2); // the message and the welcome
+      expect(await groupTexts(`You left '${name}'`)).toBe(0);
     });
   });
 
@@ -332,6 +360,8 @@ describe('sending quotas per account', () => {
       '/api/v1/messages/batch',
       '/api/v1/conversations/{phone}/messages',
       '/api/v1/groups/{name}/messages',
+      '/api/v1/groups',
+      '/api/v1/groups/{name}/members',
     ]) {
       expect(paths[path].post.responses['429'].description).toContain('SEND_QUOTA_EXCEEDED');
       expect(paths[path].post.responses['503'].description).toContain('SEND_QUOTA_UNAVAILABLE');

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AppConfig, NotFoundAppException } from '@app/core';
 import type { SendLimits } from '@app/messaging';
 import { Account, AccountOrigin } from './account.entity';
@@ -41,11 +41,12 @@ export class AccountSendLimitsService {
     };
   }
 
-  limitsOf(accountId: string): Promise<SendLimits> {
+  /** `manager`: read in the caller's transaction (see SendLimitsLookup). */
+  limitsOf(accountId: string, manager?: EntityManager): Promise<SendLimits> {
     const now = Date.now();
     const cached = this.cache.get(accountId);
     if (cached && cached.expiresAt > now) return cached.limits;
-    const limits = this.read(accountId);
+    const limits = this.read(accountId, manager ?? this.accounts.manager);
     // Bounded by starting over, not LRU: a full cache is rare and refills in a moment.
     if (this.cache.size >= LIMITS_CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(accountId, { limits, expiresAt: now + LIMITS_CACHE_TTL_MS });
@@ -75,8 +76,8 @@ export class AccountSendLimitsService {
     return this.limitsOf(accountId);
   }
 
-  private async read(accountId: string): Promise<SendLimits> {
-    const account = await this.accounts.findOne({
+  private async read(accountId: string, manager: EntityManager): Promise<SendLimits> {
+    const account = await manager.findOne(Account, {
       where: { id: accountId },
       select: {
         id: true,

@@ -11,6 +11,6 @@ export class SendLimitsRegistration implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.quota.useLimitsOf((accountId) => this.limits.limitsOf(accountId));
+    this.quota.useLimitsOf((accountId, manager) => this.limits.limitsOf(accountId, manager));
   }
 }

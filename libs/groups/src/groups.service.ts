@@ -12,7 +12,15 @@ import {
   decodeCursor,
   toPage,
 } from '@app/core';
-import { InboundMessagesService, NumberPoolService, ReactionWriter } from '@app/messaging';
+import {
+  InboundMessagesService,
+  NumberPoolService,
+  OutboundReaction,
+  QuotaReservation,
+  ReactionWriter,
+  SendQuota,
+  measureSms,
+} from '@app/messaging';
 import {
   GroupDetailView,
   GroupMessageView,
@@ -56,11 +64,12 @@ export class GroupsService {
     private readonly numberPool: NumberPoolService,
     private readonly reactions: ReactionWriter,
     private readonly inbound: InboundMessagesService,
+    private readonly quota: SendQuota,
   ) {}
 
   /** The creator becomes the first member; a name in use is 409 and changes nothing. */
   async create(accountId: string, name: string): Promise<MembershipView> {
-    const { membership, queued } = await this.dataSource.transaction(async (manager) => {
+    const { membership, queued } = await this.chargingInTransaction(async (manager, charge) => {
       const member = await memberOf(manager, accountId);
       const created: GroupRow[] = await manager.query(
         `INSERT INTO groups (name, created_by) VALUES ($1, $2)
@@ -71,6 +80,7 @@ export class GroupsService {
         throw new ConflictAppException('GROUP_NAME_TAKEN', `The group name '${name}' is taken.`);
       }
       const joined = await addMember(manager, created[0], member, this.numberPool.numbers);
+      await charge(accountId, [joined.welcome]);
       const queued = await this.reactions.store(manager, [joined.welcome]);
       return { membership: { group: name, number: joined.number }, queued };
     });
@@ -79,11 +89,12 @@ export class GroupsService {
   }
 
   async join(accountId: string, rawName: string): Promise<MembershipView> {
-    const { membership, queued } = await this.dataSource.transaction(async (manager) => {
+    const { membership, queued } = await this.chargingInTransaction(async (manager, charge) => {
       const member = await memberOf(manager, accountId);
       // A shared lock: joins run side by side, but never alongside the last leave deleting it.
       const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
       const joined = await addMember(manager, group, member, this.numberPool.numbers);
+      await charge(accountId, [joined.welcome]);
       const queued = await this.reactions.store(manager, [joined.welcome]);
       return { membership: { group: group.name, number: joined.number }, queued };
     });
@@ -92,11 +103,20 @@ export class GroupsService {
   }
 
   async leave(accountId: string, rawName: string): Promise<void> {
-    const queued = await this.dataSource.transaction(async (manager) => {
+    const queued = await this.chargingInTransaction(async (manager, charge) => {
       const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
       const memberId = await this.memberIdOf(manager, group, accountId);
       const { goodbye } = await removeMember(manager, group, memberId);
-      return this.reactions.store(manager, goodbye ? [goodbye] : []);
+      // Leaving never waits for quota: over it, the member leaves without the goodbye text.
+      const goodbyes = goodbye ? [goodbye] : [];
+      const charged = await charge(accountId, goodbyes).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppException && error.code.startsWith('SEND_QUOTA_')) return false;
+          throw error;
+        },
+      );
+      return this.reactions.store(manager, charged ? goodbyes : []);
     });
     await this.reactions.dispatch(queued);
   }
@@ -214,6 +234,36 @@ export class GroupsService {
       [messageId],
     );
     return toGroupMessageView(rows[0]);
+  }
+
+  /**
+   * A transaction whose welcome or goodbye texts count against the member's sending quota (they
+   * go to the member's own phone, on the operator's bill): `charge` refuses them with 429, and
+   * what it counted is given back if the transaction fails.
+   */
+  private async chargingInTransaction<T>(
+    work: (
+      manager: EntityManager,
+      charge: (accountId: string, texts: OutboundReaction[]) => Promise<void>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const reservations: QuotaReservation[] = [];
+    const charge = async (manager: EntityManager, accountId: string, texts: OutboundReaction[]) => {
+      if (texts.length === 0) return;
+      const segments = texts.reduce((sum, text) => sum + measureSms(text.body).segments, 0);
+      const reservation = await this.quota.reserve(accountId, segments, manager);
+      if (reservation) reservations.push(reservation);
+    };
+    try {
+      return await this.dataSource.transaction((manager) =>
+        work(manager, (accountId, texts) => charge(manager, accountId, texts)),
+      );
+    } catch (error) {
+      for (const reservation of reservations) {
+        await this.quota.release(reservation).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   private async lockGroup(

@@ -44,6 +44,7 @@ export class GroupsController {
   @ApiCreatedResponse({ type: MembershipView })
   @ApiConflictResponse({ description: 'GROUP_NAME_TAKEN, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  @ApiSendQuotaResponses()
   create(@CurrentAccount() caller: AuthenticatedAccount, @Body() request: CreateGroupDto) {
     return this.groups.create(caller.accountId, request.name);
   }
@@ -75,6 +76,7 @@ export class GroupsController {
   @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND' })
   @ApiConflictResponse({ description: 'ALREADY_MEMBER, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  @ApiSendQuotaResponses()
   join(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
     return this.groups.join(caller.accountId, name);
   }

@@ -159,7 +159,7 @@ export class InboundMessagesService {
         return [];
       }
       const relays = await handler.handle(manager, binding, inbound);
-      return this.chargedToWriter(accountId, relays, sms, reservations);
+      return this.chargedToWriter(manager, accountId, relays, sms, reservations);
     }
     return [];
   }
@@ -170,6 +170,7 @@ export class InboundMessagesService {
    * app is refused (429, nothing stored); an SMS, already received, is kept but not relayed.
    */
   private async chargedToWriter(
+    manager: EntityManager,
     accountId: string,
     relays: OutboundReaction[],
     sms: InboundSms,
@@ -178,7 +179,7 @@ export class InboundMessagesService {
     if (relays.length === 0) return relays;
     const segments = relays.reduce((sum, relay) => sum + measureSms(relay.body).segments, 0);
     try {
-      const reservation = await this.quota.reserve(accountId, segments);
+      const reservation = await this.quota.reserve(accountId, segments, manager);
       if (reservation) reservations.push(reservation);
       return relays;
     } catch (error) {

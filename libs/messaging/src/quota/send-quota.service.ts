@@ -1,5 +1,6 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
+import type { EntityManager } from 'typeorm';
 import { AppException, Clock, REDIS_CLIENT, RedisKeys } from '@app/core';
 
 /** Segments an account may send per UTC minute and per UTC day; null = unlimited. */
@@ -8,8 +9,12 @@ export interface SendLimits {
   perDay: number | null;
 }
 
-/** Where an account's limits come from: the lib that owns accounts registers it. */
-export type SendLimitsLookup = (accountId: string) => Promise<SendLimits>;
+/**
+ * Where an account's limits come from: the lib that owns accounts registers it. Inside a
+ * transaction, `manager` is its connection: asking the pool for another one there can deadlock
+ * when every connection is held by such a transaction.
+ */
+export type SendLimitsLookup = (accountId: string, manager?: EntityManager) => Promise<SendLimits>;
 
 /** Segments counted against an account, to give back when the messages were not stored. */
 export interface QuotaReservation {
@@ -101,17 +106,22 @@ export class SendQuota {
     this.lookup = lookup;
   }
 
-  limitsOf(accountId: string): Promise<SendLimits> {
+  limitsOf(accountId: string, manager?: EntityManager): Promise<SendLimits> {
     if (!this.lookup) throw new Error('No SendLimitsLookup registered with SendQuota');
-    return this.lookup(accountId);
+    return this.lookup(accountId, manager);
   }
 
   /**
    * Counts `segments` against the account, or refuses them all: 429 SEND_QUOTA_EXCEEDED with
-   * Retry-After. Null when the account is unlimited (nothing to give back).
+   * Retry-After. Null when the account is unlimited (nothing to give back). `manager`: the
+   * transaction the caller is in, if any.
    */
-  async reserve(accountId: string, segments: number): Promise<QuotaReservation | null> {
-    const limits = await this.limitsOf(accountId);
+  async reserve(
+    accountId: string,
+    segments: number,
+    manager?: EntityManager,
+  ): Promise<QuotaReservation | null> {
+    const limits = await this.limitsOf(accountId, manager);
     if (limits.perMinute === null && limits.perDay === null) return null;
     this.refuseWhatNeverFits(limits, segments);
     this.refuseWhileRedisIsDown();
