@@ -23,6 +23,9 @@ describe('GET /api/v1/me with API keys', () => {
       id: acme.account.id,
       name: 'Acme',
       createdAt: expect.any(String),
+      // An operator's account: unlimited by default, so nothing is counted.
+      limits: { perMinute: null, perDay: null },
+      usage: { today: null, remainingToday: null, resetsAt: expect.any(String) },
     });
     const byBearer = await request(app.getHttpServer())
       .get('/api/v1/me')

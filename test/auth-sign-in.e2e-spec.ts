@@ -76,7 +76,11 @@ describe('phone sign-in, as a new user meets it', () => {
 
     const me = await http().get('/api/v1/me').set('Authorization', `Bearer ${first.accessToken}`);
     expect(me.status).toBe(200);
-    expect(me.body).toEqual(first.account);
+    expect(me.body).toEqual({
+      ...first.account,
+      limits: { perMinute: 10, perDay: 100 },
+      usage: { today: 0, remainingToday: 100, resetsAt: expect.any(String) },
+    });
 
     const refreshed = await http()
       .post('/api/v1/auth/refresh')

@@ -1,5 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { AccountSendLimitsService } from '@app/auth';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
@@ -30,6 +31,8 @@ describe('accepting messages while Redis is down', () => {
 
   it('answers 202 at once with the message committed, and sends it once Redis is back', async () => {
     const { headers } = await createAccount(app);
+    const limited = await createAccount(app);
+    await app.get(AccountSendLimitsService).set(limited.account.id, { perMinute: 100 });
     const http = () => request(app.getHttpServer());
     await redis.stop();
     redisDown = true;
@@ -46,6 +49,15 @@ describe('accepting messages while Redis is down', () => {
       .send({ messages: [{ to: '+14155550162', body: 'Batched during the outage' }] })
       .timeout(ANSWER_TIMEOUT_MS);
     expect(batch.status).toBe(202);
+    // An account with limits must not send uncounted: refused at once, nothing stored.
+    const uncounted = await http()
+      .post('/api/v1/messages')
+      .set(limited.headers)
+      .send({ to: '+14155550163', body: 'Would be uncounted' })
+      .timeout(ANSWER_TIMEOUT_MS);
+    expect(uncounted.status).toBe(503);
+    expect(uncounted.body.code).toBe('SEND_QUOTA_UNAVAILABLE');
+    expect(uncounted.headers['retry-after']).toBe('5');
     const ids = [single.body.id, batch.body.data[0].id];
     for (const id of ids) {
       const stored = await http().get(`/api/v1/messages/${id}`).set(headers);
@@ -55,6 +67,7 @@ describe('accepting messages while Redis is down', () => {
     const metrics = await http().get('/metrics').timeout(ANSWER_TIMEOUT_MS);
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('switchboard_unfinished_messages{status="queued"} 2');
+    expect((await http().get('/api/v1/messages').set(limited.headers)).body.data).toEqual([]);
 
     await redis.start();
     redisDown = false;

@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** `operator`: made by `npm run account:create`; `sign_up`: made by a phone signing up. */
+export type AccountOrigin = 'operator' | 'sign_up';
+
 @Entity('accounts')
 export class Account {
   @PrimaryGeneratedColumn('uuid')
@@ -23,6 +26,21 @@ export class Account {
   /** Computed by PostgreSQL from password_hash. */
   @Column({ type: 'boolean', insert: false, update: false })
   hasPassword: boolean;
+
+  /** How the account came to be, which decides its default send limits. */
+  @Column('text', { default: 'sign_up' })
+  origin: AccountOrigin;
+
+  /** With `sendLimitsSetAt`: the limits the operator set (null = unlimited). */
+  @Column('integer', { nullable: true })
+  sendLimitPerMinute: number | null;
+
+  @Column('integer', { nullable: true })
+  sendLimitPerDay: number | null;
+
+  /** Null while the defaults of `origin` apply. */
+  @Column('timestamptz', { nullable: true })
+  sendLimitsSetAt: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

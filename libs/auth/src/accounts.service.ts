@@ -19,7 +19,7 @@ export class AccountsService {
   /** A server-to-server account with its first API key: both or neither. */
   createWithApiKey(name: string, keyName = 'default'): Promise<CreatedAccount> {
     return this.dataSource.transaction(async (manager) => {
-      const account = await manager.save(manager.create(Account, { name }));
+      const account = await manager.save(manager.create(Account, { name, origin: 'operator' }));
       const issued = await this.apiKeys.issue(account.id, keyName, manager);
       return { account, ...issued };
     });

@@ -33,6 +33,13 @@ export const authErrors = {
       'This refresh token was already used. The session is revoked as a precaution; sign in again.',
     ),
 
+  signUpDisabled: () =>
+    new AppException(
+      HttpStatus.FORBIDDEN,
+      'SIGNUP_DISABLED',
+      'This server does not create accounts by phone sign-up; ask its operator for an account.',
+    ),
+
   rateLimited: (retryAfterMs: number, detail: string) => {
     const seconds = retryAfterSeconds(retryAfterMs);
     return new AppException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', detail, {

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig, ClockModule } from '@app/core';
 import { AccessTokensService, accessTokenJwtOptions } from './access-tokens.service';
 import { Account } from './account.entity';
+import { AccountSendLimitsService } from './account-send-limits.service';
 import { AccountsService } from './accounts.service';
 import { ApiKey } from './api-key.entity';
 import { ApiKeysService } from './api-keys.service';
@@ -30,6 +31,7 @@ import { PasswordHasher } from './password-hasher';
   ],
   providers: [
     AccountsService,
+    AccountSendLimitsService,
     ApiKeysService,
     AccessTokensService,
     AuthSessionsService,
@@ -40,6 +42,7 @@ import { PasswordHasher } from './password-hasher';
   ],
   exports: [
     AccountsService,
+    AccountSendLimitsService,
     ApiKeysService,
     AuthSessionsService,
     PasswordHasher,

@@ -3,6 +3,7 @@ export * from './api-key.entity';
 export * from './auth-session.entity';
 export * from './accounts.service';
 export * from './account-settings.service';
+export * from './account-send-limits.service';
 export * from './api-keys.service';
 export * from './auth.guard';
 export * from './auth.module';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, Clock } from '@app/core';
+import { AppConfig, Clock, describePhoneNumber, destinationRegionOf } from '@app/core';
 import { authErrors } from './auth-errors';
 import { clientNetworkOf } from './client-network';
 import { RateLimitRule, utcDayWindow } from './rate-limit-windows';
@@ -25,7 +25,8 @@ const FAILURES_PER_PHONE = [
 
 /**
  * The abuse limits of phone sign-in. Code SMS cost money and can be aimed at strangers (SMS
- * pumping, harassment), so they are limited per phone, per caller network and globally per day.
+ * pumping, harassment), so they are limited per phone, per caller network, and per day: globally
+ * and per destination country (so that pumping one country's numbers leaves the others theirs).
  * Failed codes and passwords are limited per caller network (a password spray across phones),
  * per phone (a guess at one account from many addresses) and per minute for everyone (a spray
  * from many addresses: it slows every sign-in down rather than locking anyone out). Phones are
@@ -54,6 +55,12 @@ export class SignInLimits {
         kind: 'fixed',
         key: `code-sends:day:${today.day}`,
         limit: this.config.get('AUTH_CODE_DAILY_CAP'),
+        resetsAtMs: today.endsAtMs,
+      },
+      {
+        kind: 'fixed',
+        key: `code-sends:day:${today.day}:region:${destinationRegionOf(describePhoneNumber(phone)!)}`,
+        limit: this.config.get('AUTH_CODE_DAILY_CAP_PER_COUNTRY'),
         resetsAtMs: today.endsAtMs,
       },
     ];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, requireE164 } from '@app/core';
+import { AppConfig, Clock, DestinationPolicy, requireE164 } from '@app/core';
 import { Account } from './account.entity';
 import { authErrors } from './auth-errors';
 import { AuthSessionsService, ClientContext, IssuedTokens } from './auth-sessions.service';
@@ -27,6 +27,8 @@ export interface SignedIn extends IssuedTokens {
  */
 @Injectable()
 export class SignInService {
+  private readonly signUpEnabled: boolean;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly codes: SignInCodesService,
@@ -34,7 +36,11 @@ export class SignInService {
     private readonly limits: SignInLimits,
     private readonly passwords: PasswordHasher,
     private readonly clock: Clock,
-  ) {}
+    private readonly destinations: DestinationPolicy,
+    config: AppConfig,
+  ) {
+    this.signUpEnabled = config.get('SIGNUP_ENABLED');
+  }
 
   /**
    * Texts a code that creates the account (with this name and password) when verified, or signs
@@ -45,6 +51,8 @@ export class SignInService {
     client: ClientContext,
   ): Promise<CodeSent> {
     const phone = requireE164(input.phone, 'phone');
+    this.destinations.requireAllowed(phone, 'phone');
+    await this.refuseSignUpOfNewPhone(phone);
     if (input.password !== undefined) assertPasswordNotCommon(input.password);
     await this.limits.countCodeSend(phone, client.ip);
     const registration = await this.registrationToStore(phone, input);
@@ -55,6 +63,8 @@ export class SignInService {
   /** Texts a code that signs the phone in (creating a nameless account for a new phone). */
   async requestCode(input: { phone: string }, client: ClientContext): Promise<CodeSent> {
     const phone = requireE164(input.phone, 'phone');
+    this.destinations.requireAllowed(phone, 'phone');
+    await this.refuseSignUpOfNewPhone(phone);
     await this.limits.countCodeSend(phone, client.ip);
     await this.codes.send(phone, null);
     return { expiresIn: SIGN_IN_CODE_TTL_MS / 1000 };
@@ -127,6 +137,18 @@ export class SignInService {
   }
 
   /**
+   * With sign-up off, only a phone that has an account already is texted a code. Checked before
+   * anything is counted, so that these refusals cannot use up the day's code budget; the answer
+   * does tell that a phone has no account, which is what turning sign-up off means.
+   */
+  private async refuseSignUpOfNewPhone(phone: string): Promise<void> {
+    if (this.signUpEnabled) return;
+    if (!(await this.dataSource.getRepository(Account).existsBy({ phone }))) {
+      throw authErrors.signUpDisabled();
+    }
+  }
+
+  /**
    * What a registration leaves waiting on its code. Whoever has the code texted last decides what
    * it does, so a stranger who registers someone's phone just after its owner asked for a code
    * could otherwise slip their own password into the owner's new account. So when a code is
@@ -163,9 +185,12 @@ export class SignInService {
       }
       return existing;
     }
+    // A code texted before sign-up was turned off creates nothing either.
+    if (!this.signUpEnabled) throw authErrors.signUpDisabled();
     const created = manager.create(Account, {
       phone,
       phoneVerifiedAt: now,
+      origin: 'sign_up',
       name: registration?.name ?? '',
       passwordHash: registration?.passwordHash ?? null,
     });

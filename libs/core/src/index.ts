@@ -20,6 +20,7 @@ export * from './logging/root-logger';
 export * from './process/supervisor';
 export * from './pagination/cursor-pagination';
 export * from './phone/phone-number';
+export * from './phone/destination-policy';
 export * from './queue/queue.module';
 export * from './redis/redis.module';
 export * from './redis/redis-options';

@@ -16,7 +16,11 @@ import {
   Message,
   MessageHistory,
   NumberPoolService,
+  AutomaticMessage,
   AutomaticMessageWriter,
+  QuotaReservation,
+  SendQuota,
+  measureSms,
 } from '@app/messaging';
 import {
   GroupDetailView,
@@ -54,17 +58,19 @@ export class GroupsService {
     private readonly history: MessageHistory,
     private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessagesService,
+    private readonly quota: SendQuota,
   ) {}
 
   /** The creator becomes the first member; a name in use is 409 and changes nothing. */
   async create(accountId: string, name: string): Promise<MembershipView> {
-    const { membership, queued } = await this.dataSource.transaction(async (manager) => {
+    const { membership, queued } = await this.chargingInTransaction(async (manager, charge) => {
       const member = await this.membership.memberOf(manager, accountId);
       const created = await this.groups.insertGroup(manager, name, accountId);
       if (!created) {
         throw new ConflictAppException('GROUP_NAME_TAKEN', `The group name '${name}' is taken.`);
       }
       const joined = await this.membership.add(manager, created, member);
+      await charge(accountId, [joined.welcome]);
       const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: name, number: joined.number }, queued };
     });
@@ -73,11 +79,12 @@ export class GroupsService {
   }
 
   async join(accountId: string, rawName: string): Promise<MembershipView> {
-    const { membership, queued } = await this.dataSource.transaction(async (manager) => {
+    const { membership, queued } = await this.chargingInTransaction(async (manager, charge) => {
       const member = await this.membership.memberOf(manager, accountId);
       // A shared lock: joins run side by side, but never alongside the last leave deleting it.
       const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
       const joined = await this.membership.add(manager, group, member);
+      await charge(accountId, [joined.welcome]);
       const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: group.name, number: joined.number }, queued };
     });
@@ -86,11 +93,20 @@ export class GroupsService {
   }
 
   async leave(accountId: string, rawName: string): Promise<void> {
-    const queued = await this.dataSource.transaction(async (manager) => {
+    const queued = await this.chargingInTransaction(async (manager, charge) => {
       const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
       const memberId = await this.memberIdOf(group, accountId, manager);
       const { goodbye } = await this.membership.remove(manager, group, memberId);
-      return this.automaticMessages.store(manager, goodbye ? [goodbye] : []);
+      // Leaving never waits for quota: over it, the member leaves without the goodbye text.
+      const goodbyes = goodbye ? [goodbye] : [];
+      const charged = await charge(accountId, goodbyes).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof AppException && error.code.startsWith('SEND_QUOTA_')) return false;
+          throw error;
+        },
+      );
+      return this.automaticMessages.store(manager, charged ? goodbyes : []);
     });
     await this.automaticMessages.dispatch(queued);
   }
@@ -158,6 +174,36 @@ export class GroupsService {
     return this.accounts.namesOf(
       messages.flatMap((message) => (message.accountId ? [message.accountId] : [])),
     );
+  }
+
+  /**
+   * A transaction whose welcome or goodbye texts count against the member's sending quota (they
+   * go to the member's own phone, on the operator's bill): `charge` refuses them with 429, and
+   * what it counted is given back if the transaction fails.
+   */
+  private async chargingInTransaction<T>(
+    work: (
+      manager: EntityManager,
+      charge: (accountId: string, texts: AutomaticMessage[]) => Promise<void>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const reservations: QuotaReservation[] = [];
+    const charge = async (manager: EntityManager, accountId: string, texts: AutomaticMessage[]) => {
+      if (texts.length === 0) return;
+      const segments = texts.reduce((sum, text) => sum + measureSms(text.body).segments, 0);
+      const reservation = await this.quota.reserve(accountId, segments, manager);
+      if (reservation) reservations.push(reservation);
+    };
+    try {
+      return await this.dataSource.transaction((manager) =>
+        work(manager, (accountId, texts) => charge(manager, accountId, texts)),
+      );
+    } catch (error) {
+      for (const reservation of reservations) {
+        await this.quota.release(reservation).catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   private async lockGroup(

@@ -18,6 +18,14 @@ export { MAX_BODY_LENGTH, SendBatchDto, SendMessageDto } from './outbound/send-m
 export type { IdempotentResult } from './outbound/idempotency.service';
 export { AutomaticMessageWriter } from './outbound/automatic-message-writer';
 export type { AutomaticMessage } from './outbound/automatic-message-writer';
+export { SendQuota } from './outbound/send-quota.service';
+export type {
+  QuotaReservation,
+  SendLimits,
+  SendLimitsLookup,
+  SendQuotaStatus,
+} from './outbound/send-quota.service';
+export { measureSms } from './model/sms-encoding';
 
 // Dispatch: routes other libs add, phones' delivery state, the worker's side.
 export { RouteRegistry } from './dispatch/route-registry';

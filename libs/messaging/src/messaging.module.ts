@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AppConfig, QueueName } from '@app/core';
+import { AppConfig, DestinationPolicy, QueueName } from '@app/core';
 import { MessageEvents } from './model/message-events';
 import { IdempotencyService } from './outbound/idempotency.service';
 import { MessageCreationHooks } from './model/message-creation-hooks';
@@ -12,6 +12,7 @@ import { MessageWaitService } from './outbound/message-wait.service';
 import { MessagesService } from './outbound/messages.service';
 import { NumberPoolService } from './inbound/number-pool.service';
 import { MessageWaitSlots } from './outbound/message-wait-slots';
+import { SendQuota } from './outbound/send-quota.service';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
@@ -66,6 +67,8 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageWaitSlots,
     MessageEnqueuer,
     MessagesService,
+    SendQuota,
+    DestinationPolicy,
     StatusCallbacksService,
     TwilioSignatureService,
     ConsoleProviderWarning,
@@ -90,6 +93,8 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageCreationHooks,
     IdempotencyService,
     MessagesService,
+    SendQuota,
+    DestinationPolicy,
     StatusCallbacksService,
     TwilioSignatureService,
     InboundTargets,

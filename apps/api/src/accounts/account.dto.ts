@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { Account, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@app/auth';
+import type { SendQuotaStatus } from '@app/messaging';
 
 const trimmed = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
@@ -45,6 +46,46 @@ export class AccountDto {
       dto.hasPassword = account.hasPassword;
     }
     return dto;
+  }
+}
+
+export class SendLimitsDto {
+  @ApiProperty({ type: Number, nullable: true, example: 10, description: 'null = unlimited' })
+  perMinute: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 100, description: 'null = unlimited' })
+  perDay: number | null;
+}
+
+export class SendUsageDto {
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 12,
+    description: 'Segments sent this UTC day; null when the account has no limit (not counted).',
+  })
+  today: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 88, description: 'null = unlimited' })
+  remainingToday: number | null;
+
+  @ApiProperty({ example: '2026-11-22T00:00:00.000Z', description: 'The next midnight UTC.' })
+  resetsAt: string;
+}
+
+/** The caller's account, with its sending limits and what is left of them today. */
+export class MeDto extends AccountDto {
+  @ApiProperty({
+    type: SendLimitsDto,
+    description: 'Segments per UTC minute and per UTC calendar day (README, Sending limits).',
+  })
+  limits: SendLimitsDto;
+
+  @ApiProperty({ type: SendUsageDto })
+  usage: SendUsageDto;
+
+  static withQuota(account: Account, quota: SendQuotaStatus): MeDto {
+    return { ...AccountDto.from(account), limits: quota.limits, usage: quota.usage };
   }
 }
 

@@ -18,9 +18,10 @@ import {
   ClientContext,
   CurrentAccount,
 } from '@app/auth';
+import { SendQuota } from '@app/messaging';
 import { PASSWORD_TOO_COMMON, SERVER_BUSY } from '../auth/auth-responses';
 import { Client } from '../auth/client-context.decorator';
-import { AccountDto, UpdateAccountDto } from './account.dto';
+import { AccountDto, MeDto, UpdateAccountDto } from './account.dto';
 
 @ApiTags('account')
 @Controller('me')
@@ -28,14 +29,23 @@ export class MeController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly settings: AccountSettingsService,
+    private readonly quota: SendQuota,
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The account of the caller' })
-  @ApiOkResponse({ type: AccountDto })
+  @ApiOperation({
+    summary: 'The account of the caller, with its sending limits',
+    description:
+      'Limits count SMS segments per UTC minute and per UTC calendar day; `usage` says what was sent today and what is left until `resetsAt` (midnight UTC).',
+  })
+  @ApiOkResponse({ type: MeDto })
   @ApiUnauthorizedResponse({ description: 'No or invalid credential (problem details).' })
-  async me(@CurrentAccount() caller: AuthenticatedAccount): Promise<AccountDto> {
-    return AccountDto.from(await this.accounts.getById(caller.accountId));
+  async me(@CurrentAccount() caller: AuthenticatedAccount): Promise<MeDto> {
+    const [account, quota] = await Promise.all([
+      this.accounts.getById(caller.accountId),
+      this.quota.status(caller.accountId),
+    ]);
+    return MeDto.withQuota(account, quota);
   }
 
   @Patch()

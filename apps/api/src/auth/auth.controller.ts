@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -25,9 +26,17 @@ import { FAILED_SIGN_IN_LIMITS, PASSWORD_TOO_COMMON, SERVER_BUSY } from './auth-
 import { Client } from './client-context.decorator';
 
 const RATE_LIMITED = {
-  description: 'RATE_LIMITED, with a Retry-After header (seconds). No SMS is sent.',
+  description:
+    'RATE_LIMITED, with a Retry-After header (seconds): per phone, per caller, per day, per destination country per day. No SMS is sent.',
 };
-const INVALID_PHONE = { description: 'INVALID_PHONE_NUMBER' };
+const INVALID_PHONE = {
+  description:
+    'INVALID_PHONE_NUMBER; DESTINATION_NOT_ALLOWED: no code is texted to premium-rate, shared-cost or toll-free numbers, nor outside ALLOWED_DESTINATION_COUNTRIES',
+};
+const SIGNUP_DISABLED = {
+  description:
+    'SIGNUP_DISABLED: the server does not create accounts by sign-up (SIGNUP_ENABLED=false) and this phone has none. No SMS is sent.',
+};
 // These routes are how a caller gets a credential: they take none.
 const NO_CREDENTIAL = { security: [] };
 
@@ -50,6 +59,7 @@ export class AuthController {
   @ApiUnprocessableEntityResponse({
     description: `${INVALID_PHONE.description}, ${PASSWORD_TOO_COMMON.description}`,
   })
+  @ApiForbiddenResponse(SIGNUP_DISABLED)
   @ApiTooManyRequestsResponse(RATE_LIMITED)
   @ApiServiceUnavailableResponse(SERVER_BUSY)
   async register(@Body() body: RegisterDto, @Client() client: ClientContext): Promise<CodeSentDto> {
@@ -67,6 +77,7 @@ export class AuthController {
   @ApiAcceptedResponse({ type: CodeSentDto, description: 'A code is on its way (or would be).' })
   @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
   @ApiUnprocessableEntityResponse(INVALID_PHONE)
+  @ApiForbiddenResponse(SIGNUP_DISABLED)
   @ApiTooManyRequestsResponse(RATE_LIMITED)
   async requestCode(
     @Body() body: RequestCodeDto,
@@ -88,6 +99,9 @@ export class AuthController {
     description: 'Signed in (the account is created on first use).',
   })
   @ApiUnauthorizedResponse({ description: 'INVALID_CODE: wrong, expired or used (one answer)' })
+  @ApiForbiddenResponse({
+    description: 'SIGNUP_DISABLED: a code sent before sign-up was turned off creates no account',
+  })
   @ApiTooManyRequestsResponse(FAILED_SIGN_IN_LIMITS)
   async verify(@Body() body: VerifyCodeDto, @Client() client: ClientContext): Promise<TokensDto> {
     return TokensDto.from(await this.signIn.verifyCode(body, client));

@@ -18,6 +18,7 @@ import {
 } from '@app/conversations';
 import { IDEMPOTENCY_HEADER, idempotentAnswer } from '../messages/idempotent-answer';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiSendQuotaResponses } from '../openapi/send-quota-responses.decorator';
 import { ConversationMessageDto } from './conversation-message.dto';
 
 const PHONE_PARAM = {
@@ -59,7 +60,11 @@ export class ConversationsController {
   @ApiParam(PHONE_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({ type: ConversationMessageView })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not allowed)',
+  })
+  @ApiSendQuotaResponses()
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('phone') phone: string,

@@ -23,6 +23,7 @@ import {
   SearchGroupsQuery,
 } from '@app/groups';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiSendQuotaResponses } from '../openapi/send-quota-responses.decorator';
 
 const NAME_PARAM = {
   name: 'name',
@@ -43,6 +44,7 @@ export class GroupsController {
   @ApiCreatedResponse({ type: MembershipView })
   @ApiConflictResponse({ description: 'GROUP_NAME_TAKEN, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  @ApiSendQuotaResponses()
   create(@CurrentAccount() caller: AuthenticatedAccount, @Body() request: CreateGroupDto) {
     return this.groups.create(caller.accountId, request.name);
   }
@@ -74,6 +76,7 @@ export class GroupsController {
   @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND' })
   @ApiConflictResponse({ description: 'ALREADY_MEMBER, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  @ApiSendQuotaResponses()
   join(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
     return this.groups.join(caller.accountId, name);
   }
@@ -104,11 +107,13 @@ export class GroupsController {
   @Post(':name/messages')
   @ApiOperation({
     summary: 'Post to the group from the app',
-    description: 'Relayed by SMS to every other member exactly like a text from you.',
+    description:
+      'Relayed by SMS to every other member exactly like a text from you. The relays count against your sending quota: (members − 1) × segments.',
   })
   @ApiParam(NAME_PARAM)
   @ApiCreatedResponse({ type: GroupMessageView })
   @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  @ApiSendQuotaResponses()
   post(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('name') name: string,

@@ -21,6 +21,7 @@ import {
   SendOptionsQuery,
 } from '@app/messaging';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { ApiSendQuotaResponses } from '../openapi/send-quota-responses.decorator';
 import { IDEMPOTENCY_HEADER, idempotentAnswer } from './idempotent-answer';
 
 /** Aborts when the connection closes before the answer went out: nobody is left to wait for. */
@@ -48,13 +49,13 @@ export class MessagesController {
   @ApiAcceptedResponse({ type: MessageView, description: 'Queued (or scheduled).' })
   @ApiOkResponse({ type: MessageView, description: 'With ?wait: sent, delivered or failed.' })
   @ApiUnprocessableEntityResponse({
-    description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
+    description:
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
   })
   @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
-  @ApiTooManyRequestsResponse({
-    description:
-      'TOO_MANY_WAITING_REQUESTS: with ?wait, the account already holds MESSAGE_WAIT_MAX_PER_ACCOUNT waiting requests (nothing stored; Retry-After).',
-  })
+  @ApiSendQuotaResponses(
+    'TOO_MANY_WAITING_REQUESTS: with ?wait, the account already holds MESSAGE_WAIT_MAX_PER_ACCOUNT waiting requests (nothing stored; Retry-After).',
+  )
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendMessageDto,
@@ -74,7 +75,8 @@ export class MessagesController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Send up to 1,000 SMS at once',
-    description: 'All or nothing: one invalid message rejects the batch, naming each bad field.',
+    description:
+      "All or nothing: one invalid message rejects the batch, naming each bad field, and a batch whose segments pass what is left of the account's quota is refused whole.",
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({
@@ -84,7 +86,11 @@ export class MessagesController {
       properties: { data: { type: 'array', items: { $ref: '#/components/schemas/MessageView' } } },
     },
   })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake)',
+  })
+  @ApiSendQuotaResponses()
   async sendBatch(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendBatchDto,

@@ -106,4 +106,43 @@ describe('parseEnvironment', () => {
     expect(env.TWILIO_ACCOUNT_SID).toBeUndefined();
     expect(env.TWILIO_PHONE_NUMBERS).toEqual(['+12015550100', '+12015550101']);
   });
+
+  it('reads send limits as whole numbers, empty or "unlimited" being none', () => {
+    const defaults = parseEnvironment({});
+    expect(defaults.SIGNUP_SEND_LIMIT_PER_MINUTE).toBe(10);
+    expect(defaults.SIGNUP_SEND_LIMIT_PER_DAY).toBe(100);
+    expect(defaults.OPERATOR_SEND_LIMIT_PER_MINUTE).toBeNull();
+    expect(defaults.OPERATOR_SEND_LIMIT_PER_DAY).toBeNull();
+    const set = parseEnvironment({
+      SIGNUP_SEND_LIMIT_PER_MINUTE: 'unlimited',
+      SIGNUP_SEND_LIMIT_PER_DAY: '',
+      OPERATOR_SEND_LIMIT_PER_DAY: '5000',
+      OPERATOR_SEND_LIMIT_PER_MINUTE: '0',
+    });
+    expect(set.SIGNUP_SEND_LIMIT_PER_MINUTE).toBeNull();
+    expect(set.SIGNUP_SEND_LIMIT_PER_DAY).toBeNull();
+    expect(set.OPERATOR_SEND_LIMIT_PER_DAY).toBe(5000);
+    expect(set.OPERATOR_SEND_LIMIT_PER_MINUTE).toBe(0);
+    expect(() => parseEnvironment({ SIGNUP_SEND_LIMIT_PER_DAY: '-1' })).toThrow(
+      /SIGNUP_SEND_LIMIT_PER_DAY/,
+    );
+    expect(() => parseEnvironment({ OPERATOR_SEND_LIMIT_PER_MINUTE: 'lots' })).toThrow(
+      /OPERATOR_SEND_LIMIT_PER_MINUTE/,
+    );
+  });
+
+  it('reads allowed destination countries as ISO codes, refusing unknown ones', () => {
+    expect(parseEnvironment({}).ALLOWED_DESTINATION_COUNTRIES).toEqual([]);
+    expect(
+      parseEnvironment({ ALLOWED_DESTINATION_COUNTRIES: 'us, gb' }).ALLOWED_DESTINATION_COUNTRIES,
+    ).toEqual(['US', 'GB']);
+    expect(() => parseEnvironment({ ALLOWED_DESTINATION_COUNTRIES: 'US,XX' })).toThrow(
+      /ALLOWED_DESTINATION_COUNTRIES/,
+    );
+  });
+
+  it('lets self-sign-up be turned off', () => {
+    expect(parseEnvironment({}).SIGNUP_ENABLED).toBe(true);
+    expect(parseEnvironment({ SIGNUP_ENABLED: 'false' }).SIGNUP_ENABLED).toBe(false);
+  });
 });

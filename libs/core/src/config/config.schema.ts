@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -42,6 +43,28 @@ const commaSeparatedList = z
       .map((item) => item.trim())
       .filter((item) => item.length > 0),
   );
+
+/** A send limit: a whole number, or empty / `unlimited` for none (null). */
+const sendLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) => value.trim().toLowerCase())
+    .pipe(
+      z.union([
+        z.enum(['', 'unlimited']).transform(() => null),
+        z.coerce.number<string>().int().min(0).max(1_000_000_000),
+      ]),
+    );
+
+const countryCodes = commaSeparatedList.pipe(
+  z.array(
+    z
+      .string()
+      .transform((code) => code.toUpperCase())
+      .refine(isSupportedCountry, 'must be ISO 3166-1 alpha-2 country codes (e.g. US,GB)'),
+  ),
+);
 
 /**
  * Every environment variable Switchboard reads, with its default. `.env.example` mirrors this list;
@@ -92,6 +115,21 @@ export const environmentSchema = z
     AUTH_TOKEN_SECRET: optionalString,
     // Sign-in code SMS per UTC day, all phones together: caps the bill of an SMS-pumping attack.
     AUTH_CODE_DAILY_CAP: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    // …and per destination country, so that one country's numbers cannot use the whole day's cap.
+    AUTH_CODE_DAILY_CAP_PER_COUNTRY: z.coerce.number().int().min(1).max(1_000_000).default(250),
+    // Off: only accounts that exist already (made by `account:create`, or earlier) can sign in.
+    SIGNUP_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((value) => value === 'true'),
+    // Segments an account may send per UTC minute and per UTC day, by how the account came to be;
+    // `npm run account:limits` sets one account's own.
+    OPERATOR_SEND_LIMIT_PER_MINUTE: sendLimit(''),
+    OPERATOR_SEND_LIMIT_PER_DAY: sendLimit(''),
+    SIGNUP_SEND_LIMIT_PER_MINUTE: sendLimit('10'),
+    SIGNUP_SEND_LIMIT_PER_DAY: sendLimit('100'),
+    // Empty: every country. Premium-rate, shared-cost and toll-free numbers are refused regardless.
+    ALLOWED_DESTINATION_COUNTRIES: countryCodes,
     // Failed codes and passwords per minute, all phones and callers together; beyond, every
     // sign-in waits (429) until the minute has room: a ceiling on a spray from many addresses.
     AUTH_FAILED_SIGN_INS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
@@ -106,7 +144,12 @@ export const environmentSchema = z
     // `POST /messages?wait=` requests one account may hold open at once, all API instances together.
     MESSAGE_WAIT_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(20),
     EVENTS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(DEFAULT_WORKER_CONCURRENCY),
+    WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(DEFAULT_WORKER_CONCURRENCY),
     // The worker's CPU niceness (0 = as the API, 19 = yields the most): on a shared machine,
     // draining a backlog must not slow down accepting new messages.
     WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),

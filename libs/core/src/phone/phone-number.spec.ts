@@ -1,5 +1,5 @@
 import { AppException } from '../errors/app.exception';
-import { requireE164, toE164 } from './phone-number';
+import { describePhoneNumber, requireE164, toE164 } from './phone-number';
 
 describe('toE164', () => {
   it('normalises spaces, dashes and brackets to E.164', () => {
@@ -40,5 +40,19 @@ describe('requireE164', () => {
       expect((error as AppException).code).toBe('INVALID_PHONE_NUMBER');
       expect((error as AppException).errors?.[0].field).toBe('to');
     }
+  });
+});
+
+describe('describePhoneNumber', () => {
+  it('tells the country and the type of a number from one parse', () => {
+    expect(describePhoneNumber('+1 900 555 0123')).toEqual({
+      e164: '+19005550123',
+      country: 'US',
+      countryCallingCode: '1',
+      type: 'PREMIUM_RATE',
+    });
+    expect(describePhoneNumber('+18762345678')).toMatchObject({ country: 'JM', type: 'MOBILE' });
+    expect(describePhoneNumber('+33810123456')).toMatchObject({ type: 'SHARED_COST' });
+    expect(describePhoneNumber('+4155550123')).toBeNull();
   });
 });

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { replaceNulCharacters, toE164 } from '@app/core';
+import { AppException, replaceNulCharacters, toE164 } from '@app/core';
 import { MessageEvents } from '../model/message-events';
 import { MessageCreationHooks } from '../model/message-creation-hooks';
 import { Message } from '../model/message.entity';
 import { MessageDraft, MessageRepository } from '../model/message.repository';
 import { MessageStatus, RequestedRoute } from '../model/message-status';
 import { measureSms } from '../model/sms-encoding';
+import { QuotaReservation, SendQuota } from '../outbound/send-quota.service';
 import { InboundMessageRepository } from './inbound-message.repository';
 import { InboundTargetHandler, InboundTargets } from './inbound-targets';
 import {
@@ -64,6 +65,7 @@ export class InboundMessagesService {
     private readonly events: MessageEvents,
     private readonly bindings: NumberBindingRepository,
     private readonly messages: MessageRepository,
+    private readonly quota: SendQuota,
   ) {}
 
   async receive(received: InboundSms): Promise<InboundResult> {
@@ -77,26 +79,34 @@ export class InboundMessagesService {
 
     const from = toE164(sms.from) ?? sms.from.trim();
     const to = sms.to ? (toE164(sms.to) ?? sms.to.trim()) : null;
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const binding =
-        sms.source !== 'device' && to ? await this.bindings.findByPair(manager, from, to) : null;
-      const accountId = sms.accountId ?? binding?.accountId ?? null;
-      const draft = this.draftOf(sms, from, to, accountId);
-      const handler = binding ? this.targets.handlerFor(binding.targetType) : undefined;
-      if (accountId && (handler?.runsCreationHooks ?? true)) {
-        await this.hooks.runInbound(manager, accountId, draft);
-      }
-      const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
-        route: sms.source,
-        deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+    const reservations: QuotaReservation[] = [];
+    const outcome = await this.dataSource
+      .transaction(async (manager) => {
+        const binding =
+          sms.source !== 'device' && to ? await this.bindings.findByPair(manager, from, to) : null;
+        const accountId = sms.accountId ?? binding?.accountId ?? null;
+        const draft = this.draftOf(sms, from, to, accountId);
+        const handler = binding ? this.targets.handlerFor(binding.targetType) : undefined;
+        if (accountId && (handler?.runsCreationHooks ?? true)) {
+          await this.hooks.runInbound(manager, accountId, draft);
+        }
+        const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
+          route: sms.source,
+          deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+        });
+        if (!stored) return null; // a concurrent replay won the race
+        const automatic = accountId
+          ? await this.automaticMessagesFor(manager, stored, binding, handler, sms, reservations)
+          : [];
+        const queued = await this.automaticMessages.store(manager, automatic);
+        return { stored, queued };
+      })
+      .catch(async (error: unknown) => {
+        for (const reservation of reservations) {
+          await this.quota.release(reservation).catch(() => undefined);
+        }
+        throw error;
       });
-      if (!stored) return null; // a concurrent replay won the race
-      const automatic = accountId
-        ? await this.automaticMessagesFor(manager, stored, binding, handler, sms)
-        : [];
-      const queued = await this.automaticMessages.store(manager, automatic);
-      return { stored, queued };
-    });
 
     if (!outcome) {
       const winner = await this.inbound.findByInboundKey(this.dataSource.manager, inboundKey);
@@ -120,6 +130,7 @@ export class InboundMessagesService {
     binding: NumberBinding | null,
     handler: InboundTargetHandler | undefined,
     sms: InboundSms,
+    reservations: QuotaReservation[],
   ): Promise<AutomaticMessage[]> {
     const accountId = inbound.accountId!;
     // Keywords are a carrier convention for texts; a post from the app is just a message.
@@ -156,9 +167,47 @@ export class InboundMessagesService {
       if (handling.groupId) {
         await this.messages.assignToGroup(manager, inbound.id, handling.groupId);
       }
-      return handling.automaticMessages;
+      return this.chargedToWriter(
+        manager,
+        accountId,
+        handling.automaticMessages,
+        sms,
+        reservations,
+      );
     }
     return [];
+  }
+
+  /**
+   * What a target relays (a member's text to the rest of the group) is its writer's sending: the
+   * relays' segments count against the account the text came from. Over quota, a post from the
+   * app is refused (429, nothing stored); an SMS, already received, is kept but not relayed.
+   */
+  private async chargedToWriter(
+    manager: EntityManager,
+    accountId: string,
+    relays: AutomaticMessage[],
+    sms: InboundSms,
+    reservations: QuotaReservation[],
+  ): Promise<AutomaticMessage[]> {
+    if (relays.length === 0) return relays;
+    const segments = relays.reduce((sum, relay) => sum + measureSms(relay.body).segments, 0);
+    try {
+      const reservation = await this.quota.reserve(accountId, segments, manager);
+      if (reservation) reservations.push(reservation);
+      return relays;
+    } catch (error) {
+      const refused =
+        error instanceof AppException &&
+        error.code.startsWith('SEND_QUOTA_') &&
+        sms.source !== 'app';
+      if (!refused) throw error;
+      this.logger.warn(
+        { accountId, segments, code: error.code },
+        'Not relayed: its writer is over their sending quota',
+      );
+      return [];
+    }
   }
 
   private draftOf(

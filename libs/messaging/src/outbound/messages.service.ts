@@ -5,12 +5,14 @@ import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import {
   ConflictAppException,
+  DestinationPolicy,
   FieldError,
   MessageDispatchJob,
   NotFoundAppException,
   Page,
   QueueName,
   UnprocessableAppException,
+  describePhoneNumber,
   toE164,
   mapPage,
   isUuid,
@@ -31,6 +33,7 @@ import { MessageWaitSlots } from './message-wait-slots';
 import { NumberPoolService } from '../inbound/number-pool.service';
 import { outboundDraft } from './outbound-draft';
 import { DispatchError } from '../dispatch/sms-route';
+import { SendQuota } from './send-quota.service';
 
 export interface SendOptions {
   idempotencyKey?: string;
@@ -76,6 +79,8 @@ export class MessagesService {
     private readonly waitSlots: MessageWaitSlots,
     private readonly events: MessageEvents,
     private readonly enqueuer: MessageEnqueuer,
+    private readonly quota: SendQuota,
+    private readonly destinations: DestinationPolicy,
   ) {}
 
   async send(
@@ -147,6 +152,7 @@ export class MessagesService {
     const to = toE164(input.to);
     if (!to)
       throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
+    this.destinations.requireAllowed(to, 'to');
     const {
       messages: [message],
     } = await this.insertAndEnqueue(null, [
@@ -227,10 +233,18 @@ export class MessagesService {
         errors,
       );
     }
-    // A single send learns at once when no pool number is free for this recipient (409); a batch
-    // leaves it to dispatch (one binding query per recipient would dominate its cost).
-    if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
-    return this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+    // The whole request or none of it: a batch reserves its total in one round trip.
+    const segments = drafts.reduce((sum, draft) => sum + draft.segments, 0);
+    const reservation = await this.quota.reserve(accountId, segments);
+    try {
+      // A single send learns at once when no pool number is free for this recipient (409); a
+      // batch leaves it to dispatch (one binding query per recipient would dominate its cost).
+      if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
+      return await this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+    } catch (error) {
+      await this.quota.release(reservation).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Binds the sticky pool number for a message that may go through Twilio (cached after once). */
@@ -274,9 +288,12 @@ export class MessagesService {
       const fail = (field: string, code: string, message: string) =>
         errors.push({ field: prefix + field, code, message });
 
-      const to = toE164(request.to);
-      if (!to)
+      const destination = describePhoneNumber(request.to);
+      const refusal = destination && this.destinations.refusalOf(destination);
+      const to = refusal ? null : (destination?.e164 ?? null);
+      if (!destination)
         fail('to', 'INVALID_PHONE_NUMBER', `"${request.to}" is not a valid E.164 phone number`);
+      else if (refusal) fail('to', 'DESTINATION_NOT_ALLOWED', refusal);
       let from: string | null = null;
       if (request.from !== undefined) {
         from = toE164(request.from);
