@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
+  ApiConflictResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -60,6 +61,7 @@ export class ConversationsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({ type: ConversationMessageView })
   @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('phone') phone: string,

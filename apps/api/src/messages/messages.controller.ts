@@ -38,9 +38,13 @@ export class MessagesController {
   @ApiAcceptedResponse({ type: MessageView, description: 'Queued (or scheduled).' })
   @ApiOkResponse({ type: MessageView, description: 'With ?wait: sent, delivered or failed.' })
   @ApiUnprocessableEntityResponse({
-    description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
+    description:
+      'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
   })
-  @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
+  @ApiConflictResponse({
+    description:
+      'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED, NUMBER_POOL_EXHAUSTED (every pool number serves another conversation or group with that phone)',
+  })
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendMessageDto,
@@ -69,7 +73,11 @@ export class MessagesController {
       properties: { data: { type: 'array', items: { $ref: '#/components/schemas/MessageView' } } },
     },
   })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE' })
+  @ApiUnprocessableEntityResponse({
+    description:
+      'INVALID_PHONE_NUMBER, INVALID_MESSAGE, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
+  })
+  @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })
   async sendBatch(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendBatchDto,

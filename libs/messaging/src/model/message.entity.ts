@@ -64,6 +64,13 @@ export class Message {
   @Column('boolean')
   sensitive: boolean;
 
+  /**
+   * Its `from` is a number the account already holds a binding for (an automatic message: a group
+   * relay, a help answer): checked at dispatch, never bound anew. See NumberPoolService.senderOf.
+   */
+  @Column('boolean')
+  senderFromBinding: boolean;
+
   @Column('text', { nullable: true })
   sessionId: string | null;
 

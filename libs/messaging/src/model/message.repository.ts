@@ -36,6 +36,8 @@ export interface MessageDraft {
   routeRequested: RequestedRoute;
   requestedDeviceId: string | null;
   sensitive: boolean;
+  /** See Message.senderFromBinding; false unless said otherwise. */
+  senderFromBinding?: boolean;
   sessionId: string | null;
   /** Set for group chat traffic (welcomes, relays); such messages stay out of 1:1 conversations. */
   groupId?: string | null;
@@ -69,11 +71,15 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
   ['routeRequested', 'route_requested', 'text'],
   ['requestedDeviceId', 'requested_device_id', 'uuid'],
   ['sensitive', 'sensitive', 'bool'],
+  ['senderFromBinding', 'sender_from_binding', 'bool'],
   ['sessionId', 'session_id', 'text'],
   ['groupId', 'group_id', 'uuid'],
   ['scheduledAt', 'scheduled_at', 'timestamptz'],
   ['expiresAt', 'expires_at', 'timestamptz'],
 ];
+
+/** What an optional draft field stores when the draft leaves it out (NOT NULL columns). */
+const DRAFT_DEFAULTS: Partial<Record<keyof MessageDraft, unknown>> = { senderFromBinding: false };
 
 /**
  * The columns a Message is read from: the entity's (all of the table's but `inbound_key`, the
@@ -214,6 +220,7 @@ export function messageFromDraft(id: string, draft: MessageDraft, createdAt: Dat
     errorMessage: null,
     attempts: 0,
     sensitive: draft.sensitive,
+    senderFromBinding: draft.senderFromBinding ?? false,
     sessionId: draft.sessionId,
     groupId: draft.groupId ?? null,
     scheduledAt: draft.scheduledAt,
@@ -310,7 +317,9 @@ export class MessageRepository {
 
   private async insertRows(drafts: MessageDraft[], manager?: EntityManager): Promise<Message[]> {
     const ids: string[] = drafts.map(() => randomUUID());
-    const columns = DRAFT_COLUMNS.map(([key]) => drafts.map((draft) => draft[key] ?? null));
+    const columns = DRAFT_COLUMNS.map(([key]) =>
+      drafts.map((draft) => draft[key] ?? DRAFT_DEFAULTS[key] ?? null),
+    );
     const values = [ids, ...columns];
     // Inside a caller's transaction the statement must go through its connection, unprepared.
     const [{ created_at: createdAt }] = (

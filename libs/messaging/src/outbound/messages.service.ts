@@ -29,7 +29,6 @@ import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './mes
 
 import { NumberPoolService } from '../inbound/number-pool.service';
 import { outboundDraft } from './outbound-draft';
-import { DispatchError } from '../dispatch/sms-route';
 
 export interface SendOptions {
   idempotencyKey?: string;
@@ -215,23 +214,54 @@ export class MessagesService {
         errors,
       );
     }
-    // A single send learns at once when no pool number is free for this recipient (409); a batch
-    // leaves it to dispatch (one binding query per recipient would dominate its cost).
-    if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
+    await this.checkSenders(accountId, drafts);
     return this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
   }
 
-  /** Binds the sticky pool number for a message that may go through Twilio (cached after once). */
-  private async reserveSender(accountId: string, draft: MessageDraft): Promise<void> {
-    if (draft.fromNumber || draft.routeRequested === RequestedRoute.Device) return;
+  /**
+   * A message that may go through Twilio goes out from a number the caller may use for its
+   * recipient: 422 SENDER_NOT_AVAILABLE for a `from` that serves another conversation or group
+   * with that phone, 409 NUMBER_POOL_EXHAUSTED when every number does. Nothing is bound here
+   * (dispatch binds, see NumberPoolService.senderOf); a known conversation costs no query, the
+   * rest of a request one.
+   */
+  private async checkSenders(accountId: string, drafts: MessageDraft[]): Promise<void> {
     if (this.numberPool.numbers.length === 0) return;
-    try {
-      await this.numberPool.senderFor(accountId, draft.toNumber);
-    } catch (error) {
-      if (error instanceof DispatchError && error.code === 'NUMBER_POOL_EXHAUSTED') {
-        throw new ConflictAppException(error.code, error.message);
+    const carried = drafts
+      .map((draft, index) => ({ draft, index }))
+      .filter(({ draft }) => draft.routeRequested !== RequestedRoute.Device);
+    if (carried.length === 0) return;
+    const problems = await this.numberPool.checkSenders(
+      accountId,
+      carried.map(({ draft }) => ({ to: draft.toNumber, from: draft.fromNumber })),
+    );
+    const prefix = (index: number) => (drafts.length > 1 ? `messages[${index}].` : '');
+    const unavailable: FieldError[] = [];
+    const exhausted: string[] = [];
+    problems.forEach((problem, position) => {
+      const { draft, index } = carried[position];
+      if (problem === 'SENDER_NOT_AVAILABLE') {
+        unavailable.push({
+          field: `${prefix(index)}from`,
+          code: problem,
+          message: `${draft.fromNumber} serves another conversation or group with ${draft.toNumber}`,
+        });
+      } else if (problem === 'NUMBER_POOL_EXHAUSTED') {
+        exhausted.push(draft.toNumber);
       }
-      throw error;
+    });
+    if (unavailable.length > 0) {
+      throw new UnprocessableAppException(
+        'SENDER_NOT_AVAILABLE',
+        unavailable.map((error) => `${error.field}: ${error.message}`).join('; '),
+        unavailable,
+      );
+    }
+    if (exhausted.length > 0) {
+      throw new ConflictAppException(
+        'NUMBER_POOL_EXHAUSTED',
+        `Every pool number is already bound to ${[...new Set(exhausted)].join(', ')}; add numbers to TWILIO_PHONE_NUMBERS.`,
+      );
     }
   }
 
