@@ -11,6 +11,7 @@ import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
 import { MessageWaitService } from './outbound/message-wait.service';
 import { MessagesService } from './outbound/messages.service';
 import { NumberPoolService } from './inbound/number-pool.service';
+import { SealedMessageBodies } from './model/sealed-message-body';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
@@ -59,6 +60,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageRepository,
     MessageEvents,
     NumberPoolService,
+    SealedMessageBodies,
     MessageCreationHooks,
     IdempotencyService,
     MessageWaitService,
@@ -85,6 +87,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageRepository,
     MessageEvents,
     NumberPoolService,
+    SealedMessageBodies,
     MessageCreationHooks,
     IdempotencyService,
     MessagesService,

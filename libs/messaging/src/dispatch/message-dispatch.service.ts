@@ -3,6 +3,7 @@ import { MessageEvents } from '../model/message-events';
 import { Message } from '../model/message.entity';
 import { MessageRepository } from '../model/message.repository';
 import { MessageStatus } from '../model/message-status';
+import { SealedMessageBodies } from '../model/sealed-message-body';
 import { MessageRouter } from './message-router';
 import { PossibleDuplicateSends } from './possible-duplicate-sends';
 import { DispatchError, SendLaterError } from './sms-route';
@@ -35,6 +36,7 @@ export class MessageDispatchService {
     private readonly router: MessageRouter,
     private readonly events: MessageEvents,
     private readonly possibleDuplicates: PossibleDuplicateSends,
+    private readonly sealedBodies: SealedMessageBodies,
   ) {}
 
   /** Throws SendLaterError when the message must wait without spending an attempt. */
@@ -53,7 +55,7 @@ export class MessageDispatchService {
 
     try {
       const route = await this.router.choose(message);
-      const outcome = await route.dispatch(message);
+      const outcome = await route.dispatch(this.withRealBody(message));
       if (outcome.kind === 'handed-off') {
         const handed = await this.messages.recordHandedOff(
           messageId,
@@ -78,6 +80,31 @@ export class MessageDispatchService {
       }
       return this.handleFailure(message, error, attempt);
     }
+  }
+
+  /**
+   * What the route sends: a sensitive message's real text, opened from its seal for this attempt
+   * only (the row, its events and the logs keep the shown text). Without a seal that opens, it
+   * must not go out at all.
+   */
+  private withRealBody(message: Message): Message {
+    if (!message.sensitive) return message;
+    if (message.sealedBody === null) {
+      throw new DispatchError(
+        'SEALED_BODY_MISSING',
+        'The text of this message is gone (it was stored by an earlier version); ask for a new one.',
+        true,
+      );
+    }
+    const body = this.sealedBodies.open(message.sealedBody, message.toNumber);
+    if (body === null) {
+      throw new DispatchError(
+        'SEALED_BODY_UNREADABLE',
+        'The text of this message cannot be opened: the API and the worker must share AUTH_TOKEN_SECRET.',
+        true,
+      );
+    }
+    return { ...message, body };
   }
 
   private async handleFailure(

@@ -28,6 +28,7 @@ import { MessageStatus, RequestedRoute } from '../model/message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
 
 import { NumberPoolService } from '../inbound/number-pool.service';
+import { SealedMessageBodies } from '../model/sealed-message-body';
 import { outboundDraft } from './outbound-draft';
 
 export interface SendOptions {
@@ -71,6 +72,7 @@ export class MessagesService {
     private readonly waits: MessageWaitService,
     private readonly events: MessageEvents,
     private readonly enqueuer: MessageEnqueuer,
+    private readonly sealedBodies: SealedMessageBodies,
   ) {}
 
   async send(
@@ -127,19 +129,29 @@ export class MessagesService {
   }
 
   /**
-   * A message from Switchboard itself (a sign-in code): no owning account, never through a phone,
-   * its body hidden from logs and scrubbed once dispatched.
+   * A message from Switchboard itself (a sign-in code): no owning account, never through a phone.
+   * `body` is sealed for the worker alone (see SealedMessageBodies); the row, its events and the
+   * logs only ever show `shownBody`. Past `expiresAt` it is not sent.
    */
-  async sendSystemMessage(input: { to: string; body: string }): Promise<{ id: string }> {
+  async sendSystemMessage(input: {
+    to: string;
+    body: string;
+    shownBody: string;
+    expiresAt: Date;
+  }): Promise<{ id: string }> {
     const to = toE164(input.to);
     if (!to)
       throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
     const {
       messages: [message],
     } = await this.insertAndEnqueue(null, [
+      // Measured (segments, encoding) on the real text: that is what is sent.
       outboundDraft(null, to, input.body, {
+        body: input.shownBody,
+        sealedBody: this.sealedBodies.seal(input.body, to),
         routeRequested: RequestedRoute.Twilio,
         sensitive: true,
+        expiresAt: input.expiresAt,
       }),
     ]);
     return { id: message.id };

@@ -6,6 +6,7 @@ import { InboundAndConversations1763700400000 } from './1763700400000-inbound-an
 import { Groups1763700500000 } from './1763700500000-groups';
 import { SessionVerificationAndRetiredTokens1763700650000 } from './1763700650000-session-verification-and-retired-tokens';
 import { MessagesSenderFromBinding1763700810000 } from './1763700810000-messages-sender-from-binding';
+import { MessagesSealedBody1763700820000 } from './1763700820000-messages-sealed-body';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -20,4 +21,5 @@ export const ALL_MIGRATIONS = [
   Groups1763700500000,
   SessionVerificationAndRetiredTokens1763700650000,
   MessagesSenderFromBinding1763700810000,
+  MessagesSealedBody1763700820000,
 ];
