@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '@app/core';
 import {
   codeMessagesTo,
+  codeOfSealedText,
   lastCodeSentTo,
   signUpWithPhone,
   uniqueIp,
@@ -104,11 +105,13 @@ describe('sign-in codes, registration and passwords', () => {
       const [row] = await app
         .get(DataSource)
         .query(
-          `SELECT account_id, sensitive, route_requested, body FROM messages WHERE to_number = $1`,
+          `SELECT account_id, sensitive, route_requested, body, sealed_body FROM messages WHERE to_number = $1`,
           [phone],
         );
       expect(row).toMatchObject({ account_id: null, sensitive: true, route_requested: 'twilio' });
-      expect(row.body).toMatch(/^Your Switchboard code is \d{6}\. It expires in 10 minutes\.$/);
+      // Shown masked; the real text travels sealed, for the worker.
+      expect(row.body).toBe('Your Switchboard code is ••••••. It expires in 10 minutes.');
+      expect(codeOfSealedText(row.sealed_body, phone)).toMatch(/^\d{6}$/);
     });
 
     it('signs a new phone up without a name when asked for by /otp', async () => {

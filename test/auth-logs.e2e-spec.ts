@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { Client } from 'pg';
-import { codeOfText, uniqueIp, uniquePhone } from './helpers/auth.factory';
+import { codeOfSealedText, uniqueIp, uniquePhone } from './helpers/auth.factory';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-port';
 import { jsonLines, runLogging, stop, untilHealthy } from './helpers/logging-process';
@@ -39,9 +39,10 @@ describe('secrets in logs', () => {
     const password = 'a very secret passphrase';
     const newPassword = 'another very secret passphrase';
     expect((await post('/auth/register', { phone, name: 'Logged', password })).status).toBe(202);
-    const [{ body }] = (await db.query(`SELECT body FROM messages WHERE to_number = $1`, [phone]))
-      .rows;
-    const code = codeOfText(body)!;
+    const [{ sealed_body: sealed }] = (
+      await db.query(`SELECT sealed_body FROM messages WHERE to_number = $1`, [phone])
+    ).rows;
+    const code = codeOfSealedText(sealed, phone)!;
     const verified = await post('/auth/verify', { phone, code });
     expect(verified.status).toBe(200);
     const tokens = (await verified.json()) as { accessToken: string; refreshToken: string };

@@ -233,12 +233,18 @@ describe('inbound SMS, conversations, opt-out and real-time events', () => {
       .send({ to: phone, body: 'are you there?' });
     expect(refused.status).toBe(200);
     expect(refused.body).toMatchObject({ status: 'failed', errorCode: 'RECIPIENT_OPTED_OUT' });
-    // Through the other pool number too: the opt-out covers the whole account.
+    // Naming the number does not get around it (and no other number may talk to this phone for
+    // this account: its conversation has one).
+    const viaNamed = await http()
+      .post('/api/v1/messages?wait=10')
+      .set(acme.headers)
+      .send({ to: phone, body: 'named number', from: poolNumber });
+    expect(viaNamed.body.errorCode).toBe('RECIPIENT_OPTED_OUT');
     const viaOther = await http()
       .post('/api/v1/messages?wait=10')
       .set(acme.headers)
       .send({ to: phone, body: 'other number', from: POOL.find((n) => n !== poolNumber) });
-    expect(viaOther.body.errorCode).toBe('RECIPIENT_OPTED_OUT');
+    expect(viaOther.body.code).toBe('SENDER_NOT_AVAILABLE');
     expect(fake.messagesTo(phone)).toHaveLength(0);
 
     await postInboundSms(app, fake, { from: phone, to: poolNumber, body: 'start' }).expect(200);

@@ -2,7 +2,8 @@ import { randomInt } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { toE164 } from '@app/core';
+import { AppConfig, toE164 } from '@app/core';
+import { SealedMessageBodies } from '@app/messaging/model/sealed-message-body';
 
 /**
  * A valid phone number no other test uses: a random US number (nothing is ever really sent, the
@@ -28,19 +29,26 @@ export function uniqueIp(): string {
 const CODE_IN_TEXT = /Your Switchboard code is (\d{6})\./;
 
 /**
- * The code of the last sign-in SMS stored for a phone, read from the messages table (its body is
- * kept until the worker dispatches it; tests without a worker can read it there).
+ * The code of the last sign-in SMS stored for a phone, opened from its sealed text exactly as the
+ * worker would (tests without a worker read it there; once sent, it is gone).
  */
 export async function lastCodeSentTo(app: INestApplication, phone: string): Promise<string> {
-  const rows: { body: string }[] = await app
+  const rows: { sealed_body: string | null }[] = await app
     .get(DataSource)
     .query(
-      `SELECT body FROM messages WHERE to_number = $1 AND account_id IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
+      `SELECT sealed_body FROM messages WHERE to_number = $1 AND account_id IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
       [phone],
     );
-  const code = rows[0]?.body.match(CODE_IN_TEXT)?.[1];
+  const code = codeOfSealedText(rows[0]?.sealed_body ?? null, phone);
   if (!code) throw new Error(`No sign-in code was stored for ${phone}`);
   return code;
+}
+
+/** The code in a sealed sign-in text (as stored in messages.sealed_body) to `phone`. */
+export function codeOfSealedText(sealed: string | null, phone: string): string | undefined {
+  if (sealed === null) return undefined;
+  const sealedBodies = new SealedMessageBodies(AppConfig.from(process.env));
+  return codeOfText(sealedBodies.open(sealed, phone) ?? '');
 }
 
 export async function codeMessagesTo(app: INestApplication, phone: string): Promise<number> {

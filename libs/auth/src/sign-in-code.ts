@@ -4,6 +4,8 @@ export const SIGN_IN_CODE_LENGTH = 6;
 export const SIGN_IN_CODE_TTL_MS = 10 * 60_000;
 /** NIST SP 800-63B asks for a limit on guesses; with 5 per code, a code falls to 1 in 200 000. */
 export const MAX_WRONG_GUESSES_PER_CODE = 5;
+/** What stands for the code wherever the text is shown rather than sent (rows, events, the API). */
+export const MASKED_SIGN_IN_CODE = '••••••';
 
 /** Six digits from the CSPRNG; leading zeros are kept (a code is text, not a number). */
 export function generateSignInCode(): string {

@@ -5,6 +5,7 @@ import { AppConfig, Clock } from '@app/core';
 import { MessagesService } from '@app/messaging';
 import { AuthCode } from './auth-code.entity';
 import {
+  MASKED_SIGN_IN_CODE,
   MAX_WRONG_GUESSES_PER_CODE,
   SIGN_IN_CODE_TTL_MS,
   generateSignInCode,
@@ -48,6 +49,7 @@ export class SignInCodesService {
   async send(phone: string, registration: PendingRegistration | null): Promise<void> {
     const now = this.clock.now();
     const code = generateSignInCode();
+    const expiresAt = new Date(now.getTime() + SIGN_IN_CODE_TTL_MS);
     // Codes nobody came back for would otherwise stay forever; the index makes this cheap.
     await this.codes.delete({ expiresAt: LessThan(now) });
     await this.codes.upsert(
@@ -58,11 +60,16 @@ export class SignInCodesService {
         pendingName: registration?.name ?? null,
         pendingPasswordHash: registration?.passwordHash ?? null,
         createdAt: now,
-        expiresAt: new Date(now.getTime() + SIGN_IN_CODE_TTL_MS),
+        expiresAt,
       },
       ['phone'],
     );
-    await this.messages.sendSystemMessage({ to: phone, body: signInCodeText(code) });
+    await this.messages.sendSystemMessage({
+      to: phone,
+      body: signInCodeText(code),
+      shownBody: signInCodeText(MASKED_SIGN_IN_CODE),
+      expiresAt,
+    });
   }
 
   /**

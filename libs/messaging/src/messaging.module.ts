@@ -13,6 +13,7 @@ import { MessagesService } from './outbound/messages.service';
 import { NumberPoolService } from './inbound/number-pool.service';
 import { MessageWaitSlots } from './outbound/message-wait-slots';
 import { SendQuota } from './outbound/send-quota.service';
+import { SealedMessageBodies } from './model/sealed-message-body';
 import { InboundMessageRepository } from './inbound/inbound-message.repository';
 import { InboundMessagesService } from './inbound/inbound-messages.service';
 import { InboundTargets } from './inbound/inbound-targets';
@@ -61,6 +62,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageRepository,
     MessageEvents,
     NumberPoolService,
+    SealedMessageBodies,
     MessageCreationHooks,
     IdempotencyService,
     MessageWaitService,
@@ -90,6 +92,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageRepository,
     MessageEvents,
     NumberPoolService,
+    SealedMessageBodies,
     MessageCreationHooks,
     IdempotencyService,
     MessagesService,

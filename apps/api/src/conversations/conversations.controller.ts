@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
+  ApiConflictResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -62,9 +63,10 @@ export class ConversationsController {
   @ApiAcceptedResponse({ type: ConversationMessageView })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not allowed)',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not allowed), SENDER_NOT_AVAILABLE',
   })
   @ApiSendQuotaResponses()
+  @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('phone') phone: string,

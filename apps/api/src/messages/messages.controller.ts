@@ -49,9 +49,12 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageView, description: 'With ?wait: sent, delivered or failed.' })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
   })
-  @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
+  @ApiConflictResponse({
+    description:
+      'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED, NUMBER_POOL_EXHAUSTED (every pool number serves another conversation or group with that phone)',
+  })
   @ApiSendQuotaResponses(
     'TOO_MANY_WAITING_REQUESTS: with ?wait, the account already holds MESSAGE_WAIT_MAX_PER_ACCOUNT waiting requests (nothing stored; Retry-After).',
   )
@@ -87,8 +90,9 @@ export class MessagesController {
   })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake)',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
   })
+  @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })
   @ApiSendQuotaResponses()
   async sendBatch(
     @CurrentAccount() caller: AuthenticatedAccount,

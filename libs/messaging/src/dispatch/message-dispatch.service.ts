@@ -4,6 +4,7 @@ import { MessageEvents } from '../model/message-events';
 import { Message } from '../model/message.entity';
 import { MessageRepository } from '../model/message.repository';
 import { MessageStatus } from '../model/message-status';
+import { SealedMessageBodies } from '../model/sealed-message-body';
 import { MessageRouter } from './message-router';
 import { PossibleDuplicateSends } from './possible-duplicate-sends';
 import { DispatchError, SendLaterError } from './sms-route';
@@ -40,6 +41,7 @@ export class MessageDispatchService {
     private readonly router: MessageRouter,
     private readonly events: MessageEvents,
     private readonly possibleDuplicates: PossibleDuplicateSends,
+    private readonly sealedBodies: SealedMessageBodies,
   ) {}
 
   /** Throws SendLaterError when the message must wait without spending an attempt. */
@@ -60,7 +62,7 @@ export class MessageDispatchService {
     let outcome;
     try {
       route = await this.router.choose(message);
-      outcome = await route.dispatch(message);
+      outcome = await route.dispatch(this.withRealBody(message));
     } catch (error) {
       if (error instanceof SendLaterError) {
         await this.messages.returnAttempt(messageId);
@@ -83,6 +85,31 @@ export class MessageDispatchService {
     }, RECORD_OUTCOME_PATIENCE_MS);
     if (recorded) await this.events.updated(recorded);
     return outcome.kind === 'handed-off' ? 'handed-off' : 'sent';
+  }
+
+  /**
+   * What the route sends: a sensitive message's real text, opened from its seal for this attempt
+   * only (the row, its events and the logs keep the shown text). Without a seal that opens, it
+   * must not go out at all.
+   */
+  private withRealBody(message: Message): Message {
+    if (!message.sensitive) return message;
+    if (message.sealedBody === null) {
+      throw new DispatchError(
+        'SEALED_BODY_MISSING',
+        'The text of this message is gone (it was stored by an earlier version); ask for a new one.',
+        true,
+      );
+    }
+    const body = this.sealedBodies.open(message.sealedBody, message.toNumber);
+    if (body === null) {
+      throw new DispatchError(
+        'SEALED_BODY_UNREADABLE',
+        'The text of this message cannot be opened: the API and the worker must share AUTH_TOKEN_SECRET.',
+        true,
+      );
+    }
+    return { ...message, body };
   }
 
   private async handleFailure(

@@ -83,7 +83,7 @@ export class InboundMessagesService {
     const outcome = await this.dataSource
       .transaction(async (manager) => {
         const binding =
-          sms.source !== 'device' && to ? await this.bindings.findByPair(manager, from, to) : null;
+          sms.source !== 'device' && to ? await this.bindings.findByPair(from, to, manager) : null;
         const accountId = sms.accountId ?? binding?.accountId ?? null;
         const draft = this.draftOf(sms, from, to, accountId);
         const handler = binding ? this.targets.handlerFor(binding.targetType) : undefined;

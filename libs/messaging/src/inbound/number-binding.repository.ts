@@ -29,9 +29,9 @@ export class NumberBindingRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findByPair(
-    manager: EntityManager,
     externalPhone: string,
     poolNumber: string,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<NumberBinding | null> {
     const rows: NumberBinding[] = await manager.query(
       `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = $1 AND pool_number = $2`,
@@ -47,6 +47,14 @@ export class NumberBindingRepository {
       [accountId, externalPhone, CONVERSATION_TARGET],
     );
     return rows[0]?.pool_number ?? null;
+  }
+
+  /** Every binding of these phones, whatever for: a few per phone, at most the pool's size. */
+  async findBoundTo(externalPhones: readonly string[]): Promise<NumberBinding[]> {
+    return this.dataSource.query(
+      `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = ANY($1::text[])`,
+      [externalPhones],
+    );
   }
 
   /** The pool numbers already bound to a phone, whatever for. */

@@ -60,9 +60,23 @@ export class Message {
   @Column('integer')
   attempts: number;
 
-  /** Its body is never logged and is scrubbed once dispatched (sign-in codes). */
+  /**
+   * A sign-in code: `body` is only what may be shown (the code masked); the real text travels
+   * sealed in `sealedBody` until it is sent, failed or expired, then is dropped.
+   */
   @Column('boolean')
   sensitive: boolean;
+
+  /** See SealedMessageBodies; null for every message but an unsent sensitive one. */
+  @Column('text', { nullable: true })
+  sealedBody: string | null;
+
+  /**
+   * Its `from` is a number the account already holds a binding for (an automatic message: a group
+   * relay, a help answer): checked at dispatch, never bound anew. See NumberPoolService.senderOf.
+   */
+  @Column('boolean')
+  senderFromBinding: boolean;
 
   @Column('text', { nullable: true })
   sessionId: string | null;

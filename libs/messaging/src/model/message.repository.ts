@@ -36,6 +36,10 @@ export interface MessageDraft {
   routeRequested: RequestedRoute;
   requestedDeviceId: string | null;
   sensitive: boolean;
+  /** See Message.sealedBody. */
+  sealedBody?: string | null;
+  /** See Message.senderFromBinding; false unless said otherwise. */
+  senderFromBinding?: boolean;
   sessionId: string | null;
   /** Set for group chat traffic (welcomes, relays); such messages stay out of 1:1 conversations. */
   groupId?: string | null;
@@ -69,11 +73,16 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
   ['routeRequested', 'route_requested', 'text'],
   ['requestedDeviceId', 'requested_device_id', 'uuid'],
   ['sensitive', 'sensitive', 'bool'],
+  ['sealedBody', 'sealed_body', 'text'],
+  ['senderFromBinding', 'sender_from_binding', 'bool'],
   ['sessionId', 'session_id', 'text'],
   ['groupId', 'group_id', 'uuid'],
   ['scheduledAt', 'scheduled_at', 'timestamptz'],
   ['expiresAt', 'expires_at', 'timestamptz'],
 ];
+
+/** What an optional draft field stores when the draft leaves it out (NOT NULL columns). */
+const DRAFT_DEFAULTS: Partial<Record<keyof MessageDraft, unknown>> = { senderFromBinding: false };
 
 /**
  * The columns a Message is read from: the entity's (all of the table's but `inbound_key`, the
@@ -102,8 +111,6 @@ export function isCarriedBy(message: Message, carrier: ProviderCarrier): boolean
       message.providerMessageId === carrier.providerMessageId)
   );
 }
-
-const SCRUBBED_BODY = '[redacted]';
 
 /** The hot statements; the updates return `columns` (see messageColumns). Their text never changes. */
 function hotStatements(columns: string[]) {
@@ -140,7 +147,7 @@ function hotStatements(columns: string[]) {
     },
     /**
      * The provider took these messages: who carried each, and `sent` unless a fast status
-     * callback already moved it further. A sensitive body (a sign-in code) ends its life here.
+     * callback already moved it further. A sealed body (a sign-in code) ends its life here.
      */
     recordSent: {
       name: 'messages_record_sent',
@@ -150,8 +157,7 @@ function hotStatements(columns: string[]) {
       device_id = COALESCE(v.device_id, m.device_id),
       status = CASE WHEN m.status = ANY($1::text[]) THEN 'sent' ELSE m.status END,
       sent_at = COALESCE(m.sent_at, now()), updated_at = now(),
-      error_code = NULL, error_message = NULL,
-      body = CASE WHEN m.sensitive THEN '${SCRUBBED_BODY}' ELSE m.body END
+      error_code = NULL, error_message = NULL, sealed_body = NULL
   FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[])
     AS v(id, route, from_number, provider_message_id, device_id)
   WHERE m.id = v.id
@@ -214,6 +220,8 @@ export function messageFromDraft(id: string, draft: MessageDraft, createdAt: Dat
     errorMessage: null,
     attempts: 0,
     sensitive: draft.sensitive,
+    sealedBody: draft.sealedBody ?? null,
+    senderFromBinding: draft.senderFromBinding ?? false,
     sessionId: draft.sessionId,
     groupId: draft.groupId ?? null,
     scheduledAt: draft.scheduledAt,
@@ -310,7 +318,9 @@ export class MessageRepository {
 
   private async insertRows(drafts: MessageDraft[], manager?: EntityManager): Promise<Message[]> {
     const ids: string[] = drafts.map(() => randomUUID());
-    const columns = DRAFT_COLUMNS.map(([key]) => drafts.map((draft) => draft[key] ?? null));
+    const columns = DRAFT_COLUMNS.map(([key]) =>
+      drafts.map((draft) => draft[key] ?? DRAFT_DEFAULTS[key] ?? null),
+    );
     const values = [ids, ...columns];
     // Inside a caller's transaction the statement must go through its connection, unprepared.
     const [{ created_at: createdAt }] = (
@@ -456,8 +466,8 @@ export class MessageRepository {
       sets.push(`error_code = $${params.length - 1}`, `error_message = $${params.length}`);
     }
     if (status !== MessageStatus.Sent && status !== MessageStatus.Delivered) {
-      // A final failure also ends the life of a sensitive body.
-      sets.push(`body = CASE WHEN sensitive THEN '${SCRUBBED_BODY}' ELSE body END`);
+      // A final failure (or expiry, or cancel) also ends the life of a sealed body.
+      sets.push('sealed_body = NULL');
     }
     let conditions = '';
     if (fields.accountId) {
@@ -601,7 +611,7 @@ export class MessageRepository {
       'error_code = $5',
       'error_message = $6',
       'updated_at = now()',
-      `body = CASE WHEN sensitive THEN '${SCRUBBED_BODY}' ELSE body END`,
+      'sealed_body = NULL',
     ];
     const timestamp = STATUS_TIMESTAMP_COLUMN[report.status];
     if (timestamp) sets.push(`${timestamp} = COALESCE(${timestamp}, now())`);

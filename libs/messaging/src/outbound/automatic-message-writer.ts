@@ -37,6 +37,7 @@ export class AutomaticMessageWriter {
       messages.map((message) =>
         outboundDraft(message.accountId, message.to, message.body, {
           fromNumber: message.from,
+          senderFromBinding: message.from !== null,
           routeRequested: message.route,
           requestedDeviceId: message.requestedDeviceId ?? null,
           groupId: message.groupId ?? null,

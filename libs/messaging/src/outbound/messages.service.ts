@@ -31,8 +31,8 @@ import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './mes
 import { MessageWaitSlots } from './message-wait-slots';
 
 import { NumberPoolService } from '../inbound/number-pool.service';
+import { SealedMessageBodies } from '../model/sealed-message-body';
 import { outboundDraft } from './outbound-draft';
-import { DispatchError } from '../dispatch/sms-route';
 import { SendQuota } from './send-quota.service';
 
 export interface SendOptions {
@@ -81,6 +81,7 @@ export class MessagesService {
     private readonly enqueuer: MessageEnqueuer,
     private readonly quota: SendQuota,
     private readonly destinations: DestinationPolicy,
+    private readonly sealedBodies: SealedMessageBodies,
   ) {}
 
   async send(
@@ -145,10 +146,16 @@ export class MessagesService {
   }
 
   /**
-   * A message from Switchboard itself (a sign-in code): no owning account, never through a phone,
-   * its body hidden from logs and scrubbed once dispatched.
+   * A message from Switchboard itself (a sign-in code): no owning account, never through a phone.
+   * `body` is sealed for the worker alone (see SealedMessageBodies); the row, its events and the
+   * logs only ever show `shownBody`. Past `expiresAt` it is not sent.
    */
-  async sendSystemMessage(input: { to: string; body: string }): Promise<{ id: string }> {
+  async sendSystemMessage(input: {
+    to: string;
+    body: string;
+    shownBody: string;
+    expiresAt: Date;
+  }): Promise<{ id: string }> {
     const to = toE164(input.to);
     if (!to)
       throw new UnprocessableAppException('INVALID_PHONE_NUMBER', 'Not a valid phone number.');
@@ -156,9 +163,13 @@ export class MessagesService {
     const {
       messages: [message],
     } = await this.insertAndEnqueue(null, [
+      // Measured (segments, encoding) on the real text: that is what is sent.
       outboundDraft(null, to, input.body, {
+        body: input.shownBody,
+        sealedBody: this.sealedBodies.seal(input.body, to),
         routeRequested: RequestedRoute.Twilio,
         sensitive: true,
+        expiresAt: input.expiresAt,
       }),
     ]);
     return { id: message.id };
@@ -233,13 +244,11 @@ export class MessagesService {
         errors,
       );
     }
+    await this.checkSenders(accountId, drafts);
     // The whole request or none of it: a batch reserves its total in one round trip.
     const segments = drafts.reduce((sum, draft) => sum + draft.segments, 0);
     const reservation = await this.quota.reserve(accountId, segments);
     try {
-      // A single send learns at once when no pool number is free for this recipient (409); a
-      // batch leaves it to dispatch (one binding query per recipient would dominate its cost).
-      if (drafts.length === 1) await this.reserveSender(accountId, drafts[0]);
       return await this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
     } catch (error) {
       await this.quota.release(reservation).catch(() => undefined);
@@ -247,17 +256,50 @@ export class MessagesService {
     }
   }
 
-  /** Binds the sticky pool number for a message that may go through Twilio (cached after once). */
-  private async reserveSender(accountId: string, draft: MessageDraft): Promise<void> {
-    if (draft.fromNumber || draft.routeRequested === RequestedRoute.Device) return;
+  /**
+   * A message that may go through Twilio goes out from a number the caller may use for its
+   * recipient: 422 SENDER_NOT_AVAILABLE for a `from` that serves another conversation or group
+   * with that phone, 409 NUMBER_POOL_EXHAUSTED when every number does. Nothing is bound here
+   * (dispatch binds, see NumberPoolService.senderOf); a known conversation costs no query, the
+   * rest of a request one.
+   */
+  private async checkSenders(accountId: string, drafts: MessageDraft[]): Promise<void> {
     if (this.numberPool.numbers.length === 0) return;
-    try {
-      await this.numberPool.senderFor(accountId, draft.toNumber);
-    } catch (error) {
-      if (error instanceof DispatchError && error.code === 'NUMBER_POOL_EXHAUSTED') {
-        throw new ConflictAppException(error.code, error.message);
+    const carried = drafts
+      .map((draft, index) => ({ draft, index }))
+      .filter(({ draft }) => draft.routeRequested !== RequestedRoute.Device);
+    if (carried.length === 0) return;
+    const problems = await this.numberPool.checkSenders(
+      accountId,
+      carried.map(({ draft }) => ({ to: draft.toNumber, from: draft.fromNumber })),
+    );
+    const prefix = (index: number) => (drafts.length > 1 ? `messages[${index}].` : '');
+    const unavailable: FieldError[] = [];
+    const exhausted: string[] = [];
+    problems.forEach((problem, position) => {
+      const { draft, index } = carried[position];
+      if (problem === 'SENDER_NOT_AVAILABLE') {
+        unavailable.push({
+          field: `${prefix(index)}from`,
+          code: problem,
+          message: `${draft.fromNumber} serves another conversation or group with ${draft.toNumber}`,
+        });
+      } else if (problem === 'NUMBER_POOL_EXHAUSTED') {
+        exhausted.push(draft.toNumber);
       }
-      throw error;
+    });
+    if (unavailable.length > 0) {
+      throw new UnprocessableAppException(
+        'SENDER_NOT_AVAILABLE',
+        unavailable.map((error) => `${error.field}: ${error.message}`).join('; '),
+        unavailable,
+      );
+    }
+    if (exhausted.length > 0) {
+      throw new ConflictAppException(
+        'NUMBER_POOL_EXHAUSTED',
+        `Every pool number is already bound to ${[...new Set(exhausted)].join(', ')}; add numbers to TWILIO_PHONE_NUMBERS.`,
+      );
     }
   }
 

@@ -5,6 +5,8 @@ import { Devices1763700300000 } from './1763700300000-devices';
 import { InboundAndConversations1763700400000 } from './1763700400000-inbound-and-conversations';
 import { Groups1763700500000 } from './1763700500000-groups';
 import { SessionVerificationAndRetiredTokens1763700650000 } from './1763700650000-session-verification-and-retired-tokens';
+import { MessagesSenderFromBinding1763700810000 } from './1763700810000-messages-sender-from-binding';
+import { MessagesSealedBody1763700820000 } from './1763700820000-messages-sealed-body';
 import { AccountSendLimits1764900000000 } from './1764900000000-account-send-limits';
 
 /**
@@ -19,5 +21,7 @@ export const ALL_MIGRATIONS = [
   InboundAndConversations1763700400000,
   Groups1763700500000,
   SessionVerificationAndRetiredTokens1763700650000,
+  MessagesSenderFromBinding1763700810000,
+  MessagesSealedBody1763700820000,
   AccountSendLimits1764900000000,
 ];

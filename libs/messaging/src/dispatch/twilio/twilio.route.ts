@@ -65,8 +65,7 @@ export class TwilioRoute implements SmsRoute, OnModuleDestroy {
   }
 
   async dispatch(message: Message): Promise<DispatchOutcome> {
-    const from =
-      message.fromNumber ?? (await this.numberPool.senderFor(message.accountId, message.toNumber));
+    const from = await this.numberPool.senderOf(message);
     await this.pacing.waitForSlot(from);
     try {
       const sent = await this.client.messages.create({
