@@ -47,6 +47,9 @@ for (const [name, entry] of Object.entries(processes)) {
     // over the IPC channel when they are ready.
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     cwd: root,
+    // One secret for both: without AUTH_TOKEN_SECRET, development makes up a random one per
+    // process, and a sign-in code sealed by the API could not be opened by the worker.
+    env: { ...process.env, AUTH_TOKEN_SECRET: env.AUTH_TOKEN_SECRET },
   });
   children.set(name, child);
   child.on('message', (message) => {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { REPO_ROOT } from './helpers/compiled';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/free-port';
@@ -30,8 +31,11 @@ async function start(command: 'npm' | 'start.js'): Promise<Started> {
     ...process.env,
     PORT: String(port),
     LOG_LEVEL: 'info',
+    // As a person runs it: development, no secret of their own.
+    NODE_ENV: 'development',
   };
   delete env.PUBLIC_BASE_URL;
+  delete env.AUTH_TOKEN_SECRET;
   const [file, args] =
     command === 'npm'
       ? ['npm', ['start']]
@@ -144,6 +148,35 @@ describe('npm start', () => {
     expect(docs.status).toBe(200);
     const me = await fetch(`${banner.apiUrl as string}/me`);
     expect(me.status).toBe(401);
+  });
+
+  it('gives the API and the worker one made-up secret: a sign-in code is sent, not unreadable', async () => {
+    const { port } = started!;
+    const phone = '+14155550142';
+    const asked = await fetch(`http://localhost:${port}/api/v1/auth/otp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ phone }),
+    });
+    expect(asked.status).toBe(202);
+    const database = new Client({ connectionString: process.env.DATABASE_URL });
+    await database.connect();
+    try {
+      const outcome = await eventually(
+        async () =>
+          (
+            await database.query(
+              `SELECT status, error_code AS "errorCode" FROM messages WHERE to_number = $1`,
+              [phone],
+            )
+          ).rows as Array<{ status: string; errorCode: string | null }>,
+        (rows) => rows.length === 1 && rows[0].status !== 'queued' && rows[0].status !== 'sending',
+        30_000,
+      );
+      expect(outcome).toEqual([{ status: 'sent', errorCode: null }]);
+    } finally {
+      await database.end();
+    }
   });
 
   it('stops the API and the worker on SIGTERM to npm, leaving nothing running', async () => {
