@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
-import { signUpThroughSms } from './helpers/auth.factory';
+import { SignedInUser, signUpThroughSms } from './helpers/auth.factory';
 import { eventually } from './helpers/eventually';
 import { postInboundSms } from './helpers/twilio-webhook';
 import { TestStack, startStack } from './helpers/test-stack';
@@ -99,6 +99,64 @@ describe('group SMS chat over a 2-number pool', () => {
     await textsTo(carol.phone, (body) => body === `You left '${name}'.`);
     // The name is free again.
     expect((await http().post('/api/v1/groups').set(bob.headers).send({ name })).status).toBe(201);
+  });
+
+  it('a late joiner reads only what was said after joining; leaving and re-joining starts again', async () => {
+    const [alice, bob, carol] = [await user('Alice'), await user('Bob'), await user('Carol')];
+    const name = uniqueName('late');
+    const aliceJoined = await http().post('/api/v1/groups').set(alice.headers).send({ name });
+    await http().post(`/api/v1/groups/${name}/members`).set(bob.headers).expect(201);
+    const say = (from: SignedInUser, number: string, body: string) =>
+      postInboundSms(app, fake, { from: from.phone, to: number, body }).expect(200);
+    const post = (from: SignedInUser, body: string) =>
+      http().post(`/api/v1/groups/${name}/messages`).set(from.headers).send({ body }).expect(201);
+    const bodiesFor = async (reader: SignedInUser, limit = 100) => {
+      const bodies: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await http()
+          .get(`/api/v1/groups/${name}/messages`)
+          .query(cursor ? { limit, cursor } : { limit })
+          .set(reader.headers)
+          .expect(200);
+        bodies.push(...page.body.data.map((message: { body: string }) => message.body));
+        cursor = page.body.nextCursor ?? undefined;
+      } while (cursor);
+      return bodies;
+    };
+
+    await say(alice, aliceJoined.body.number, 'secret by sms');
+    await post(bob, 'secret from the app');
+    await http().post(`/api/v1/groups/${name}/members`).set(carol.headers).expect(201);
+    await say(alice, aliceJoined.body.number, 'welcome carol');
+
+    expect(await bodiesFor(carol)).toEqual(['welcome carol']);
+    expect(await bodiesFor(carol, 1)).toEqual(['welcome carol']);
+    expect(await bodiesFor(bob)).toEqual(['welcome carol', 'secret from the app', 'secret by sms']);
+    // A cursor taken from Bob's longer history does not reach back past Carol's join either.
+    const bobFirst = await http()
+      .get(`/api/v1/groups/${name}/messages`)
+      .query({ limit: 1 })
+      .set(bob.headers);
+    const carolFromBobsCursor = await http()
+      .get(`/api/v1/groups/${name}/messages`)
+      .query({ limit: 10, cursor: bobFirst.body.nextCursor })
+      .set(carol.headers);
+    expect(carolFromBobsCursor.body.data).toEqual([]);
+
+    await http().delete(`/api/v1/groups/${name}/members/me`).set(bob.headers).expect(204);
+    await say(alice, aliceJoined.body.number, 'while bob was away');
+    await http().post(`/api/v1/groups/${name}/members`).set(bob.headers).expect(201);
+    expect(await bodiesFor(bob)).toEqual([]);
+    await post(carol, 'hello again bob');
+    expect(await bodiesFor(bob)).toEqual(['hello again bob']);
+    expect(await bodiesFor(alice)).toEqual([
+      'hello again bob',
+      'while bob was away',
+      'welcome carol',
+      'secret from the app',
+      'secret by sms',
+    ]);
   });
 
   it('finds groups by part of the name, with LIKE wildcards taken literally', async () => {

@@ -146,6 +146,21 @@ export class GroupRepository {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * The account's membership of the group; `joined_at` as PostgreSQL's text of it, to the
+   * microsecond, since it bounds the history the member may read.
+   */
+  async findMembership(
+    groupId: string,
+    accountId: string,
+  ): Promise<{ id: string; joined_at: string } | null> {
+    const rows: Array<{ id: string; joined_at: string }> = await this.dataSource.query(
+      'SELECT id, joined_at::text AS joined_at FROM group_members WHERE group_id = $1 AND account_id = $2',
+      [groupId, accountId],
+    );
+    return rows[0] ?? null;
+  }
+
   /** In the order they joined. */
   async findMembers(groupId: string): Promise<GroupMemberRow[]> {
     return this.dataSource.query(

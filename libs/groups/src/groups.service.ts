@@ -121,15 +121,19 @@ export class GroupsService {
     };
   }
 
-  /** What members said (by SMS or from the app), newest first. Members only. */
+  /**
+   * What members said (by SMS or from the app), newest first. Members only, and only from the
+   * moment they joined: a late joiner does not read what was said before them.
+   */
   async messages(
     accountId: string,
     rawName: string,
     query: PaginationQueryDto,
   ): Promise<Page<GroupMessageView>> {
     const group = await this.findGroup(rawName);
-    await this.memberIdOf(group, accountId);
-    const page = await this.history.groupTexts(group.id, query);
+    const membership = await this.groups.findMembership(group.id, accountId);
+    if (!membership) throw this.notAMember(group.name);
+    const page = await this.history.groupTexts(group.id, membership.joined_at, query);
     const senders = await this.sendersOf(page.data);
     return mapPage(page, (message) => toGroupMessageView(message, senders));
   }

@@ -89,7 +89,11 @@ export class GroupsController {
   }
 
   @Get(':name/messages')
-  @ApiOperation({ summary: "The group's messages, newest first (members only)" })
+  @ApiOperation({
+    summary: "The group's messages, newest first (members only)",
+    description:
+      'Only what was said since you joined (your latest join, if you left and came back).',
+  })
   @ApiParam(NAME_PARAM)
   @ApiPage(GroupMessageView)
   @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
