@@ -159,6 +159,35 @@ describe('group SMS chat over a 2-number pool', () => {
     ]);
   });
 
+  it('shows a public group to a non-member by name and size only, never who is in it', async () => {
+    const [olga, pavel, stranger] = [await user('Olga'), await user('Pavel'), await user('Quinn')];
+    const name = uniqueName('names');
+    await http().post('/api/v1/groups').set(olga.headers).send({ name }).expect(201);
+    await http().post(`/api/v1/groups/${name}/members`).set(pavel.headers).expect(201);
+
+    const seen = await http().get(`/api/v1/groups/${name}`).set(stranger.headers).expect(200);
+    expect(seen.body).toEqual({ name, memberCount: 2 });
+    const found = await http()
+      .get('/api/v1/groups')
+      .query({ search: name })
+      .set(stranger.headers)
+      .expect(200);
+    expect(found.body.data).toEqual([{ name }]);
+    for (const answer of [seen, found]) {
+      expect(JSON.stringify(answer.body)).not.toMatch(/Olga|Pavel/);
+    }
+
+    const inside = await http().get(`/api/v1/groups/${name}`).set(pavel.headers).expect(200);
+    expect(inside.body).toMatchObject({ name, memberCount: 2 });
+    expect(inside.body.members.map((member: { name: string }) => member.name)).toEqual([
+      'Olga',
+      'Pavel',
+    ]);
+    // Nor can a non-member read the messages or post to them.
+    const read = await http().get(`/api/v1/groups/${name}/messages`).set(stranger.headers);
+    expect([read.status, read.body.code]).toEqual([404, 'NOT_A_MEMBER']);
+  });
+
   it('finds groups by part of the name, with LIKE wildcards taken literally', async () => {
     const owner = await user('Owner');
     const other = await user('Other');
@@ -181,7 +210,8 @@ describe('group SMS chat over a 2-number pool', () => {
       `${stem}-alpha`,
       `${stem}-alphabet`,
     ]);
-    expect(found.body.data[0].memberCount).toBe(1);
+    // Names only: how many members, or when it started, is not for passers-by.
+    expect(found.body.data[0]).toEqual({ name: `${stem}-alpha` });
     const wildcard = await http()
       .get('/api/v1/groups')
       .query({ search: `${stem}%` })

@@ -39,15 +39,10 @@ export class GroupPostDto {
   body: string;
 }
 
-export class GroupSummaryView {
+/** A search result: the name only, which is all a passer-by learns of a public group there. */
+export class GroupListingView {
   @ApiProperty({ example: 'book-club' })
   name: string;
-
-  @ApiProperty({ example: 3 })
-  memberCount: number;
-
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
-  createdAt: string;
 }
 
 export class GroupMemberView {
@@ -61,9 +56,24 @@ export class GroupMemberView {
   joinedAt: string;
 }
 
-export class GroupDetailView extends GroupSummaryView {
-  @ApiProperty({ type: [GroupMemberView] })
-  members: GroupMemberView[];
+export class GroupDetailView {
+  @ApiProperty({ example: 'book-club' })
+  name: string;
+
+  @ApiProperty({ example: 3 })
+  memberCount: number;
+
+  @ApiPropertyOptional({
+    example: '2026-11-21T10:00:00.000Z',
+    description: 'Shown to members only.',
+  })
+  createdAt?: string;
+
+  @ApiPropertyOptional({
+    type: [GroupMemberView],
+    description: 'Shown to members only, in the order they joined.',
+  })
+  members?: GroupMemberView[];
 }
 
 export class MembershipView {

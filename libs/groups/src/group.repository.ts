@@ -8,11 +8,6 @@ export interface GroupRow {
   name: string;
 }
 
-export interface GroupSummaryRow extends GroupRow {
-  created_at: Date;
-  member_count: number;
-}
-
 export interface GroupMemberRow {
   id: string;
   account_id: string;
@@ -85,8 +80,8 @@ export class GroupRepository {
     return rows[0] ?? null;
   }
 
-  /** By name, with member counts; `search` is part of the name. */
-  async search(search: string | undefined, request: PageRequest): Promise<Page<GroupSummaryRow>> {
+  /** By name; `search` is part of the name. */
+  async search(search: string | undefined, request: PageRequest): Promise<Page<GroupRow>> {
     const params: unknown[] = [];
     const conditions: string[] = [];
     if (search) {
@@ -94,9 +89,8 @@ export class GroupRepository {
       conditions.push(`g.name LIKE $${params.length}`);
     }
     const page = BY_NAME.sql(request, params);
-    const rows: GroupSummaryRow[] = await this.dataSource.query(
-      `SELECT g.id, g.name, g.created_at, ${page.positionColumns},
-         (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS member_count
+    const rows: GroupRow[] = await this.dataSource.query(
+      `SELECT g.id, g.name, ${page.positionColumns}
        FROM groups g WHERE ${[...conditions, page.after].join(' AND ')}
        ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
       params,

@@ -21,7 +21,7 @@ import {
 import {
   GroupDetailView,
   GroupMessageView,
-  GroupSummaryView,
+  GroupListingView,
   MembershipView,
   SearchGroupsQuery,
   normaliseGroupName,
@@ -95,25 +95,22 @@ export class GroupsService {
     await this.automaticMessages.dispatch(queued);
   }
 
-  async search(query: SearchGroupsQuery): Promise<Page<GroupSummaryView>> {
+  /** Names only: who is in a group, and how many, is not for anyone who searches. */
+  async search(query: SearchGroupsQuery): Promise<Page<GroupListingView>> {
     const page = await this.groups.search(query.search, query);
-    return mapPage(page, (row) => ({
-      name: row.name,
-      memberCount: row.member_count,
-      createdAt: row.created_at.toISOString(),
-    }));
+    return mapPage(page, (row) => ({ name: row.name }));
   }
 
-  async get(rawName: string): Promise<GroupDetailView> {
-    const name = normaliseGroupName(rawName) as string;
-    const group = await this.groups.findByName(name);
-    if (!group) throw this.notFound(name);
+  /** Anyone sees a group's name and size; only its members see who is in it. */
+  async get(accountId: string, rawName: string): Promise<GroupDetailView> {
+    const group = await this.findGroup(rawName);
     const members = await this.groups.findMembers(group.id);
+    const overview = { name: group.name, memberCount: members.length };
+    if (!members.some((member) => member.account_id === accountId)) return overview;
     const names = await this.accounts.namesOf(members.map((member) => member.account_id));
     return {
-      name: group.name,
+      ...overview,
       createdAt: group.created_at.toISOString(),
-      memberCount: members.length,
       members: members.map((member) => ({
         name: names.get(member.account_id)!,
         joinedAt: member.joined_at.toISOString(),
@@ -175,7 +172,7 @@ export class GroupsService {
     return group;
   }
 
-  private async findGroup(rawName: string): Promise<GroupRow> {
+  private async findGroup(rawName: string): Promise<GroupRow & { created_at: Date }> {
     const name = normaliseGroupName(rawName) as string;
     const group = await this.groups.findByName(name);
     if (!group) throw this.notFound(name);

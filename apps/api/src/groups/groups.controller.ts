@@ -17,7 +17,7 @@ import {
   GroupDetailView,
   GroupMessageView,
   GroupPostDto,
-  GroupSummaryView,
+  GroupListingView,
   GroupsService,
   MembershipView,
   SearchGroupsQuery,
@@ -48,19 +48,24 @@ export class GroupsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Find groups by part of their name' })
-  @ApiPage(GroupSummaryView)
+  @ApiOperation({
+    summary: 'Find groups by part of their name',
+    description: 'Lists the names of public groups only: no members, sizes or private groups.',
+  })
+  @ApiPage(GroupListingView)
   search(@Query() query: SearchGroupsQuery) {
     return this.groups.search(query);
   }
 
   @Get(':name')
-  @ApiOperation({ summary: 'A group and its members (names only)' })
+  @ApiOperation({
+    summary: 'A group: its name and size; to its members, also who is in it (names only)',
+  })
   @ApiParam(NAME_PARAM)
   @ApiOkResponse({ type: GroupDetailView })
   @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND' })
-  get(@Param('name') name: string) {
-    return this.groups.get(name);
+  get(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
+    return this.groups.get(caller.accountId, name);
   }
 
   @Post(':name/members')
