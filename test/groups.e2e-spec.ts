@@ -166,7 +166,7 @@ describe('group SMS chat over a 2-number pool', () => {
     await http().post(`/api/v1/groups/${name}/members`).set(pavel.headers).expect(201);
 
     const seen = await http().get(`/api/v1/groups/${name}`).set(stranger.headers).expect(200);
-    expect(seen.body).toEqual({ name, memberCount: 2 });
+    expect(seen.body).toEqual({ name, visibility: 'public', memberCount: 2 });
     const found = await http()
       .get('/api/v1/groups')
       .query({ search: name })
@@ -178,7 +178,7 @@ describe('group SMS chat over a 2-number pool', () => {
     }
 
     const inside = await http().get(`/api/v1/groups/${name}`).set(pavel.headers).expect(200);
-    expect(inside.body).toMatchObject({ name, memberCount: 2 });
+    expect(inside.body).toMatchObject({ name, visibility: 'public', memberCount: 2 });
     expect(inside.body.members.map((member: { name: string }) => member.name)).toEqual([
       'Olga',
       'Pavel',
@@ -186,6 +186,130 @@ describe('group SMS chat over a 2-number pool', () => {
     // Nor can a non-member read the messages or post to them.
     const read = await http().get(`/api/v1/groups/${name}/messages`).set(stranger.headers);
     expect([read.status, read.body.code]).toEqual([404, 'NOT_A_MEMBER']);
+  });
+
+  it('a private group is, to outsiders, a group that does not exist; its invite code lets in', async () => {
+    const [rita, sam, tess, mallory] = [
+      await user('Rita'),
+      await user('Sam'),
+      await user('Tess'),
+      await user('Mallory'),
+    ];
+    const name = uniqueName('hidden');
+    const missing = uniqueName('missing');
+    const created = await http()
+      .post('/api/v1/groups')
+      .set(rita.headers)
+      .send({ name, visibility: 'private' });
+    expect(created.status).toBe(201);
+    const codeOf = async (member: SignedInUser) => {
+      const answer = await http().get(`/api/v1/groups/${name}/invite`).set(member.headers);
+      expect(answer.status).toBe(200);
+      return answer.body.inviteCode as string;
+    };
+    const firstCode = await codeOf(rita);
+    // 16 characters of a 32-letter alphabet: 80 random bits.
+    expect(firstCode).toMatch(/^[0-9a-z]{16}$/);
+
+    // Every door answers Mallory as if there were no such group.
+    const probes = (group: string) => [
+      http().get(`/api/v1/groups/${group}`),
+      http().get(`/api/v1/groups/${group}/messages`),
+      http().post(`/api/v1/groups/${group}/messages`).send({ body: 'hi' }),
+      http().delete(`/api/v1/groups/${group}/members/me`),
+      http().get(`/api/v1/groups/${group}/invite`),
+      http().post(`/api/v1/groups/${group}/invite/rotate`),
+      http().post(`/api/v1/groups/${group}/members`),
+      http()
+        .post(`/api/v1/groups/${group}/members`)
+        .send({ inviteCode: 'a'.repeat(16) }),
+    ];
+    const outcome = (answer: request.Response, group: string) => ({
+      status: answer.status,
+      code: answer.body.code,
+      detail: answer.body.detail?.replace(group, 'NAME'),
+    });
+    for (const [index, probe] of probes(name).entries()) {
+      const hidden = outcome(await probe.set(mallory.headers), name);
+      const absent = outcome(await probes(missing)[index].set(mallory.headers), missing);
+      expect({ index, ...hidden }).toEqual({ index, ...absent });
+      expect(hidden.code).toBe('GROUP_NOT_FOUND');
+    }
+    const searched = await http()
+      .get('/api/v1/groups')
+      .query({ search: name })
+      .set(mallory.headers);
+    expect(searched.body.data).toEqual([]);
+    // Rita herself does not find it by search either: search lists public groups only.
+    expect(
+      (await http().get('/api/v1/groups').query({ search: name }).set(rita.headers)).body.data,
+    ).toEqual([]);
+
+    // The code, in any case and with the spaces of a paste, lets Sam in.
+    const samJoined = await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(sam.headers)
+      .send({ inviteCode: ` ${firstCode.toUpperCase()} ` });
+    expect(samJoined.status).toBe(201);
+    expect(await codeOf(sam)).toBe(firstCode);
+    const inside = await http().get(`/api/v1/groups/${name}`).set(sam.headers).expect(200);
+    expect(inside.body).toMatchObject({ name, visibility: 'private', memberCount: 2 });
+    expect(inside.body.members.map((member: { name: string }) => member.name)).toEqual([
+      'Rita',
+      'Sam',
+    ]);
+
+    // Sam rotates it: the old code lets nobody in any more, the new one does.
+    const rotated = await http().post(`/api/v1/groups/${name}/invite/rotate`).set(sam.headers);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.inviteCode).toMatch(/^[0-9a-z]{16}$/);
+    expect(rotated.body.inviteCode).not.toBe(firstCode);
+    expect(await codeOf(rita)).toBe(rotated.body.inviteCode);
+    const withOld = await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(tess.headers)
+      .send({ inviteCode: firstCode });
+    expect([withOld.status, withOld.body.code]).toEqual([404, 'GROUP_NOT_FOUND']);
+    await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(tess.headers)
+      .send({ inviteCode: rotated.body.inviteCode })
+      .expect(201);
+
+    // Nothing of Mallory's attempts stuck: three members, and no welcome was texted to her.
+    expect((await http().get(`/api/v1/groups/${name}`).set(rita.headers)).body.memberCount).toBe(3);
+    expect(fake.messagesTo(mallory.phone).filter((text) => text.body.includes(name))).toEqual([]);
+    // A member who leaves is an outsider again.
+    await http().delete(`/api/v1/groups/${name}/members/me`).set(tess.headers).expect(204);
+    const after = await http().get(`/api/v1/groups/${name}/messages`).set(tess.headers);
+    expect([after.status, after.body.code]).toEqual([404, 'GROUP_NOT_FOUND']);
+  });
+
+  it('refuses an unknown visibility, and invite codes for public groups', async () => {
+    const [uma, victor] = [await user('Uma'), await user('Victor')];
+    const refused = await http()
+      .post('/api/v1/groups')
+      .set(uma.headers)
+      .send({ name: uniqueName('vis'), visibility: 'secret' });
+    expect([refused.status, refused.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const name = uniqueName('open');
+    await http()
+      .post('/api/v1/groups')
+      .set(uma.headers)
+      .send({ name, visibility: 'public' })
+      .expect(201);
+    const invite = await http().get(`/api/v1/groups/${name}/invite`).set(uma.headers);
+    expect([invite.status, invite.body.code]).toEqual([409, 'GROUP_IS_PUBLIC']);
+    const rotate = await http().post(`/api/v1/groups/${name}/invite/rotate`).set(uma.headers);
+    expect([rotate.status, rotate.body.code]).toEqual([409, 'GROUP_IS_PUBLIC']);
+    const outsider = await http().get(`/api/v1/groups/${name}/invite`).set(victor.headers);
+    expect([outsider.status, outsider.body.code]).toEqual([404, 'NOT_A_MEMBER']);
+    // A public group ignores a code: anyone joins it by name.
+    await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(victor.headers)
+      .send({ inviteCode: 'whatever' })
+      .expect(201);
   });
 
   it('finds groups by part of the name, with LIKE wildcards taken literally', async () => {

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -20,14 +20,17 @@ import {
 } from '@app/messaging';
 import {
   GroupDetailView,
-  GroupMessageView,
   GroupListingView,
+  GroupMessageView,
+  GroupVisibility,
+  InviteCodeView,
   MembershipView,
   SearchGroupsQuery,
   normaliseGroupName,
 } from './group.dto';
+import { inviteCodeMatches, newInviteCode } from './group-invite-code';
 import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
-import { GroupRepository, GroupRow } from './group.repository';
+import { GroupForAccountRow, GroupRepository, LockedGroupRow } from './group.repository';
 
 function toGroupMessageView(message: Message, senders: Map<string, string>): GroupMessageView {
   return {
@@ -41,7 +44,9 @@ function toGroupMessageView(message: Message, senders: Map<string, string>): Gro
 
 /**
  * Group SMS chat over the number pool: unique names, one pool number per member and group, joins
- * and leaves that are single transactions safe under concurrency.
+ * and leaves that are single transactions safe under concurrency. A private group is, to anyone
+ * but its members, exactly like a group that does not exist: 404 GROUP_NOT_FOUND everywhere,
+ * joining included unless the invite code is right.
  */
 @Injectable()
 export class GroupsService {
@@ -57,10 +62,19 @@ export class GroupsService {
   ) {}
 
   /** The creator becomes the first member; a name in use is 409 and changes nothing. */
-  async create(accountId: string, name: string): Promise<MembershipView> {
+  async create(
+    accountId: string,
+    name: string,
+    visibility: GroupVisibility = 'public',
+  ): Promise<MembershipView> {
     const { membership, queued } = await this.dataSource.transaction(async (manager) => {
       const member = await this.membership.memberOf(manager, accountId);
-      const created = await this.groups.insertGroup(manager, name, accountId);
+      const created = await this.groups.insertGroup(manager, {
+        name,
+        createdBy: accountId,
+        visibility,
+        inviteCode: visibility === 'private' ? newInviteCode() : null,
+      });
       if (!created) {
         throw new ConflictAppException('GROUP_NAME_TAKEN', `The group name '${name}' is taken.`);
       }
@@ -72,11 +86,19 @@ export class GroupsService {
     return membership;
   }
 
-  async join(accountId: string, rawName: string): Promise<MembershipView> {
+  /** A private group needs its invite code; a wrong or missing one is a group that is not there. */
+  async join(accountId: string, rawName: string, inviteCode?: string): Promise<MembershipView> {
     const { membership, queued } = await this.dataSource.transaction(async (manager) => {
       const member = await this.membership.memberOf(manager, accountId);
-      // A shared lock: joins run side by side, but never alongside the last leave deleting it.
+      // A shared lock: joins run side by side, but never alongside the last leave deleting it,
+      // nor alongside a rotation of the code they are checked against.
       const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
+      if (group.visibility === 'private') {
+        const alreadyMember = await this.groups.findMemberId(group.id, accountId, manager);
+        if (!alreadyMember && !inviteCodeMatches(group.invite_code!, inviteCode)) {
+          throw this.notFound(group.name);
+        }
+      }
       const joined = await this.membership.add(manager, group, member);
       const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: group.name, number: joined.number }, queued };
@@ -88,25 +110,29 @@ export class GroupsService {
   async leave(accountId: string, rawName: string): Promise<void> {
     const queued = await this.dataSource.transaction(async (manager) => {
       const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
-      const memberId = await this.memberIdOf(group, accountId, manager);
+      const memberId = await this.memberIdOf(manager, group, accountId);
       const { goodbye } = await this.membership.remove(manager, group, memberId);
       return this.automaticMessages.store(manager, goodbye ? [goodbye] : []);
     });
     await this.automaticMessages.dispatch(queued);
   }
 
-  /** Names only: who is in a group, and how many, is not for anyone who searches. */
+  /** Public groups, by name only: who is in a group, and how many, is not for anyone who searches. */
   async search(query: SearchGroupsQuery): Promise<Page<GroupListingView>> {
-    const page = await this.groups.search(query.search, query);
+    const page = await this.groups.searchPublic(query.search, query);
     return mapPage(page, (row) => ({ name: row.name }));
   }
 
-  /** Anyone sees a group's name and size; only its members see who is in it. */
+  /** Anyone sees a public group's name and size; only its members see who is in it. */
   async get(accountId: string, rawName: string): Promise<GroupDetailView> {
-    const group = await this.findGroup(rawName);
+    const group = await this.findVisibleGroup(accountId, rawName);
     const members = await this.groups.findMembers(group.id);
-    const overview = { name: group.name, memberCount: members.length };
-    if (!members.some((member) => member.account_id === accountId)) return overview;
+    const overview = {
+      name: group.name,
+      visibility: group.visibility,
+      memberCount: members.length,
+    };
+    if (!group.member_id) return overview;
     const names = await this.accounts.namesOf(members.map((member) => member.account_id));
     return {
       ...overview,
@@ -127,20 +153,20 @@ export class GroupsService {
     rawName: string,
     query: PaginationQueryDto,
   ): Promise<Page<GroupMessageView>> {
-    const group = await this.findGroup(rawName);
-    const membership = await this.groups.findMembership(group.id, accountId);
-    if (!membership) throw this.notAMember(group.name);
-    const page = await this.history.groupTexts(group.id, membership.joined_at, query);
+    const group = await this.findVisibleGroup(accountId, rawName);
+    if (!group.joined_at) throw this.notAMember(group.name);
+    const page = await this.history.groupTexts(group.id, group.joined_at, query);
     const senders = await this.sendersOf(page.data);
     return mapPage(page, (message) => toGroupMessageView(message, senders));
   }
 
   /** A post from the app goes through the inbound pipeline, exactly like the member's SMS. */
   async post(accountId: string, rawName: string, body: string): Promise<GroupMessageView> {
-    const group = await this.findGroup(rawName);
-    const memberId = await this.groups.findMemberId(group.id, accountId);
-    const [own] = memberId
-      ? await this.numberPool.bindingsOf(this.dataSource.manager, GROUP_MEMBER_TARGET, [memberId])
+    const group = await this.findVisibleGroup(accountId, rawName);
+    const [own] = group.member_id
+      ? await this.numberPool.bindingsOf(this.dataSource.manager, GROUP_MEMBER_TARGET, [
+          group.member_id,
+        ])
       : [];
     if (!own) throw this.notAMember(group.name);
     const { messageId } = await this.inbound.receive({
@@ -155,6 +181,27 @@ export class GroupsService {
     return toGroupMessageView(message, await this.sendersOf([message]));
   }
 
+  /** A private group's invite code, for its members to pass on. */
+  async inviteCode(accountId: string, rawName: string): Promise<InviteCodeView> {
+    return this.dataSource.transaction(async (manager) => {
+      const group = await this.lockPrivateGroupOfMember(manager, accountId, rawName, 'FOR SHARE');
+      return { inviteCode: group.invite_code! };
+    });
+  }
+
+  /**
+   * A new invite code; the old one stops working at once. Any member may rotate it: every
+   * member can read the code and pass it on, so every member may also take it back.
+   */
+  async rotateInviteCode(accountId: string, rawName: string): Promise<InviteCodeView> {
+    return this.dataSource.transaction(async (manager) => {
+      const group = await this.lockPrivateGroupOfMember(manager, accountId, rawName, 'FOR UPDATE');
+      const inviteCode = newInviteCode();
+      await this.groups.replaceInviteCode(manager, group.id, inviteCode);
+      return { inviteCode };
+    });
+  }
+
   private sendersOf(messages: Message[]): Promise<Map<string, string>> {
     return this.accounts.namesOf(
       messages.flatMap((message) => (message.accountId ? [message.accountId] : [])),
@@ -165,28 +212,46 @@ export class GroupsService {
     manager: EntityManager,
     rawName: string,
     lock: 'FOR SHARE' | 'FOR UPDATE',
-  ): Promise<GroupRow> {
+  ): Promise<LockedGroupRow> {
     const name = normaliseGroupName(rawName) as string;
     const group = await this.groups.lockByName(manager, name, lock);
     if (!group) throw this.notFound(name);
     return group;
   }
 
-  private async findGroup(rawName: string): Promise<GroupRow & { created_at: Date }> {
+  private async lockPrivateGroupOfMember(
+    manager: EntityManager,
+    accountId: string,
+    rawName: string,
+    lock: 'FOR SHARE' | 'FOR UPDATE',
+  ): Promise<LockedGroupRow> {
+    const group = await this.lockGroup(manager, rawName, lock);
+    await this.memberIdOf(manager, group, accountId);
+    if (group.visibility !== 'private') {
+      throw new ConflictAppException(
+        'GROUP_IS_PUBLIC',
+        `'${group.name}' is public: anyone can join it by name, without an invite code.`,
+      );
+    }
+    return group;
+  }
+
+  /** The group with the caller's membership; a private group of others is not found. */
+  private async findVisibleGroup(accountId: string, rawName: string): Promise<GroupForAccountRow> {
     const name = normaliseGroupName(rawName) as string;
-    const group = await this.groups.findByName(name);
-    if (!group) throw this.notFound(name);
+    const group = await this.groups.findByNameFor(name, accountId);
+    if (!group || (group.visibility === 'private' && !group.member_id)) throw this.notFound(name);
     return group;
   }
 
   private async memberIdOf(
-    group: GroupRow,
+    manager: EntityManager,
+    group: LockedGroupRow,
     accountId: string,
-    manager?: EntityManager,
   ): Promise<string> {
     const memberId = await this.groups.findMemberId(group.id, accountId, manager);
-    if (!memberId) throw this.notAMember(group.name);
-    return memberId;
+    if (memberId) return memberId;
+    throw group.visibility === 'private' ? this.notFound(group.name) : this.notAMember(group.name);
   }
 
   private notFound(name: string): AppException {
@@ -194,10 +259,6 @@ export class GroupsService {
   }
 
   private notAMember(name: string): AppException {
-    return new AppException(
-      HttpStatus.NOT_FOUND,
-      'NOT_A_MEMBER',
-      `You are not a member of '${name}'.`,
-    );
+    return new NotFoundAppException('NOT_A_MEMBER', `You are not a member of '${name}'.`);
   }
 }

@@ -19,6 +19,8 @@ import {
   GroupPostDto,
   GroupListingView,
   GroupsService,
+  InviteCodeView,
+  JoinGroupDto,
   MembershipView,
   SearchGroupsQuery,
 } from '@app/groups';
@@ -38,13 +40,14 @@ export class GroupsController {
   @Post()
   @ApiOperation({
     summary: 'Create a group; you become its first member',
-    description: 'Texts you a welcome from your number for this group. Needs a verified phone.',
+    description:
+      'Texts you a welcome from your number for this group. Needs a verified phone. A private group gets an invite code (GET /groups/{name}/invite).',
   })
   @ApiCreatedResponse({ type: MembershipView })
   @ApiConflictResponse({ description: 'GROUP_NAME_TAKEN, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
   create(@CurrentAccount() caller: AuthenticatedAccount, @Body() request: CreateGroupDto) {
-    return this.groups.create(caller.accountId, request.name);
+    return this.groups.create(caller.accountId, request.name, request.visibility);
   }
 
   @Get()
@@ -72,15 +75,22 @@ export class GroupsController {
   @ApiOperation({
     summary: 'Join a group',
     description:
-      'Assigns you a pool number not yet bound to your phone and texts you a welcome from it.',
+      'Assigns you a pool number not yet bound to your phone and texts you a welcome from it. A private group needs its `inviteCode`.',
   })
   @ApiParam(NAME_PARAM)
   @ApiCreatedResponse({ type: MembershipView })
-  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND' })
+  @ApiNotFoundResponse({
+    description:
+      'GROUP_NOT_FOUND: no such group, or a private one and the invite code is missing or wrong (the same answer, so that names cannot be probed)',
+  })
   @ApiConflictResponse({ description: 'ALREADY_MEMBER, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
-  join(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
-    return this.groups.join(caller.accountId, name);
+  join(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Param('name') name: string,
+    @Body() request: JoinGroupDto,
+  ) {
+    return this.groups.join(caller.accountId, name, request.inviteCode);
   }
 
   @Delete(':name/members/me')
@@ -124,5 +134,29 @@ export class GroupsController {
     @Body() request: GroupPostDto,
   ): Promise<GroupMessageView> {
     return this.groups.post(caller.accountId, name, request.body);
+  }
+
+  @Get(':name/invite')
+  @ApiOperation({ summary: "A private group's invite code (members only)" })
+  @ApiParam(NAME_PARAM)
+  @ApiOkResponse({ type: InviteCodeView })
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  @ApiConflictResponse({ description: 'GROUP_IS_PUBLIC: a public group needs no invite code' })
+  invite(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
+    return this.groups.inviteCode(caller.accountId, name);
+  }
+
+  @Post(':name/invite/rotate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Replace a private group's invite code (members only)",
+    description: 'The old code stops working at once; members who joined with it stay.',
+  })
+  @ApiParam(NAME_PARAM)
+  @ApiOkResponse({ type: InviteCodeView })
+  @ApiNotFoundResponse({ description: 'GROUP_NOT_FOUND, NOT_A_MEMBER' })
+  @ApiConflictResponse({ description: 'GROUP_IS_PUBLIC: a public group needs no invite code' })
+  rotateInvite(@CurrentAccount() caller: AuthenticatedAccount, @Param('name') name: string) {
+    return this.groups.rotateInviteCode(caller.accountId, name);
   }
 }
