@@ -30,6 +30,7 @@ import {
 } from './group.dto';
 import { inviteCodeMatches, newInviteCode } from './group-invite-code';
 import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
+import { GroupNameProbes } from './group-name-probes';
 import { GroupForAccountRow, GroupRepository, LockedGroupRow } from './group.repository';
 
 function toGroupMessageView(message: Message, senders: Map<string, string>): GroupMessageView {
@@ -59,13 +60,33 @@ export class GroupsService {
     private readonly history: MessageHistory,
     private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessagesService,
+    private readonly nameProbes: GroupNameProbes,
   ) {}
 
-  /** The creator becomes the first member; a name in use is 409 and changes nothing. */
-  async create(
+  /**
+   * The creator becomes the first member; a name in use is 409 and changes nothing (and counts
+   * as a probe: it tells that a private group of that name exists).
+   */
+  create(
     accountId: string,
     name: string,
     visibility: GroupVisibility = 'public',
+  ): Promise<MembershipView> {
+    return this.nameProbes.limit(accountId, () => this.createGroup(accountId, name, visibility));
+  }
+
+  /**
+   * A private group needs its invite code; a wrong or missing one is a group that is not there,
+   * and counts as a probe.
+   */
+  join(accountId: string, rawName: string, inviteCode?: string): Promise<MembershipView> {
+    return this.nameProbes.limit(accountId, () => this.joinGroup(accountId, rawName, inviteCode));
+  }
+
+  private async createGroup(
+    accountId: string,
+    name: string,
+    visibility: GroupVisibility,
   ): Promise<MembershipView> {
     const { membership, queued } = await this.dataSource.transaction(async (manager) => {
       const member = await this.membership.memberOf(manager, accountId);
@@ -86,8 +107,11 @@ export class GroupsService {
     return membership;
   }
 
-  /** A private group needs its invite code; a wrong or missing one is a group that is not there. */
-  async join(accountId: string, rawName: string, inviteCode?: string): Promise<MembershipView> {
+  private async joinGroup(
+    accountId: string,
+    rawName: string,
+    inviteCode: string | undefined,
+  ): Promise<MembershipView> {
     const { membership, queued } = await this.dataSource.transaction(async (manager) => {
       const member = await this.membership.memberOf(manager, accountId);
       // A shared lock: joins run side by side, but never alongside the last leave deleting it,

@@ -8,6 +8,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { AuthenticatedAccount, CurrentAccount } from '@app/auth';
@@ -25,6 +26,11 @@ import {
   SearchGroupsQuery,
 } from '@app/groups';
 import { ApiPage } from '../openapi/api-page.decorator';
+
+const NAME_PROBES_LIMITED = {
+  description:
+    'RATE_LIMITED, with Retry-After (seconds): 10 joins answered GROUP_NOT_FOUND and creations answered GROUP_NAME_TAKEN per account per 15 minutes (guesses at names and invite codes)',
+};
 
 const NAME_PARAM = {
   name: 'name',
@@ -46,6 +52,7 @@ export class GroupsController {
   @ApiCreatedResponse({ type: MembershipView })
   @ApiConflictResponse({ description: 'GROUP_NAME_TAKEN, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  @ApiTooManyRequestsResponse(NAME_PROBES_LIMITED)
   create(@CurrentAccount() caller: AuthenticatedAccount, @Body() request: CreateGroupDto) {
     return this.groups.create(caller.accountId, request.name, request.visibility);
   }
@@ -85,6 +92,7 @@ export class GroupsController {
   })
   @ApiConflictResponse({ description: 'ALREADY_MEMBER, NUMBER_POOL_EXHAUSTED' })
   @ApiUnprocessableEntityResponse({ description: 'PHONE_REQUIRED' })
+  @ApiTooManyRequestsResponse(NAME_PROBES_LIMITED)
   join(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('name') name: string,
