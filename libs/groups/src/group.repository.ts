@@ -22,6 +22,8 @@ export interface GroupForAccountRow extends GroupRow {
 export interface LockedGroupRow extends GroupRow {
   /** Set for private groups only. */
   invite_code: string | null;
+  /** The given account's membership; null when it is not a member. */
+  member_id: string | null;
 }
 
 export interface GroupMemberRow {
@@ -75,14 +77,19 @@ export class GroupRepository {
     return rows[0] ?? null;
   }
 
+  /** The group, its row locked, with the account's membership (read in the same statement). */
   async lockByName(
     manager: EntityManager,
     name: string,
+    accountId: string,
     lock: 'FOR SHARE' | 'FOR UPDATE',
   ): Promise<LockedGroupRow | null> {
     const rows: LockedGroupRow[] = await manager.query(
-      `SELECT id, name, visibility, invite_code FROM groups WHERE name = $1 ${lock}`,
-      [name],
+      `SELECT g.id, g.name, g.visibility, g.invite_code, m.id AS member_id
+       FROM groups g
+       LEFT JOIN group_members m ON m.group_id = g.id AND m.account_id = $2
+       WHERE g.name = $1 ${lock} OF g`,
+      [name, accountId],
     );
     return rows[0] ?? null;
   }
@@ -151,18 +158,6 @@ export class GroupRepository {
       [groupId],
     );
     return remaining;
-  }
-
-  async findMemberId(
-    groupId: string,
-    accountId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string | null> {
-    const rows: Array<{ id: string }> = await manager.query(
-      'SELECT id FROM group_members WHERE group_id = $1 AND account_id = $2',
-      [groupId, accountId],
-    );
-    return rows[0]?.id ?? null;
   }
 
   /** In the order they joined. */

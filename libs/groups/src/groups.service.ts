@@ -31,7 +31,7 @@ import {
 import { inviteCodeMatches, newInviteCode } from './group-invite-code';
 import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
 import { GroupNameProbes } from './group-name-probes';
-import { GroupForAccountRow, GroupRepository, LockedGroupRow } from './group.repository';
+import { GroupForAccountRow, GroupRepository, GroupRow, LockedGroupRow } from './group.repository';
 
 function toGroupMessageView(message: Message, senders: Map<string, string>): GroupMessageView {
   return {
@@ -116,13 +116,12 @@ export class GroupsService {
       const member = await this.membership.memberOf(manager, accountId);
       // A shared lock: joins run side by side, but never alongside the last leave deleting it,
       // nor alongside a rotation of the code they are checked against.
-      const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
-      if (group.visibility === 'private') {
-        const alreadyMember = await this.groups.findMemberId(group.id, accountId, manager);
-        if (!alreadyMember && !inviteCodeMatches(group.invite_code!, inviteCode)) {
-          throw this.notFound(group.name);
-        }
-      }
+      const group = await this.lockGroup(manager, rawName, accountId, 'FOR SHARE');
+      const invited =
+        group.visibility === 'public' ||
+        group.member_id !== null || // answered ALREADY_MEMBER below
+        inviteCodeMatches(group.invite_code!, inviteCode);
+      if (!invited) throw this.notFound(group.name);
       const joined = await this.membership.add(manager, group, member);
       const queued = await this.automaticMessages.store(manager, [joined.welcome]);
       return { membership: { group: group.name, number: joined.number }, queued };
@@ -133,9 +132,9 @@ export class GroupsService {
 
   async leave(accountId: string, rawName: string): Promise<void> {
     const queued = await this.dataSource.transaction(async (manager) => {
-      const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
-      const memberId = await this.memberIdOf(manager, group, accountId);
-      const { goodbye } = await this.membership.remove(manager, group, memberId);
+      const group = await this.lockGroup(manager, rawName, accountId, 'FOR UPDATE');
+      if (!group.member_id) throw this.outsiderAnswer(group);
+      const { goodbye } = await this.membership.remove(manager, group, group.member_id);
       return this.automaticMessages.store(manager, goodbye ? [goodbye] : []);
     });
     await this.automaticMessages.dispatch(queued);
@@ -235,10 +234,11 @@ export class GroupsService {
   private async lockGroup(
     manager: EntityManager,
     rawName: string,
+    accountId: string,
     lock: 'FOR SHARE' | 'FOR UPDATE',
   ): Promise<LockedGroupRow> {
     const name = normaliseGroupName(rawName) as string;
-    const group = await this.groups.lockByName(manager, name, lock);
+    const group = await this.groups.lockByName(manager, name, accountId, lock);
     if (!group) throw this.notFound(name);
     return group;
   }
@@ -249,8 +249,8 @@ export class GroupsService {
     rawName: string,
     lock: 'FOR SHARE' | 'FOR UPDATE',
   ): Promise<LockedGroupRow> {
-    const group = await this.lockGroup(manager, rawName, lock);
-    await this.memberIdOf(manager, group, accountId);
+    const group = await this.lockGroup(manager, rawName, accountId, lock);
+    if (!group.member_id) throw this.outsiderAnswer(group);
     if (group.visibility !== 'private') {
       throw new ConflictAppException(
         'GROUP_IS_PUBLIC',
@@ -268,14 +268,9 @@ export class GroupsService {
     return group;
   }
 
-  private async memberIdOf(
-    manager: EntityManager,
-    group: LockedGroupRow,
-    accountId: string,
-  ): Promise<string> {
-    const memberId = await this.groups.findMemberId(group.id, accountId, manager);
-    if (memberId) return memberId;
-    throw group.visibility === 'private' ? this.notFound(group.name) : this.notAMember(group.name);
+  /** To a non-member, a private group is not found; a public one is found, but not theirs. */
+  private outsiderAnswer(group: GroupRow): AppException {
+    return group.visibility === 'private' ? this.notFound(group.name) : this.notAMember(group.name);
   }
 
   private notFound(name: string): AppException {
