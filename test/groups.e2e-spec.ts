@@ -3,7 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
-import { signUpThroughSms } from './helpers/auth.factory';
+import { SignedInUser, signUpThroughSms } from './helpers/auth.factory';
 import { eventually } from './helpers/eventually';
 import { postInboundSms } from './helpers/twilio-webhook';
 import { TestStack, startStack } from './helpers/test-stack';
@@ -101,6 +101,217 @@ describe('group SMS chat over a 2-number pool', () => {
     expect((await http().post('/api/v1/groups').set(bob.headers).send({ name })).status).toBe(201);
   });
 
+  it('a late joiner reads only what was said after joining; leaving and re-joining starts again', async () => {
+    const [alice, bob, carol] = [await user('Alice'), await user('Bob'), await user('Carol')];
+    const name = uniqueName('late');
+    const aliceJoined = await http().post('/api/v1/groups').set(alice.headers).send({ name });
+    await http().post(`/api/v1/groups/${name}/members`).set(bob.headers).expect(201);
+    const say = (from: SignedInUser, number: string, body: string) =>
+      postInboundSms(app, fake, { from: from.phone, to: number, body }).expect(200);
+    const post = (from: SignedInUser, body: string) =>
+      http().post(`/api/v1/groups/${name}/messages`).set(from.headers).send({ body }).expect(201);
+    const bodiesFor = async (reader: SignedInUser, limit = 100) => {
+      const bodies: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await http()
+          .get(`/api/v1/groups/${name}/messages`)
+          .query(cursor ? { limit, cursor } : { limit })
+          .set(reader.headers)
+          .expect(200);
+        bodies.push(...page.body.data.map((message: { body: string }) => message.body));
+        cursor = page.body.nextCursor ?? undefined;
+      } while (cursor);
+      return bodies;
+    };
+
+    await say(alice, aliceJoined.body.number, 'secret by sms');
+    await post(bob, 'secret from the app');
+    await http().post(`/api/v1/groups/${name}/members`).set(carol.headers).expect(201);
+    await say(alice, aliceJoined.body.number, 'welcome carol');
+
+    expect(await bodiesFor(carol)).toEqual(['welcome carol']);
+    expect(await bodiesFor(carol, 1)).toEqual(['welcome carol']);
+    expect(await bodiesFor(bob)).toEqual(['welcome carol', 'secret from the app', 'secret by sms']);
+    // A cursor taken from Bob's longer history does not reach back past Carol's join either.
+    const bobFirst = await http()
+      .get(`/api/v1/groups/${name}/messages`)
+      .query({ limit: 1 })
+      .set(bob.headers);
+    const carolFromBobsCursor = await http()
+      .get(`/api/v1/groups/${name}/messages`)
+      .query({ limit: 10, cursor: bobFirst.body.nextCursor })
+      .set(carol.headers);
+    expect(carolFromBobsCursor.body.data).toEqual([]);
+
+    await http().delete(`/api/v1/groups/${name}/members/me`).set(bob.headers).expect(204);
+    await say(alice, aliceJoined.body.number, 'while bob was away');
+    await http().post(`/api/v1/groups/${name}/members`).set(bob.headers).expect(201);
+    expect(await bodiesFor(bob)).toEqual([]);
+    await post(carol, 'hello again bob');
+    expect(await bodiesFor(bob)).toEqual(['hello again bob']);
+    expect(await bodiesFor(alice)).toEqual([
+      'hello again bob',
+      'while bob was away',
+      'welcome carol',
+      'secret from the app',
+      'secret by sms',
+    ]);
+  });
+
+  it('shows a public group to a non-member by name and size only, never who is in it', async () => {
+    const [olga, pavel, stranger] = [await user('Olga'), await user('Pavel'), await user('Quinn')];
+    const name = uniqueName('names');
+    await http().post('/api/v1/groups').set(olga.headers).send({ name }).expect(201);
+    await http().post(`/api/v1/groups/${name}/members`).set(pavel.headers).expect(201);
+
+    const seen = await http().get(`/api/v1/groups/${name}`).set(stranger.headers).expect(200);
+    expect(seen.body).toEqual({ name, visibility: 'public', memberCount: 2 });
+    const found = await http()
+      .get('/api/v1/groups')
+      .query({ search: name })
+      .set(stranger.headers)
+      .expect(200);
+    expect(found.body.data).toEqual([{ name }]);
+    for (const answer of [seen, found]) {
+      expect(JSON.stringify(answer.body)).not.toMatch(/Olga|Pavel/);
+    }
+
+    const inside = await http().get(`/api/v1/groups/${name}`).set(pavel.headers).expect(200);
+    expect(inside.body).toMatchObject({ name, visibility: 'public', memberCount: 2 });
+    expect(inside.body.members.map((member: { name: string }) => member.name)).toEqual([
+      'Olga',
+      'Pavel',
+    ]);
+    // Nor can a non-member read the messages or post to them.
+    const read = await http().get(`/api/v1/groups/${name}/messages`).set(stranger.headers);
+    expect([read.status, read.body.code]).toEqual([404, 'NOT_A_MEMBER']);
+  });
+
+  it('a private group is, to outsiders, a group that does not exist; its invite code lets in', async () => {
+    const [rita, sam, tess, mallory] = [
+      await user('Rita'),
+      await user('Sam'),
+      await user('Tess'),
+      await user('Mallory'),
+    ];
+    const name = uniqueName('hidden');
+    const missing = uniqueName('missing');
+    const created = await http()
+      .post('/api/v1/groups')
+      .set(rita.headers)
+      .send({ name, visibility: 'private' });
+    expect(created.status).toBe(201);
+    const codeOf = async (member: SignedInUser) => {
+      const answer = await http().get(`/api/v1/groups/${name}/invite`).set(member.headers);
+      expect(answer.status).toBe(200);
+      return answer.body.inviteCode as string;
+    };
+    const firstCode = await codeOf(rita);
+    // 16 characters of a 32-letter alphabet: 80 random bits.
+    expect(firstCode).toMatch(/^[0-9a-z]{16}$/);
+
+    // Every door answers Mallory as if there were no such group.
+    const probes = (group: string) => [
+      http().get(`/api/v1/groups/${group}`),
+      http().get(`/api/v1/groups/${group}/messages`),
+      http().post(`/api/v1/groups/${group}/messages`).send({ body: 'hi' }),
+      http().delete(`/api/v1/groups/${group}/members/me`),
+      http().get(`/api/v1/groups/${group}/invite`),
+      http().post(`/api/v1/groups/${group}/invite/rotate`),
+      http().post(`/api/v1/groups/${group}/members`),
+      http()
+        .post(`/api/v1/groups/${group}/members`)
+        .send({ inviteCode: 'a'.repeat(16) }),
+    ];
+    const outcome = (answer: request.Response, group: string) => ({
+      status: answer.status,
+      code: answer.body.code,
+      detail: answer.body.detail?.replace(group, 'NAME'),
+    });
+    for (const [index, probe] of probes(name).entries()) {
+      const hidden = outcome(await probe.set(mallory.headers), name);
+      const absent = outcome(await probes(missing)[index].set(mallory.headers), missing);
+      expect({ index, ...hidden }).toEqual({ index, ...absent });
+      expect(hidden.code).toBe('GROUP_NOT_FOUND');
+    }
+    const searched = await http()
+      .get('/api/v1/groups')
+      .query({ search: name })
+      .set(mallory.headers);
+    expect(searched.body.data).toEqual([]);
+    // Rita herself does not find it by search either: search lists public groups only.
+    expect(
+      (await http().get('/api/v1/groups').query({ search: name }).set(rita.headers)).body.data,
+    ).toEqual([]);
+
+    // The code, in any case and with the spaces of a paste, lets Sam in.
+    const samJoined = await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(sam.headers)
+      .send({ inviteCode: ` ${firstCode.toUpperCase()} ` });
+    expect(samJoined.status).toBe(201);
+    expect(await codeOf(sam)).toBe(firstCode);
+    const inside = await http().get(`/api/v1/groups/${name}`).set(sam.headers).expect(200);
+    expect(inside.body).toMatchObject({ name, visibility: 'private', memberCount: 2 });
+    expect(inside.body.members.map((member: { name: string }) => member.name)).toEqual([
+      'Rita',
+      'Sam',
+    ]);
+
+    // Sam rotates it: the old code lets nobody in any more, the new one does.
+    const rotated = await http().post(`/api/v1/groups/${name}/invite/rotate`).set(sam.headers);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.inviteCode).toMatch(/^[0-9a-z]{16}$/);
+    expect(rotated.body.inviteCode).not.toBe(firstCode);
+    expect(await codeOf(rita)).toBe(rotated.body.inviteCode);
+    const withOld = await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(tess.headers)
+      .send({ inviteCode: firstCode });
+    expect([withOld.status, withOld.body.code]).toEqual([404, 'GROUP_NOT_FOUND']);
+    await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(tess.headers)
+      .send({ inviteCode: rotated.body.inviteCode })
+      .expect(201);
+
+    // Nothing of Mallory's attempts stuck: three members, and no welcome was texted to her.
+    expect((await http().get(`/api/v1/groups/${name}`).set(rita.headers)).body.memberCount).toBe(3);
+    expect(fake.messagesTo(mallory.phone).filter((text) => text.body.includes(name))).toEqual([]);
+    // A member who leaves is an outsider again.
+    await http().delete(`/api/v1/groups/${name}/members/me`).set(tess.headers).expect(204);
+    const after = await http().get(`/api/v1/groups/${name}/messages`).set(tess.headers);
+    expect([after.status, after.body.code]).toEqual([404, 'GROUP_NOT_FOUND']);
+  });
+
+  it('refuses an unknown visibility, and invite codes for public groups', async () => {
+    const [uma, victor] = [await user('Uma'), await user('Victor')];
+    const refused = await http()
+      .post('/api/v1/groups')
+      .set(uma.headers)
+      .send({ name: uniqueName('vis'), visibility: 'secret' });
+    expect([refused.status, refused.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    const name = uniqueName('open');
+    await http()
+      .post('/api/v1/groups')
+      .set(uma.headers)
+      .send({ name, visibility: 'public' })
+      .expect(201);
+    const invite = await http().get(`/api/v1/groups/${name}/invite`).set(uma.headers);
+    expect([invite.status, invite.body.code]).toEqual([409, 'GROUP_IS_PUBLIC']);
+    const rotate = await http().post(`/api/v1/groups/${name}/invite/rotate`).set(uma.headers);
+    expect([rotate.status, rotate.body.code]).toEqual([409, 'GROUP_IS_PUBLIC']);
+    const outsider = await http().get(`/api/v1/groups/${name}/invite`).set(victor.headers);
+    expect([outsider.status, outsider.body.code]).toEqual([404, 'NOT_A_MEMBER']);
+    // A public group ignores a code: anyone joins it by name.
+    await http()
+      .post(`/api/v1/groups/${name}/members`)
+      .set(victor.headers)
+      .send({ inviteCode: 'whatever' })
+      .expect(201);
+  });
+
   it('finds groups by part of the name, with LIKE wildcards taken literally', async () => {
     const owner = await user('Owner');
     const other = await user('Other');
@@ -123,7 +334,8 @@ describe('group SMS chat over a 2-number pool', () => {
       `${stem}-alpha`,
       `${stem}-alphabet`,
     ]);
-    expect(found.body.data[0].memberCount).toBe(1);
+    // Names only: how many members, or when it started, is not for passers-by.
+    expect(found.body.data[0]).toEqual({ name: `${stem}-alpha` });
     const wildcard = await http()
       .get('/api/v1/groups')
       .query({ search: `${stem}%` })

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { AppException } from '@app/core';
-import { retryAfterSeconds } from './rate-limit-windows';
+import { rateLimitedException } from './rate-limit-windows';
 
 /**
  * The sign-in failures a client can meet, each with its stable code. They are deliberately vague:
@@ -40,11 +40,5 @@ export const authErrors = {
       'This server does not create accounts by phone sign-up; ask its operator for an account.',
     ),
 
-  rateLimited: (retryAfterMs: number, detail: string) => {
-    const seconds = retryAfterSeconds(retryAfterMs);
-    return new AppException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', detail, {
-      headers: { 'Retry-After': String(seconds) },
-      extensions: { retryAfter: seconds },
-    });
-  },
+  rateLimited: rateLimitedException,
 };

@@ -15,6 +15,8 @@ export * from './credential-revocations';
 export * from './current-account.decorator';
 export * from './password-hasher';
 export * from './public.decorator';
+export { RateLimitRule, rateLimitedException } from './rate-limit-windows';
+export * from './rate-limiter';
 export * from './sign-in.module';
 export * from './sign-in.service';
 export * from './sign-in-code';

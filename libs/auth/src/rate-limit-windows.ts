@@ -1,3 +1,6 @@
+import { HttpStatus } from '@nestjs/common';
+import { AppException } from '@app/core';
+
 /** A limit over the last `windowMs`, however the calls fall (exact, for small limits). */
 export interface SlidingWindowRule {
   kind: 'sliding';
@@ -19,6 +22,15 @@ export type RateLimitRule = SlidingWindowRule | FixedWindowRule;
 /** Retry-After is whole seconds; round up so that a client that waits that long is let through. */
 export function retryAfterSeconds(waitMs: number): number {
   return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
+/** 429 RATE_LIMITED, with Retry-After in the header and in the body. */
+export function rateLimitedException(retryAfterMs: number, detail: string): AppException {
+  const seconds = retryAfterSeconds(retryAfterMs);
+  return new AppException(HttpStatus.TOO_MANY_REQUESTS, 'RATE_LIMITED', detail, {
+    headers: { 'Retry-After': String(seconds) },
+    extensions: { retryAfter: seconds },
+  });
 }
 
 /** The UTC calendar day of `now` ("2026-11-21") and the instant it ends. */

@@ -1,10 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PaginationQueryDto } from '@app/core';
 import { MAX_BODY_LENGTH } from '@app/messaging';
+import { INVITE_CODE_MAX_LENGTH, normaliseInviteCode } from './group-invite-code';
 
 export const GROUP_NAME_PATTERN = /^[a-z0-9._-]{3,32}$/;
+
+export const GROUP_VISIBILITIES = ['public', 'private'] as const;
+export type GroupVisibility = (typeof GROUP_VISIBILITIES)[number];
 
 /** Names are case-insensitive: stored and compared lower-case. */
 export const normaliseGroupName = (value: unknown) =>
@@ -22,6 +26,37 @@ export class CreateGroupDto {
     message: 'name must be 3–32 characters of letters, digits, ".", "_" or "-"',
   })
   name: string;
+
+  @ApiPropertyOptional({
+    enum: GROUP_VISIBILITIES,
+    default: 'public',
+    description:
+      'A private group is invisible to non-members (not found by search or by name) and is joined with its invite code.',
+  })
+  @IsOptional()
+  @IsIn(GROUP_VISIBILITIES)
+  visibility?: GroupVisibility;
+}
+
+export class JoinGroupDto {
+  @ApiPropertyOptional({
+    example: '7k2q9xwm4tbc8rzd',
+    description:
+      "A private group's invite code (case-insensitive), from one of its members. Public groups need none.",
+  })
+  @IsOptional()
+  @Transform(({ value }) => normaliseInviteCode(value))
+  @IsString()
+  @MaxLength(INVITE_CODE_MAX_LENGTH)
+  inviteCode?: string;
+}
+
+export class InviteCodeView {
+  @ApiProperty({
+    example: '7k2q9xwm4tbc8rzd',
+    description: 'Give it to whoever should join; rotating it makes this one stop working.',
+  })
+  inviteCode: string;
 }
 
 export class SearchGroupsQuery extends PaginationQueryDto {
@@ -39,15 +74,10 @@ export class GroupPostDto {
   body: string;
 }
 
-export class GroupSummaryView {
+/** A search result: the name of a public group, all that a search tells of it. */
+export class GroupListingView {
   @ApiProperty({ example: 'book-club' })
   name: string;
-
-  @ApiProperty({ example: 3 })
-  memberCount: number;
-
-  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
-  createdAt: string;
 }
 
 export class GroupMemberView {
@@ -61,9 +91,27 @@ export class GroupMemberView {
   joinedAt: string;
 }
 
-export class GroupDetailView extends GroupSummaryView {
-  @ApiProperty({ type: [GroupMemberView] })
-  members: GroupMemberView[];
+export class GroupDetailView {
+  @ApiProperty({ example: 'book-club' })
+  name: string;
+
+  @ApiProperty({ enum: GROUP_VISIBILITIES, example: 'public' })
+  visibility: GroupVisibility;
+
+  @ApiProperty({ example: 3 })
+  memberCount: number;
+
+  @ApiPropertyOptional({
+    example: '2026-11-21T10:00:00.000Z',
+    description: 'Shown to members only.',
+  })
+  createdAt?: string;
+
+  @ApiPropertyOptional({
+    type: [GroupMemberView],
+    description: 'Shown to members only, in the order they joined.',
+  })
+  members?: GroupMemberView[];
 }
 
 export class MembershipView {

@@ -2,15 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Keyset, Page, PageRequest } from '@app/core';
+import { GroupVisibility } from './group.dto';
 
 export interface GroupRow {
   id: string;
   name: string;
+  visibility: GroupVisibility;
 }
 
-export interface GroupSummaryRow extends GroupRow {
+/** A group as one account sees it: with that account's membership, if any. */
+export interface GroupForAccountRow extends GroupRow {
   created_at: Date;
-  member_count: number;
+  /** Null when the account is not a member. */
+  member_id: string | null;
+  /** PostgreSQL's text of the member's joined_at, to the microsecond: it bounds their history. */
+  joined_at: string | null;
+}
+
+export interface LockedGroupRow extends GroupRow {
+  /** Set for private groups only. */
+  invite_code: string | null;
+  /** The given account's membership; null when it is not a member. */
+  member_id: string | null;
 }
 
 export interface GroupMemberRow {
@@ -34,41 +47,55 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char
 export class GroupRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Null when the name is taken. */
+  /** Null when the name is taken. `inviteCode` is for a private group only. */
   async insertGroup(
     manager: EntityManager,
-    name: string,
-    createdBy: string,
+    group: {
+      name: string;
+      createdBy: string;
+      visibility: GroupVisibility;
+      inviteCode: string | null;
+    },
   ): Promise<GroupRow | null> {
     const created: GroupRow[] = await manager.query(
-      `INSERT INTO groups (name, created_by) VALUES ($1, $2)
-       ON CONFLICT (name) DO NOTHING RETURNING id, name`,
-      [name, createdBy],
+      `INSERT INTO groups (name, created_by, visibility, invite_code) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name) DO NOTHING RETURNING id, name, visibility`,
+      [group.name, group.createdBy, group.visibility, group.inviteCode],
     );
     return created[0] ?? null;
   }
 
-  async findByName(
-    name: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<(GroupRow & { created_at: Date }) | null> {
-    const rows: Array<GroupRow & { created_at: Date }> = await manager.query(
-      'SELECT id, name, created_at FROM groups WHERE name = $1',
-      [name],
+  async findByNameFor(name: string, accountId: string): Promise<GroupForAccountRow | null> {
+    const rows: GroupForAccountRow[] = await this.dataSource.query(
+      `SELECT g.id, g.name, g.visibility, g.created_at,
+         m.id AS member_id, m.joined_at::text AS joined_at
+       FROM groups g
+       LEFT JOIN group_members m ON m.group_id = g.id AND m.account_id = $2
+       WHERE g.name = $1`,
+      [name, accountId],
     );
     return rows[0] ?? null;
   }
 
+  /** The group, its row locked, with the account's membership (read in the same statement). */
   async lockByName(
     manager: EntityManager,
     name: string,
+    accountId: string,
     lock: 'FOR SHARE' | 'FOR UPDATE',
-  ): Promise<GroupRow | null> {
-    const rows: GroupRow[] = await manager.query(
-      `SELECT id, name FROM groups WHERE name = $1 ${lock}`,
-      [name],
+  ): Promise<LockedGroupRow | null> {
+    const rows: LockedGroupRow[] = await manager.query(
+      `SELECT g.id, g.name, g.visibility, g.invite_code, m.id AS member_id
+       FROM groups g
+       LEFT JOIN group_members m ON m.group_id = g.id AND m.account_id = $2
+       WHERE g.name = $1 ${lock} OF g`,
+      [name, accountId],
     );
     return rows[0] ?? null;
+  }
+
+  async replaceInviteCode(manager: EntityManager, groupId: string, code: string): Promise<void> {
+    await manager.query('UPDATE groups SET invite_code = $2 WHERE id = $1', [groupId, code]);
   }
 
   /** The group of a member, locked for update, with the member's account. */
@@ -77,7 +104,7 @@ export class GroupRepository {
     memberId: string,
   ): Promise<(GroupRow & { account_id: string }) | null> {
     const rows: Array<GroupRow & { account_id: string }> = await manager.query(
-      `SELECT g.id, g.name, m.account_id FROM group_members m
+      `SELECT g.id, g.name, g.visibility, m.account_id FROM group_members m
        JOIN groups g ON g.id = m.group_id
        WHERE m.id = $1 FOR UPDATE OF g`,
       [memberId],
@@ -85,18 +112,17 @@ export class GroupRepository {
     return rows[0] ?? null;
   }
 
-  /** By name, with member counts; `search` is part of the name. */
-  async search(search: string | undefined, request: PageRequest): Promise<Page<GroupSummaryRow>> {
+  /** Public groups by name; `search` is part of the name. */
+  async searchPublic(search: string | undefined, request: PageRequest): Promise<Page<GroupRow>> {
     const params: unknown[] = [];
-    const conditions: string[] = [];
+    const conditions = [`g.visibility = 'public'`];
     if (search) {
       params.push(`%${escapeLike(search.trim().toLowerCase())}%`);
       conditions.push(`g.name LIKE $${params.length}`);
     }
     const page = BY_NAME.sql(request, params);
-    const rows: GroupSummaryRow[] = await this.dataSource.query(
-      `SELECT g.id, g.name, g.created_at, ${page.positionColumns},
-         (SELECT count(*)::int FROM group_members m WHERE m.group_id = g.id) AS member_count
+    const rows: GroupRow[] = await this.dataSource.query(
+      `SELECT g.id, g.name, g.visibility, ${page.positionColumns}
        FROM groups g WHERE ${[...conditions, page.after].join(' AND ')}
        ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
       params,
@@ -132,18 +158,6 @@ export class GroupRepository {
       [groupId],
     );
     return remaining;
-  }
-
-  async findMemberId(
-    groupId: string,
-    accountId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<string | null> {
-    const rows: Array<{ id: string }> = await manager.query(
-      'SELECT id FROM group_members WHERE group_id = $1 AND account_id = $2',
-      [groupId, accountId],
-    );
-    return rows[0]?.id ?? null;
   }
 
   /** In the order they joined. */

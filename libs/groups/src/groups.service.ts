@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -24,14 +24,18 @@ import {
 } from '@app/messaging';
 import {
   GroupDetailView,
+  GroupListingView,
   GroupMessageView,
-  GroupSummaryView,
+  GroupVisibility,
+  InviteCodeView,
   MembershipView,
   SearchGroupsQuery,
   normaliseGroupName,
 } from './group.dto';
+import { inviteCodeMatches, newInviteCode } from './group-invite-code';
 import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
-import { GroupRepository, GroupRow } from './group.repository';
+import { GroupNameProbes } from './group-name-probes';
+import { GroupForAccountRow, GroupRepository, GroupRow, LockedGroupRow } from './group.repository';
 
 function toGroupMessageView(message: Message, senders: Map<string, string>): GroupMessageView {
   return {
@@ -45,7 +49,9 @@ function toGroupMessageView(message: Message, senders: Map<string, string>): Gro
 
 /**
  * Group SMS chat over the number pool: unique names, one pool number per member and group, joins
- * and leaves that are single transactions safe under concurrency.
+ * and leaves that are single transactions safe under concurrency. A private group is, to anyone
+ * but its members, exactly like a group that does not exist: 404 GROUP_NOT_FOUND everywhere,
+ * joining included unless the invite code is right.
  */
 @Injectable()
 export class GroupsService {
@@ -59,13 +65,42 @@ export class GroupsService {
     private readonly automaticMessages: AutomaticMessageWriter,
     private readonly inbound: InboundMessagesService,
     private readonly quota: SendQuota,
+    private readonly nameProbes: GroupNameProbes,
   ) {}
 
-  /** The creator becomes the first member; a name in use is 409 and changes nothing. */
-  async create(accountId: string, name: string): Promise<MembershipView> {
+  /**
+   * The creator becomes the first member; a name in use is 409 and changes nothing (and counts
+   * as a probe: it tells that a private group of that name exists).
+   */
+  create(
+    accountId: string,
+    name: string,
+    visibility: GroupVisibility = 'public',
+  ): Promise<MembershipView> {
+    return this.nameProbes.limit(accountId, () => this.createGroup(accountId, name, visibility));
+  }
+
+  /**
+   * A private group needs its invite code; a wrong or missing one is a group that is not there,
+   * and counts as a probe.
+   */
+  join(accountId: string, rawName: string, inviteCode?: string): Promise<MembershipView> {
+    return this.nameProbes.limit(accountId, () => this.joinGroup(accountId, rawName, inviteCode));
+  }
+
+  private async createGroup(
+    accountId: string,
+    name: string,
+    visibility: GroupVisibility,
+  ): Promise<MembershipView> {
     const { membership, queued } = await this.chargingInTransaction(async (manager, charge) => {
       const member = await this.membership.memberOf(manager, accountId);
-      const created = await this.groups.insertGroup(manager, name, accountId);
+      const created = await this.groups.insertGroup(manager, {
+        name,
+        createdBy: accountId,
+        visibility,
+        inviteCode: visibility === 'private' ? newInviteCode() : null,
+      });
       if (!created) {
         throw new ConflictAppException('GROUP_NAME_TAKEN', `The group name '${name}' is taken.`);
       }
@@ -78,11 +113,21 @@ export class GroupsService {
     return membership;
   }
 
-  async join(accountId: string, rawName: string): Promise<MembershipView> {
+  private async joinGroup(
+    accountId: string,
+    rawName: string,
+    inviteCode: string | undefined,
+  ): Promise<MembershipView> {
     const { membership, queued } = await this.chargingInTransaction(async (manager, charge) => {
       const member = await this.membership.memberOf(manager, accountId);
-      // A shared lock: joins run side by side, but never alongside the last leave deleting it.
-      const group = await this.lockGroup(manager, rawName, 'FOR SHARE');
+      // A shared lock: joins run side by side, but never alongside the last leave deleting it,
+      // nor alongside a rotation of the code they are checked against.
+      const group = await this.lockGroup(manager, rawName, accountId, 'FOR SHARE');
+      const invited =
+        group.visibility === 'public' ||
+        group.member_id !== null || // answered ALREADY_MEMBER below
+        inviteCodeMatches(group.invite_code!, inviteCode);
+      if (!invited) throw this.notFound(group.name);
       const joined = await this.membership.add(manager, group, member);
       await charge(accountId, [joined.welcome]);
       const queued = await this.automaticMessages.store(manager, [joined.welcome]);
@@ -94,9 +139,9 @@ export class GroupsService {
 
   async leave(accountId: string, rawName: string): Promise<void> {
     const queued = await this.chargingInTransaction(async (manager, charge) => {
-      const group = await this.lockGroup(manager, rawName, 'FOR UPDATE');
-      const memberId = await this.memberIdOf(group, accountId, manager);
-      const { goodbye } = await this.membership.remove(manager, group, memberId);
+      const group = await this.lockGroup(manager, rawName, accountId, 'FOR UPDATE');
+      if (!group.member_id) throw this.outsiderAnswer(group);
+      const { goodbye } = await this.membership.remove(manager, group, group.member_id);
       // Leaving never waits for quota: over it, the member leaves without the goodbye text.
       const goodbyes = goodbye ? [goodbye] : [];
       const charged = await charge(accountId, goodbyes).then(
@@ -111,25 +156,26 @@ export class GroupsService {
     await this.automaticMessages.dispatch(queued);
   }
 
-  async search(query: SearchGroupsQuery): Promise<Page<GroupSummaryView>> {
-    const page = await this.groups.search(query.search, query);
-    return mapPage(page, (row) => ({
-      name: row.name,
-      memberCount: row.member_count,
-      createdAt: row.created_at.toISOString(),
-    }));
+  /** Public groups, by name only: who is in a group, and how many, is not for anyone who searches. */
+  async search(query: SearchGroupsQuery): Promise<Page<GroupListingView>> {
+    const page = await this.groups.searchPublic(query.search, query);
+    return mapPage(page, (row) => ({ name: row.name }));
   }
 
-  async get(rawName: string): Promise<GroupDetailView> {
-    const name = normaliseGroupName(rawName) as string;
-    const group = await this.groups.findByName(name);
-    if (!group) throw this.notFound(name);
+  /** Anyone sees a public group's name and size; only its members see who is in it. */
+  async get(accountId: string, rawName: string): Promise<GroupDetailView> {
+    const group = await this.findVisibleGroup(accountId, rawName);
     const members = await this.groups.findMembers(group.id);
+    const overview = {
+      name: group.name,
+      visibility: group.visibility,
+      memberCount: members.length,
+    };
+    if (!group.member_id) return overview;
     const names = await this.accounts.namesOf(members.map((member) => member.account_id));
     return {
-      name: group.name,
+      ...overview,
       createdAt: group.created_at.toISOString(),
-      memberCount: members.length,
       members: members.map((member) => ({
         name: names.get(member.account_id)!,
         joinedAt: member.joined_at.toISOString(),
@@ -137,25 +183,29 @@ export class GroupsService {
     };
   }
 
-  /** What members said (by SMS or from the app), newest first. Members only. */
+  /**
+   * What members said (by SMS or from the app), newest first. Members only, and only from the
+   * moment they joined: a late joiner does not read what was said before them.
+   */
   async messages(
     accountId: string,
     rawName: string,
     query: PaginationQueryDto,
   ): Promise<Page<GroupMessageView>> {
-    const group = await this.findGroup(rawName);
-    await this.memberIdOf(group, accountId);
-    const page = await this.history.groupTexts(group.id, query);
+    const group = await this.findVisibleGroup(accountId, rawName);
+    if (!group.joined_at) throw this.notAMember(group.name);
+    const page = await this.history.groupTexts(group.id, group.joined_at, query);
     const senders = await this.sendersOf(page.data);
     return mapPage(page, (message) => toGroupMessageView(message, senders));
   }
 
   /** A post from the app goes through the inbound pipeline, exactly like the member's SMS. */
   async post(accountId: string, rawName: string, body: string): Promise<GroupMessageView> {
-    const group = await this.findGroup(rawName);
-    const memberId = await this.groups.findMemberId(group.id, accountId);
-    const [own] = memberId
-      ? await this.numberPool.bindingsOf(this.dataSource.manager, GROUP_MEMBER_TARGET, [memberId])
+    const group = await this.findVisibleGroup(accountId, rawName);
+    const [own] = group.member_id
+      ? await this.numberPool.bindingsOf(this.dataSource.manager, GROUP_MEMBER_TARGET, [
+          group.member_id,
+        ])
       : [];
     if (!own) throw this.notAMember(group.name);
     const { messageId } = await this.inbound.receive({
@@ -168,6 +218,27 @@ export class GroupsService {
     });
     const message = (await this.history.findById(messageId))!;
     return toGroupMessageView(message, await this.sendersOf([message]));
+  }
+
+  /** A private group's invite code, for its members to pass on. */
+  async inviteCode(accountId: string, rawName: string): Promise<InviteCodeView> {
+    return this.dataSource.transaction(async (manager) => {
+      const group = await this.lockPrivateGroupOfMember(manager, accountId, rawName, 'FOR SHARE');
+      return { inviteCode: group.invite_code! };
+    });
+  }
+
+  /**
+   * A new invite code; the old one stops working at once. Any member may rotate it: every
+   * member can read the code and pass it on, so every member may also take it back.
+   */
+  async rotateInviteCode(accountId: string, rawName: string): Promise<InviteCodeView> {
+    return this.dataSource.transaction(async (manager) => {
+      const group = await this.lockPrivateGroupOfMember(manager, accountId, rawName, 'FOR UPDATE');
+      const inviteCode = newInviteCode();
+      await this.groups.replaceInviteCode(manager, group.id, inviteCode);
+      return { inviteCode };
+    });
   }
 
   private sendersOf(messages: Message[]): Promise<Map<string, string>> {
@@ -209,29 +280,43 @@ export class GroupsService {
   private async lockGroup(
     manager: EntityManager,
     rawName: string,
-    lock: 'FOR SHARE' | 'FOR UPDATE',
-  ): Promise<GroupRow> {
-    const name = normaliseGroupName(rawName) as string;
-    const group = await this.groups.lockByName(manager, name, lock);
-    if (!group) throw this.notFound(name);
-    return group;
-  }
-
-  private async findGroup(rawName: string): Promise<GroupRow> {
-    const name = normaliseGroupName(rawName) as string;
-    const group = await this.groups.findByName(name);
-    if (!group) throw this.notFound(name);
-    return group;
-  }
-
-  private async memberIdOf(
-    group: GroupRow,
     accountId: string,
-    manager?: EntityManager,
-  ): Promise<string> {
-    const memberId = await this.groups.findMemberId(group.id, accountId, manager);
-    if (!memberId) throw this.notAMember(group.name);
-    return memberId;
+    lock: 'FOR SHARE' | 'FOR UPDATE',
+  ): Promise<LockedGroupRow> {
+    const name = normaliseGroupName(rawName) as string;
+    const group = await this.groups.lockByName(manager, name, accountId, lock);
+    if (!group) throw this.notFound(name);
+    return group;
+  }
+
+  private async lockPrivateGroupOfMember(
+    manager: EntityManager,
+    accountId: string,
+    rawName: string,
+    lock: 'FOR SHARE' | 'FOR UPDATE',
+  ): Promise<LockedGroupRow> {
+    const group = await this.lockGroup(manager, rawName, accountId, lock);
+    if (!group.member_id) throw this.outsiderAnswer(group);
+    if (group.visibility !== 'private') {
+      throw new ConflictAppException(
+        'GROUP_IS_PUBLIC',
+        `'${group.name}' is public: anyone can join it by name, without an invite code.`,
+      );
+    }
+    return group;
+  }
+
+  /** The group with the caller's membership; a private group of others is not found. */
+  private async findVisibleGroup(accountId: string, rawName: string): Promise<GroupForAccountRow> {
+    const name = normaliseGroupName(rawName) as string;
+    const group = await this.groups.findByNameFor(name, accountId);
+    if (!group || (group.visibility === 'private' && !group.member_id)) throw this.notFound(name);
+    return group;
+  }
+
+  /** To a non-member, a private group is not found; a public one is found, but not theirs. */
+  private outsiderAnswer(group: GroupRow): AppException {
+    return group.visibility === 'private' ? this.notFound(group.name) : this.notAMember(group.name);
   }
 
   private notFound(name: string): AppException {
@@ -239,10 +324,6 @@ export class GroupsService {
   }
 
   private notAMember(name: string): AppException {
-    return new AppException(
-      HttpStatus.NOT_FOUND,
-      'NOT_A_MEMBER',
-      `You are not a member of '${name}'.`,
-    );
+    return new NotFoundAppException('NOT_A_MEMBER', `You are not a member of '${name}'.`);
   }
 }

@@ -13,9 +13,13 @@ import { MessageRepository } from './message.repository';
 export class MessageHistory {
   constructor(private readonly messages: MessageRepository) {}
 
-  /** What members said to a group (by SMS or from the app), newest first. */
-  groupTexts(groupId: string, request: PageRequest): Promise<Page<Message>> {
-    return this.messages.listGroupTexts(groupId, request);
+  /**
+   * What members said to a group (by SMS or from the app), newest first, from `since` on: a
+   * member reads from the moment they joined. `since` is PostgreSQL's text of a timestamptz, to
+   * the microsecond (a Date would round to the millisecond and let in the texts just before it).
+   */
+  groupTexts(groupId: string, since: string, request: PageRequest): Promise<Page<Message>> {
+    return this.messages.listGroupTexts(groupId, since, request);
   }
 
   /** The last message with each peer (group traffic aside), most recent first. */

@@ -374,13 +374,18 @@ export class MessageRepository {
     return NEWEST_FIRST.page(rows, request, messageFromRow);
   }
 
-  /** What members said to a group (by SMS or from the app), newest first. */
-  async listGroupTexts(groupId: string, request: PageRequest): Promise<Page<Message>> {
-    const params: unknown[] = [groupId];
+  /** What members said to a group (by SMS or from the app) at or after `since`, newest first. */
+  async listGroupTexts(
+    groupId: string,
+    since: string,
+    request: PageRequest,
+  ): Promise<Page<Message>> {
+    const params: unknown[] = [groupId, since];
     const page = NEWEST_FIRST.sql(request, params);
     const rows = await this.dataSource.query(
       `SELECT *, ${page.positionColumns} FROM messages
-       WHERE group_id = $1 AND direction = 'inbound' AND ${page.after}
+       WHERE group_id = $1 AND direction = 'inbound' AND created_at >= $2::timestamptz
+         AND ${page.after}
        ORDER BY ${page.orderBy} LIMIT ${page.limit}`,
       params,
     );

@@ -8,6 +8,7 @@ import { SessionVerificationAndRetiredTokens1763700650000 } from './176370065000
 import { MessagesSenderFromBinding1763700810000 } from './1763700810000-messages-sender-from-binding';
 import { MessagesSealedBody1763700820000 } from './1763700820000-messages-sealed-body';
 import { AccountSendLimits1764900000000 } from './1764900000000-account-send-limits';
+import { PrivateGroups1763700937000 } from './1763700937000-private-groups';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -24,4 +25,5 @@ export const ALL_MIGRATIONS = [
   MessagesSenderFromBinding1763700810000,
   MessagesSealedBody1763700820000,
   AccountSendLimits1764900000000,
+  PrivateGroups1763700937000,
 ];
