@@ -59,7 +59,7 @@ export class ConversationsController {
   @ApiParam(PHONE_PARAM)
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiAcceptedResponse({ type: ConversationMessageView })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER' })
+  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER, IDEMPOTENCY_KEY_REUSED' })
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Param('phone') phone: string,

@@ -40,7 +40,7 @@ export class MessagesController {
   @ApiUnprocessableEntityResponse({
     description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
   })
-  @ApiConflictResponse({ description: 'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED' })
+  @ApiConflictResponse({ description: 'SESSION_CLOSED, NUMBER_POOL_EXHAUSTED' })
   async send(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendMessageDto,
@@ -69,7 +69,9 @@ export class MessagesController {
       properties: { data: { type: 'array', items: { $ref: '#/components/schemas/MessageView' } } },
     },
   })
-  @ApiUnprocessableEntityResponse({ description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE' })
+  @ApiUnprocessableEntityResponse({
+    description: 'INVALID_PHONE_NUMBER, INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED',
+  })
   async sendBatch(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() request: SendBatchDto,
