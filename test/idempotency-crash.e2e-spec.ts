@@ -62,8 +62,11 @@ describe('Idempotency-Key across an API crash', () => {
   beforeAll(async () => {
     app = await createTestApp();
   });
-  afterAll(async () => {
+  afterEach(async () => {
     if (api) await stopProcess(api.child, 'SIGKILL');
+    api = undefined;
+  });
+  afterAll(async () => {
     await app.close();
   });
 
