@@ -29,7 +29,7 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
   });
 
   describe('Idempotency-Key', () => {
-    it('50 concurrent identical requests make one message and one send', async () => {
+    it('50 concurrent identical requests make one message and one send, all answered with it', async () => {
       const body = { to: '+14155550201', body: 'Exactly once' };
       const responses = await Promise.all(
         Array.from({ length: 50 }, () =>
@@ -40,13 +40,14 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
             .send(body),
         ),
       );
-      const accepted = responses.filter((response) => response.status === 202);
-      const inFlight = responses.filter((response) => response.status === 409);
-      expect(accepted.length + inFlight.length).toBe(50);
-      expect(new Set(accepted.map((response) => response.body.id)).size).toBe(1);
-      for (const response of inFlight) {
-        expect(response.body.code).toBe('IDEMPOTENCY_REQUEST_IN_PROGRESS');
-      }
+      // A duplicate waits for the first one's commit and replays it: no 409 to retry on.
+      expect(responses.map((response) => response.status)).toEqual(Array(50).fill(202));
+      expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+      const replays = responses.filter((response) => response.headers['idempotent-replayed']);
+      expect(replays).toHaveLength(49);
+      const [first] = responses.filter((response) => !response.headers['idempotent-replayed']);
+      // The answer as it was first given, times included.
+      for (const replay of replays) expect(replay.body).toEqual(first.body);
 
       const replay = await http()
         .post('/api/v1/messages')
@@ -55,13 +56,14 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         .send(body);
       expect(replay.status).toBe(202);
       expect(replay.headers['idempotent-replayed']).toBe('true');
-      expect(replay.body.id).toBe(accepted[0].body.id);
+      expect(replay.body).toEqual(first.body);
 
       const list = await http()
         .get('/api/v1/messages')
         .query({ peer: '+14155550201' })
         .set(headers);
       expect(list.body.data).toHaveLength(1);
+      expect(list.body.data[0].createdAt).toBe(first.body.createdAt);
       // A later message to the same phone: a second send of the first would have gone before it.
       const later = await http()
         .post('/api/v1/messages?wait=10')
@@ -72,6 +74,98 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         'Exactly once',
         'Sent after',
       ]);
+    });
+
+    it('a batch under one key, sent 20 times at once, is stored once (its session counted once)', async () => {
+      const batch = {
+        messages: Array.from({ length: 30 }, (_, i) => ({
+          to: `+1415555021${i % 10}`,
+          body: `keyed batch ${i}`,
+          sessionId: 'keyed-batch',
+        })),
+      };
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          http()
+            .post('/api/v1/messages/batch')
+            .set(headers)
+            .set('Idempotency-Key', 'batch-7')
+            .send(batch),
+        ),
+      );
+      expect(responses.map((response) => response.status)).toEqual(Array(20).fill(202));
+      const [first] = responses.filter((response) => !response.headers['idempotent-replayed']);
+      for (const response of responses) expect(response.body).toEqual(first.body);
+      expect(first.body.data).toHaveLength(30);
+
+      const stored = await app
+        .get(DataSource)
+        .query("SELECT count(*)::int AS n FROM messages WHERE body LIKE 'keyed batch %'");
+      expect(stored[0].n).toBe(30);
+      // The duplicates' session updates rolled back with them.
+      const session = await http().get('/api/v1/sessions/keyed-batch').set(headers);
+      expect(session.body.messageCount).toBe(30);
+    });
+
+    it('replays a committed request even when the request would now be refused', async () => {
+      const body = { to: '+14155550204', body: 'In a session', sessionId: 'then-closed' };
+      const accepted = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'before-close')
+        .send(body)
+        .expect(202);
+      await http().post('/api/v1/sessions/then-closed/close').set(headers).expect(200);
+
+      const retried = await http()
+        .post('/api/v1/messages')
+        .set(headers)
+        .set('Idempotency-Key', 'before-close')
+        .send(body);
+      expect(retried.status).toBe(202);
+      expect(retried.headers['idempotent-replayed']).toBe('true');
+      expect(retried.body).toEqual(accepted.body);
+    });
+
+    it('replays the outcome a ?wait request waited for', async () => {
+      const body = { to: '+14155550205', body: 'Waited for' };
+      const waited = await http()
+        .post('/api/v1/messages?wait=10')
+        .set(headers)
+        .set('Idempotency-Key', 'waited')
+        .send(body);
+      expect(waited.status).toBe(200);
+      expect(waited.body.status).toBe('sent');
+      const retried = await http()
+        .post('/api/v1/messages?wait=10')
+        .set(headers)
+        .set('Idempotency-Key', 'waited')
+        .send(body);
+      expect(retried.status).toBe(200);
+      expect(retried.headers['idempotent-replayed']).toBe('true');
+      expect(retried.body).toEqual(waited.body);
+      expect(fake.messagesTo('+14155550205')).toHaveLength(1);
+    });
+
+    it('a key older than 24 h starts a new request', async () => {
+      const { account, headers: own } = await createAccount(app);
+      const body = { to: '+14155550206', body: 'Yesterday' };
+      const send = () =>
+        http().post('/api/v1/messages').set(own).set('Idempotency-Key', 'daily').send(body);
+      const yesterday = await send().expect(202);
+      await app
+        .get(DataSource)
+        .query(
+          `UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE account_id = $1`,
+          [account.id],
+        );
+      const today = await send();
+      expect(today.status).toBe(202);
+      expect(today.headers['idempotent-replayed']).toBeUndefined();
+      expect(today.body.id).not.toBe(yesterday.body.id);
+      const again = await send();
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.body.id).toBe(today.body.id);
     });
 
     it('refuses the same key with another body (422), and scopes keys per account', async () => {
@@ -97,6 +191,24 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         .send({ to: '+14155550202', body: 'B' });
       expect(sameKeyElsewhere.status).toBe(202);
       expect(sameKeyElsewhere.headers['idempotent-replayed']).toBeUndefined();
+    });
+
+    it('refuses a key that is not 1 to 255 printable ASCII characters, storing nothing', async () => {
+      for (const key of ['x'.repeat(256), 'with space', 'caf\u00e9']) {
+        const refused = await http()
+          .post('/api/v1/messages')
+          .set(headers)
+          .set('Idempotency-Key', key)
+          .send({ to: '+14155550207', body: 'Bad key' });
+        expect(refused.status).toBe(400);
+        expect(refused.headers['content-type']).toContain('application/problem+json');
+        expect(refused.body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+      }
+      const list = await http()
+        .get('/api/v1/messages')
+        .query({ peer: '+14155550207' })
+        .set(headers);
+      expect(list.body.data).toEqual([]);
     });
 
     it('lets a failed request be retried with the same key', async () => {

@@ -63,7 +63,7 @@ export class ConversationsController {
   @ApiAcceptedResponse({ type: ConversationMessageView })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not allowed), SENDER_NOT_AVAILABLE',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not allowed), SENDER_NOT_AVAILABLE, IDEMPOTENCY_KEY_REUSED',
   })
   @ApiSendQuotaResponses()
   @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })

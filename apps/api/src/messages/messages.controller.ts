@@ -53,7 +53,7 @@ export class MessagesController {
   })
   @ApiConflictResponse({
     description:
-      'IDEMPOTENCY_REQUEST_IN_PROGRESS, SESSION_CLOSED, NUMBER_POOL_EXHAUSTED (every pool number serves another conversation or group with that phone)',
+      'SESSION_CLOSED, NUMBER_POOL_EXHAUSTED (every pool number serves another conversation or group with that phone)',
   })
   @ApiSendQuotaResponses(
     'TOO_MANY_WAITING_REQUESTS: with ?wait, the account already holds MESSAGE_WAIT_MAX_PER_ACCOUNT waiting requests (nothing stored; Retry-After).',
@@ -90,7 +90,7 @@ export class MessagesController {
   })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
   })
   @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })
   @ApiSendQuotaResponses()

@@ -112,6 +112,74 @@ export function isCarriedBy(message: Message, carrier: ProviderCarrier): boolean
   );
 }
 
+/**
+ * An `Idempotency-Key` taken by the statement that stores its request's messages, with the answer
+ * to replay: both commit together or not at all.
+ */
+export interface IdempotencyKeyClaim {
+  accountId: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  /** The answer's body, as JSON. */
+  body: string;
+  /** A key stored longer ago than this is free again. */
+  retentionHours: number;
+}
+
+/** A key that was already taken: what its request committed. */
+export interface HeldIdempotencyKey {
+  requestHash: string;
+  status: number;
+  body: unknown;
+  /** When its request committed (the creation time of its messages). */
+  createdAt: Date;
+}
+
+export type KeyedInsert =
+  | { claimed: true; messages: Message[] }
+  | { claimed: false; held: HeldIdempotencyKey };
+
+/** The INSERT of drafts sent as one array per column, after the message ids ($1). */
+function insertDraftsSql(): string {
+  return `INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
+    SELECT * FROM unnest($1::uuid[], ${DRAFT_COLUMNS.map(([, , type], index) => `$${index + 2}::${type}[]`).join(', ')})`;
+}
+
+/**
+ * The insert with an idempotency key: the key's row and the messages in one statement, so one
+ * commit (a crash leaves both or neither). The key is taken when it is new, or older than its
+ * retention; else nothing is inserted and the statement returns what the key holds. On a key
+ * that a concurrent request has just written, PostgreSQL waits for that request's commit (or
+ * rollback) before deciding, so a concurrent duplicate gets the committed answer. A held key is
+ * "updated" to itself: that is what lets the statement return it, committed after its snapshot.
+ */
+function insertDraftsClaimingKeySql(): string {
+  const [account, key, hash, status, body, retention] = [0, 1, 2, 3, 4, 5].map(
+    (offset) => `$${DRAFT_COLUMNS.length + 2 + offset}`,
+  );
+  const expired = `k.created_at < now() - make_interval(hours => ${retention}::int)`;
+  const takeOver = (column: string) =>
+    `${column} = CASE WHEN ${expired} THEN excluded.${column} ELSE k.${column} END`;
+  return `WITH claim AS (
+    INSERT INTO idempotency_keys AS k
+      (account_id, key, request_hash, response_status, response_body, created_at)
+    VALUES (${account}::uuid, ${key}::text, ${hash}::text, ${status}::int, ${body}::jsonb, now())
+    ON CONFLICT (account_id, key) DO UPDATE SET
+      ${['request_hash', 'response_status', 'response_body', 'created_at'].map(takeOver).join(',\n      ')}
+    RETURNING k.created_at = now() AS claimed, k.request_hash, k.response_status, k.response_body,
+      k.created_at
+  ), inserted AS (
+    ${insertDraftsSql()}
+    WHERE (SELECT claimed FROM claim)
+  )
+  SELECT claimed, created_at,
+    CASE WHEN claimed THEN NULL ELSE request_hash END AS request_hash,
+    CASE WHEN claimed THEN NULL ELSE response_status END AS response_status,
+    CASE WHEN claimed THEN NULL ELSE response_body END AS response_body
+  FROM claim`;
+}
+
 /** The hot statements; the updates return `columns` (see messageColumns). Their text never changes. */
 function hotStatements(columns: string[]) {
   const returningOfM = columns.map((column) => `m.${column}`).join(', ');
@@ -128,10 +196,14 @@ function hotStatements(columns: string[]) {
       // per message in a batch. now() is the transaction's start, what the defaults stored. (A
       // data-modifying WITH runs to completion whether or not the query reads it.)
       text: `WITH inserted AS (
-    INSERT INTO messages (id, ${DRAFT_COLUMNS.map(([, column]) => column).join(', ')})
-    SELECT * FROM unnest($1::uuid[], ${DRAFT_COLUMNS.map(([, , type], index) => `$${index + 2}::${type}[]`).join(', ')})
+    ${insertDraftsSql()}
   )
   SELECT now() AS created_at`,
+    },
+    /** The same insert under an idempotency key (see insertDraftsClaimingKeySql). */
+    insertDraftsClaimingKey: {
+      name: 'messages_insert_drafts_claiming_key',
+      text: insertDraftsClaimingKeySql(),
     },
     /** Takes messages for a dispatch attempt; the opt-out lookup rides along (no extra round trip). */
     claimForDispatch: {
@@ -316,12 +388,70 @@ export class MessageRepository {
     return this.inserts.submit(drafts);
   }
 
+  /**
+   * Inserts the drafts only if this request takes its idempotency key, storing the answer under
+   * the key in the same statement (on its own: never coalesced with other requests). `claimFor`
+   * builds the claim from the new messages' ids. When the key is held, nothing is inserted and
+   * what it holds comes back.
+   */
+  async insertManyClaimingKey(
+    drafts: MessageDraft[],
+    claimFor: (ids: string[]) => IdempotencyKeyClaim,
+    manager?: EntityManager,
+  ): Promise<KeyedInsert> {
+    const ids: string[] = drafts.map(() => randomUUID());
+    const claim = claimFor(ids);
+    const values = [
+      ...this.draftValues(ids, drafts),
+      claim.accountId,
+      claim.key,
+      claim.requestHash,
+      claim.status,
+      claim.body,
+      claim.retentionHours,
+    ];
+    const statement = this.statements.insertDraftsClaimingKey;
+    const [row] = (
+      manager
+        ? await manager.query(statement.text, values)
+        : await this.prepared.query(statement, values)
+    ) as Array<{
+      claimed: boolean;
+      created_at: Date;
+      request_hash: string | null;
+      response_status: number | null;
+      response_body: unknown;
+    }>;
+    if (!row.claimed) {
+      return {
+        claimed: false,
+        held: {
+          requestHash: row.request_hash!,
+          status: row.response_status!,
+          body: row.response_body,
+          createdAt: row.created_at,
+        },
+      };
+    }
+    const messages = drafts.map((draft, index) =>
+      messageFromDraft(ids[index], draft, row.created_at),
+    );
+    return { claimed: true, messages };
+  }
+
+  /** The statement parameters of drafts: their ids, then one array per column. */
+  private draftValues(ids: string[], drafts: MessageDraft[]): unknown[] {
+    return [
+      ids,
+      ...DRAFT_COLUMNS.map(([key]) =>
+        drafts.map((draft) => draft[key] ?? DRAFT_DEFAULTS[key] ?? null),
+      ),
+    ];
+  }
+
   private async insertRows(drafts: MessageDraft[], manager?: EntityManager): Promise<Message[]> {
     const ids: string[] = drafts.map(() => randomUUID());
-    const columns = DRAFT_COLUMNS.map(([key]) =>
-      drafts.map((draft) => draft[key] ?? DRAFT_DEFAULTS[key] ?? null),
-    );
-    const values = [ids, ...columns];
+    const values = this.draftValues(ids, drafts);
     // Inside a caller's transaction the statement must go through its connection, unprepared.
     const [{ created_at: createdAt }] = (
       manager

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppException, UnprocessableAppException } from '@app/core';
+import { HeldIdempotencyKey, IdempotencyKeyClaim } from '../model/message.repository';
 
 export interface StoredResponse {
   status: number;
@@ -14,11 +15,31 @@ export interface IdempotentResult extends StoredResponse {
   replayed: boolean;
 }
 
+/** The `Idempotency-Key` of one request, and the fingerprint of what it asks. */
+export interface IdempotencyKey {
+  accountId: string;
+  key: string;
+  requestHash: string;
+}
+
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 // Keys are kept 24 h (Stripe's window); after that the same key starts a new request.
 const RETENTION_HOURS = 24;
-// A request that has held its key this long is presumed dead (its process crashed).
-const ABANDONED_AFTER_SECONDS = 60;
+
+/**
+ * Where an answer stored with its messages says when they were created. The statement that
+ * stores both cannot put its own now() in the JSON it is given; a replay puts the key's creation
+ * time there, which that statement set to the same now(). An object, so that no string a client
+ * sent can be mistaken for it.
+ */
+export const COMMIT_TIME = Object.freeze({ commitTime: true });
+
+/** Raised where a request finds its key held; the transaction it is in rolls back. */
+export class IdempotencyKeyHeld extends Error {
+  constructor(readonly held: HeldIdempotencyKey) {
+    super('Idempotency-Key already held');
+  }
+}
 
 /** Stable hash of a request body: key order does not matter. */
 export function fingerprint(value: unknown): string {
@@ -38,21 +59,30 @@ export function fingerprint(value: unknown): string {
     .digest('hex');
 }
 
+function withCommitTime(value: unknown, commitTime: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => withCommitTime(item, commitTime));
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1 && entries[0][0] === 'commitTime' && entries[0][1] === true) {
+    return commitTime;
+  }
+  return Object.fromEntries(entries.map(([key, item]) => [key, withCommitTime(item, commitTime)]));
+}
+
 /**
- * `Idempotency-Key` semantics (Stripe, IETF draft): the same key and body replays the first
- * answer; the same key with another body is 422; a duplicate while the first is still running
- * is 409. Keys are per account.
+ * `Idempotency-Key` semantics (Stripe, IETF draft): the same key and body replay the first
+ * answer; the same key with another body is 422. Keys are per account. A key is written only by
+ * the statement that commits its request's messages, with the answer (see
+ * MessageRepository.insertManyClaimingKey): a request that failed before that left nothing, and
+ * one that committed can always be replayed, even if its process died before answering. A
+ * concurrent duplicate waits for the first one's commit and replays it.
  */
 @Injectable()
 export class IdempotencyService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async run(
-    accountId: string,
-    key: string,
-    request: unknown,
-    handler: () => Promise<StoredResponse>,
-  ): Promise<IdempotentResult> {
+  /** The key of a request, checked; `request` is what a retry must repeat to be replayed. */
+  keyOf(accountId: string, key: string, request: unknown): IdempotencyKey {
     if (!KEY_PATTERN.test(key)) {
       throw new AppException(
         HttpStatus.BAD_REQUEST,
@@ -60,82 +90,79 @@ export class IdempotencyService {
         'Idempotency-Key must be 1 to 255 printable ASCII characters.',
       );
     }
-    const requestHash = fingerprint(request);
-    const replay = await this.claim(accountId, key, requestHash);
-    if (replay) return { ...replay, replayed: true };
-
-    let response: StoredResponse;
-    try {
-      response = await handler();
-    } catch (error) {
-      // Nothing was committed under this key: let the client try again with it.
-      await this.dataSource.query(
-        'DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2',
-        [accountId, key],
-      );
-      throw error;
-    }
-    await this.dataSource.query(
-      `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4
-       WHERE account_id = $1 AND key = $2`,
-      [accountId, key, response.status, JSON.stringify(response.body)],
-    );
-    return { ...response, replayed: false };
+    return { accountId, key, requestHash: fingerprint(request) };
   }
 
-  /** Takes the key for this request, or returns the stored answer to replay. */
-  private async claim(
-    accountId: string,
-    key: string,
-    requestHash: string,
-  ): Promise<StoredResponse | null> {
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (account_id, key, request_hash, state)
-       VALUES ($1, $2, $3, 'in_progress') ON CONFLICT DO NOTHING RETURNING key`,
-      [accountId, key, requestHash],
-    );
-    if (inserted.length > 0) return null;
+  /** What the insert of the request's messages writes under its key. */
+  claim(key: IdempotencyKey, answer: StoredResponse): IdempotencyKeyClaim {
+    return {
+      ...key,
+      status: answer.status,
+      body: JSON.stringify(answer.body),
+      retentionHours: RETENTION_HOURS,
+    };
+  }
 
-    // Expired keys and abandoned claims are taken over by this request, atomically.
-    const [takenOver] = await this.dataSource.query(
-      `UPDATE idempotency_keys
-       SET request_hash = $3, state = 'in_progress', locked_at = now(), created_at = now(),
-           response_status = NULL, response_body = NULL
-       WHERE account_id = $1 AND key = $2
-         AND (created_at < now() - make_interval(hours => ${RETENTION_HOURS})
-              OR (state = 'in_progress' AND request_hash = $3
-                  AND locked_at < now() - make_interval(secs => ${ABANDONED_AFTER_SECONDS})))
-       RETURNING key`,
-      [accountId, key, requestHash],
-    );
-    if (takenOver.length > 0) return null;
+  /**
+   * Runs `accept` (which inserts under the key) or replays what the key holds. Whatever made
+   * `accept` fail (a key held by an earlier try, a refusal that would not have happened then, a
+   * failure after the commit), a committed answer under this key is the answer.
+   */
+  async run(key: IdempotencyKey, accept: () => Promise<StoredResponse>): Promise<IdempotentResult> {
+    try {
+      return { ...(await accept()), replayed: false };
+    } catch (error) {
+      const held =
+        error instanceof IdempotencyKeyHeld
+          ? error.held
+          : await this.findHeld(key).catch(() => null);
+      if (!held) throw error;
+      return { ...this.replay(key, held), replayed: true };
+    }
+  }
 
-    const rows: Array<{
-      request_hash: string;
-      state: string;
-      response_status: number | null;
-      response_body: unknown;
-    }> = await this.dataSource.query(
-      'SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE account_id = $1 AND key = $2',
-      [accountId, key],
+  /**
+   * Replaces the answer stored at the commit by a later, better one (the outcome a `?wait`
+   * request waited for). The stored one stays if this fails.
+   */
+  async improveAnswer(key: IdempotencyKey, answer: StoredResponse): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET response_status = $4, response_body = $5
+       WHERE account_id = $1 AND key = $2 AND request_hash = $3`,
+      [key.accountId, key.key, key.requestHash, answer.status, JSON.stringify(answer.body)],
     );
-    const existing = rows[0];
-    if (!existing) return this.claim(accountId, key, requestHash); // deleted meanwhile: try again
-    if (existing.request_hash !== requestHash) {
+  }
+
+  private replay(key: IdempotencyKey, held: HeldIdempotencyKey): StoredResponse {
+    if (held.requestHash !== key.requestHash) {
       throw new UnprocessableAppException(
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was used with a different request body.',
       );
     }
-    if (existing.state !== 'done') {
-      throw new AppException(
-        HttpStatus.CONFLICT,
-        'IDEMPOTENCY_REQUEST_IN_PROGRESS',
-        'A request with this Idempotency-Key is still being processed; retry shortly.',
-        { headers: { 'Retry-After': '1' } },
-      );
-    }
-    return { status: existing.response_status ?? 200, body: existing.response_body };
+    return { status: held.status, body: withCommitTime(held.body, held.createdAt.toISOString()) };
+  }
+
+  private async findHeld(key: IdempotencyKey): Promise<HeldIdempotencyKey | null> {
+    const rows: Array<{
+      request_hash: string;
+      response_status: number;
+      response_body: unknown;
+      created_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT request_hash, response_status, response_body, created_at FROM idempotency_keys
+       WHERE account_id = $1 AND key = $2
+         AND created_at >= now() - make_interval(hours => ${RETENTION_HOURS})`,
+      [key.accountId, key.key],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      requestHash: row.request_hash,
+      status: row.response_status,
+      body: row.response_body,
+      createdAt: row.created_at,
+    };
   }
 
   /** Housekeeping for the reconciler: forget keys past their retention. */

@@ -2,7 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   ConflictAppException,
   DestinationPolicy,
@@ -21,11 +21,23 @@ import { MessageView } from '../model/message.view';
 import { ListMessagesQuery } from './list-messages.query';
 import { SendBatchDto, SendMessageDto } from './send-message.dto';
 import { MessageEvents } from '../model/message-events';
-import { IdempotencyService, IdempotentResult, StoredResponse } from './idempotency.service';
+import {
+  COMMIT_TIME,
+  IdempotencyKey,
+  IdempotencyKeyHeld,
+  IdempotencyService,
+  IdempotentResult,
+  StoredResponse,
+} from './idempotency.service';
 import { MessageCreationHooks } from '../model/message-creation-hooks';
 import { MessageEnqueuer } from './message-enqueuer';
 import { Message } from '../model/message.entity';
-import { MessageDraft, MessageListFilter, MessageRepository } from '../model/message.repository';
+import {
+  MessageDraft,
+  MessageListFilter,
+  MessageRepository,
+  messageFromDraft,
+} from '../model/message.repository';
 import { MessageStatus, RequestedRoute } from '../model/message-status';
 import { MessageWait, MessageWaitService, WAIT_SATISFYING_STATUSES } from './message-wait.service';
 import { MessageWaitSlots } from './message-wait-slots';
@@ -52,6 +64,24 @@ const SCHEDULE_THRESHOLD_MS = 1000;
 interface Accepted {
   messages: Message[];
   views: MessageView[];
+}
+
+/** The answer of an accept, from the views of its messages. */
+type AnswerOf = (views: readonly unknown[]) => StoredResponse;
+
+/** An accept under an Idempotency-Key: its answer is stored with its messages, in one commit. */
+interface KeyedAccept {
+  key: IdempotencyKey;
+  answer: AnswerOf;
+}
+
+const acceptedOne: AnswerOf = (views) => ({ status: HttpStatus.ACCEPTED, body: views[0] });
+const acceptedBatch: AnswerOf = (views) => ({ status: HttpStatus.ACCEPTED, body: { data: views } });
+
+/** The view of a message about to be stored; the commit decides its times (COMMIT_TIME). */
+function viewBeforeCommit(id: string, draft: MessageDraft): unknown {
+  const view = MessageView.from(messageFromDraft(id, draft, new Date(0)));
+  return { ...view, createdAt: COMMIT_TIME, updatedAt: COMMIT_TIME };
 }
 
 /** What the caller asked to send, turned into rows, or every reason why not. */
@@ -89,11 +119,17 @@ export class MessagesService {
     request: SendMessageDto,
     options: SendOptions = {},
   ): Promise<IdempotentResult> {
+    const waitSeconds = options.waitSeconds ?? 0;
+    const key = this.keyOf(accountId, options.idempotencyKey, {
+      single: request,
+      wait: waitSeconds,
+    });
+    const keyed = key && { key, answer: acceptedOne };
     const work = async (): Promise<StoredResponse> => {
-      const waitMs = (options.waitSeconds ?? 0) * 1000;
+      const waitMs = waitSeconds * 1000;
       if (waitMs === 0) {
-        const { views } = await this.create(accountId, [request]);
-        return { status: HttpStatus.ACCEPTED, body: views[0] };
+        const { views } = await this.create(accountId, [request], undefined, keyed);
+        return acceptedOne(views);
       }
       // Refused before anything is stored: a 429 leaves no message behind.
       const slot = await this.waitSlots.acquire(accountId, waitMs);
@@ -108,28 +144,36 @@ export class MessagesService {
       try {
         const {
           messages: [message],
-        } = await this.create(accountId, [request], (created) => {
-          wait = listening.watch(created[0].id);
-        });
+        } = await this.create(
+          accountId,
+          [request],
+          (created) => {
+            wait = listening.watch(created[0].id);
+          },
+          keyed,
+        );
         await wait!.done;
         const current = (await this.messages.findById(message.id)) ?? message;
         const settled = WAIT_SATISFYING_STATUSES.includes(current.status);
-        return {
+        const answer = {
           status: settled ? HttpStatus.OK : HttpStatus.ACCEPTED,
           body: MessageView.from(current),
         };
+        if (key) {
+          await this.idempotency.improveAnswer(key, answer).catch((error: unknown) => {
+            this.logger.warn(
+              { err: error },
+              'Could not store the answer of a ?wait; a retry replays the 202',
+            );
+          });
+        }
+        return answer;
       } finally {
         listening.release();
         slot.release();
       }
     };
-    if (!options.idempotencyKey) return { ...(await work()), replayed: false };
-    return this.idempotency.run(
-      accountId,
-      options.idempotencyKey,
-      { single: request, wait: options.waitSeconds ?? 0 },
-      work,
-    );
+    return key ? this.idempotency.run(key, work) : { ...(await work()), replayed: false };
   }
 
   async sendBatch(
@@ -137,12 +181,27 @@ export class MessagesService {
     request: SendBatchDto,
     options: SendOptions = {},
   ): Promise<IdempotentResult> {
+    const key = this.keyOf(accountId, options.idempotencyKey, { batch: request });
     const work = async (): Promise<StoredResponse> => {
-      const { views } = await this.create(accountId, request.messages);
-      return { status: HttpStatus.ACCEPTED, body: { data: views } };
+      const { views } = await this.create(
+        accountId,
+        request.messages,
+        undefined,
+        key && { key, answer: acceptedBatch },
+      );
+      return acceptedBatch(views);
     };
-    if (!options.idempotencyKey) return { ...(await work()), replayed: false };
-    return this.idempotency.run(accountId, options.idempotencyKey, { batch: request }, work);
+    return key ? this.idempotency.run(key, work) : { ...(await work()), replayed: false };
+  }
+
+  private keyOf(
+    accountId: string,
+    idempotencyKey: string | undefined,
+    request: unknown,
+  ): IdempotencyKey | undefined {
+    return idempotencyKey === undefined
+      ? undefined
+      : this.idempotency.keyOf(accountId, idempotencyKey, request);
   }
 
   /**
@@ -232,6 +291,7 @@ export class MessagesService {
     accountId: string,
     requests: SendMessageDto[],
     beforeEnqueue?: (messages: Message[]) => void,
+    keyed?: KeyedAccept,
   ): Promise<Accepted> {
     const now = Date.now();
     const { drafts, errors } = this.draft(accountId, requests, now);
@@ -249,7 +309,7 @@ export class MessagesService {
     const segments = drafts.reduce((sum, draft) => sum + draft.segments, 0);
     const reservation = await this.quota.reserve(accountId, segments);
     try {
-      return await this.insertAndEnqueue(accountId, drafts, beforeEnqueue);
+      return await this.insertAndEnqueue(accountId, drafts, beforeEnqueue, keyed);
     } catch (error) {
       await this.quota.release(reservation).catch(() => undefined);
       throw error;
@@ -307,19 +367,46 @@ export class MessagesService {
     accountId: string | null,
     drafts: MessageDraft[],
     beforeEnqueue?: (messages: Message[]) => void,
+    keyed?: KeyedAccept,
   ): Promise<Accepted> {
     const hooks = accountId ? this.creationHooks.applicableTo(drafts) : [];
+    const insert = (manager?: EntityManager) =>
+      keyed
+        ? this.insertClaimingKey(drafts, keyed, manager)
+        : this.messages.insertMany(drafts, manager);
     const messages =
       hooks.length === 0
-        ? await this.messages.insertMany(drafts)
+        ? await insert()
         : await this.dataSource.transaction(async (manager) => {
             for (const hook of hooks) await hook.beforeInsert(manager, accountId!, drafts);
-            return this.messages.insertMany(drafts, manager);
+            return insert(manager);
           });
     beforeEnqueue?.(messages);
     const views = messages.map(MessageView.from);
     await this.enqueuer.enqueue(messages, views);
     return { messages, views };
+  }
+
+  /**
+   * Stores the messages and, in the same statement, their answer under the request's key; throws
+   * IdempotencyKeyHeld (rolling back the transaction it runs in) when the key is already taken.
+   */
+  private async insertClaimingKey(
+    drafts: MessageDraft[],
+    keyed: KeyedAccept,
+    manager?: EntityManager,
+  ): Promise<Message[]> {
+    const inserted = await this.messages.insertManyClaimingKey(
+      drafts,
+      (ids) =>
+        this.idempotency.claim(
+          keyed.key,
+          keyed.answer(drafts.map((draft, index) => viewBeforeCommit(ids[index], draft))),
+        ),
+      manager,
+    );
+    if (!inserted.claimed) throw new IdempotencyKeyHeld(inserted.held);
+    return inserted.messages;
   }
 
   private draft(accountId: string, requests: SendMessageDto[], now: number): Drafting {

@@ -9,6 +9,7 @@ import { MessagesSenderFromBinding1763700810000 } from './1763700810000-messages
 import { MessagesSealedBody1763700820000 } from './1763700820000-messages-sealed-body';
 import { AccountSendLimits1764900000000 } from './1764900000000-account-send-limits';
 import { PrivateGroups1763700937000 } from './1763700937000-private-groups';
+import { IdempotencyAnswers1763700860000 } from './1763700860000-idempotency-answers';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -26,4 +27,5 @@ export const ALL_MIGRATIONS = [
   MessagesSealedBody1763700820000,
   AccountSendLimits1764900000000,
   PrivateGroups1763700937000,
+  IdempotencyAnswers1763700860000,
 ];
