@@ -5,6 +5,7 @@ import { Devices1763700300000 } from './1763700300000-devices';
 import { InboundAndConversations1763700400000 } from './1763700400000-inbound-and-conversations';
 import { Groups1763700500000 } from './1763700500000-groups';
 import { SessionVerificationAndRetiredTokens1763700650000 } from './1763700650000-session-verification-and-retired-tokens';
+import { Webhooks1763701000000 } from './1763701000000-webhooks';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -18,4 +19,5 @@ export const ALL_MIGRATIONS = [
   InboundAndConversations1763700400000,
   Groups1763700500000,
   SessionVerificationAndRetiredTokens1763700650000,
+  Webhooks1763701000000,
 ];
