@@ -5,6 +5,7 @@ import { AppConfig, QueueName } from '@app/core';
 import { MessageEvents } from './model/message-events';
 import { IdempotencyService } from './outbound/idempotency.service';
 import { MessageCreationHooks } from './model/message-creation-hooks';
+import { MessageChangeHooks } from './model/message-change-hooks';
 import { Message } from './model/message.entity';
 import { MessageRepository } from './model/message.repository';
 import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
@@ -61,6 +62,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageEvents,
     NumberPoolService,
     MessageCreationHooks,
+    MessageChangeHooks,
     IdempotencyService,
     MessageWaitService,
     MessageWaitSlots,
@@ -88,6 +90,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageEvents,
     NumberPoolService,
     MessageCreationHooks,
+    MessageChangeHooks,
     IdempotencyService,
     MessagesService,
     StatusCallbacksService,

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { replaceNulCharacters, toE164 } from '@app/core';
 import { MessageEvents } from '../model/message-events';
 import { MessageCreationHooks } from '../model/message-creation-hooks';
+import { AfterCommit, MessageChangeHooks } from '../model/message-change-hooks';
 import { Message } from '../model/message.entity';
 import { MessageDraft, MessageRepository } from '../model/message.repository';
 import { MessageStatus, RequestedRoute } from '../model/message-status';
@@ -64,6 +65,7 @@ export class InboundMessagesService {
     private readonly events: MessageEvents,
     private readonly bindings: NumberBindingRepository,
     private readonly messages: MessageRepository,
+    private readonly changeHooks: MessageChangeHooks,
   ) {}
 
   async receive(received: InboundSms): Promise<InboundResult> {
@@ -95,7 +97,13 @@ export class InboundMessagesService {
         ? await this.automaticMessagesFor(manager, stored, binding, handler, sms)
         : [];
       const queued = await this.automaticMessages.store(manager, automatic);
-      return { stored, queued };
+      const afterCommit: AfterCommit | undefined = this.changeHooks.concerns(
+        stored.accountId,
+        MessageStatus.Received,
+      )
+        ? await this.changeHooks.changed(manager, [stored])
+        : undefined;
+      return { stored, queued, afterCommit };
     });
 
     if (!outcome) {
@@ -108,6 +116,7 @@ export class InboundMessagesService {
         'Inbound SMS matches no number binding; stored as unrouted',
       );
     }
+    await outcome.afterCommit?.();
     await this.events.created([outcome.stored]);
     await this.automaticMessages.dispatch(outcome.queued);
     return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
@@ -155,6 +164,7 @@ export class InboundMessagesService {
       const handling = await handler.handle(manager, binding, inbound);
       if (handling.groupId) {
         await this.messages.assignToGroup(manager, inbound.id, handling.groupId);
+        inbound.groupId = handling.groupId;
       }
       return handling.automaticMessages;
     }
