@@ -63,7 +63,7 @@ export class WebhookDeliveriesService {
     await this.outbox.enqueue([deliveryId]);
   }
 
-  /** New deliveries to this endpoint of every event in the window it subscribes to now. */
+  /** New deliveries to this endpoint of the window's events it subscribes to now or was sent. */
   async replay(
     accountId: string,
     endpointId: string,

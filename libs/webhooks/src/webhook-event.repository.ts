@@ -84,13 +84,17 @@ export class WebhookEventRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Re-sends an account's events of a window to one endpoint (those it subscribes to now). */
+  /**
+   * Re-sends an account's events of a window to one endpoint: those it subscribes to now, and those
+   * it was sent before (a test event).
+   */
   async replay(endpointId: string, since: Date, until: Date): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `INSERT INTO webhook_deliveries (event_id, endpoint_id, event_type)
        SELECT v.id, e.id, v.type FROM webhook_events v
        JOIN webhook_endpoints e ON e.id = $1 AND e.account_id = v.account_id
-         AND v.type = ANY (e.events)
+         AND (v.type = ANY (e.events) OR EXISTS (
+           SELECT 1 FROM webhook_deliveries d WHERE d.event_id = v.id AND d.endpoint_id = e.id))
        WHERE v.created_at >= $2 AND v.created_at < $3
        ORDER BY v.sequence
        RETURNING id`,
