@@ -3,6 +3,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { WebhookSubscriptions } from '@app/webhooks/webhook-subscriptions';
 import { createAccount } from './helpers/account.factory';
+import { createDevice, phoneFor } from './helpers/device.factory';
 import { eventually } from './helpers/eventually';
 import { createTestApp } from './helpers/test-app';
 import { TestStack, startStack } from './helpers/test-stack';
@@ -345,5 +346,33 @@ describe('webhooks: endpoints and message events', () => {
       accountId: account.account.id,
       data: { endpointId: account.endpoint.id },
     });
+  });
+
+  it('delivers device.online, device.low_battery once per crossing, and device.offline', async () => {
+    const account = await subscribedAccount(
+      ['device.online', 'device.offline', 'device.low_battery'],
+      '/devices',
+    );
+    const device = await createDevice(app, account.headers);
+    const phone = phoneFor(app, device, { status: { battery: 50, charging: false, signal: 3 } });
+    await phone.connect();
+    const [online] = await deliveriesOf(account.secret, '/devices', 'device.online');
+    expect(online.payload.data).toMatchObject({ id: device.id, online: true, battery: 50 });
+
+    phone.sendStatus({ battery: 12 });
+    phone.sendStatus({ battery: 10 });
+    const [low] = await deliveriesOf(account.secret, '/devices', 'device.low_battery');
+    expect(low.payload.data).toMatchObject({ id: device.id, battery: 12 });
+
+    await phone.close();
+    const [offline] = await deliveriesOf(account.secret, '/devices', 'device.offline');
+    const view = await http().get(`/api/v1/devices/${device.id}`).set(account.headers);
+    expect(offline.payload.data).toEqual(view.body);
+    expect(view.body.online).toBe(false);
+    // The second report under the threshold was no new crossing.
+    const lows = receiver
+      .verified(account.secret)
+      .filter((entry) => entry.payload.type === 'device.low_battery');
+    expect(lows).toHaveLength(1);
   });
 });

@@ -14,7 +14,7 @@ import { DevicesModule } from '@app/devices';
 import { GroupsModule } from '@app/groups';
 import { MessagingModule } from '@app/messaging';
 import { SessionsModule } from '@app/sessions';
-import { WebhooksModule } from '@app/webhooks';
+import { DeviceWebhooksModule, WebhooksModule } from '@app/webhooks';
 import { ApiKeysController } from './accounts/api-keys.controller';
 import { MeController } from './accounts/me.controller';
 import { AuthController } from './auth/auth.controller';
@@ -51,6 +51,7 @@ import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoint
     ConversationsModule,
     GroupsModule,
     WebhooksModule,
+    DeviceWebhooksModule,
   ],
   controllers: [
     HomeController,

@@ -1,6 +1,7 @@
 // What the apps use of the webhooks lib.
 export { WebhooksModule } from './webhooks.module';
 export { WebhookDeliveryModule } from './webhook-delivery.module';
+export { DeviceWebhooksModule } from './device-webhooks.hook';
 export { WebhookEndpointsService } from './webhook-endpoints.service';
 export { WebhookDeliveriesService } from './webhook-deliveries.service';
 export { WebhookDeliveryService } from './webhook-delivery.service';
