@@ -375,4 +375,49 @@ describe('webhooks: endpoints and message events', () => {
       .filter((entry) => entry.payload.type === 'device.low_battery');
     expect(lows).toHaveLength(1);
   });
+
+  it('documents a schema per event and the webhook error codes in the OpenAPI document', async () => {
+    const document = (await http().get('/docs-json')).body;
+    const schemas = document.components.schemas;
+    expect(
+      schemas.MessageReceivedWebhookEvent.properties.data.allOf ?? [
+        schemas.MessageReceivedWebhookEvent.properties.data,
+      ],
+    ).toEqual([{ $ref: '#/components/schemas/MessageView' }]);
+    for (const name of [
+      'MessageSentWebhookEvent',
+      'MessageDeliveredWebhookEvent',
+      'MessageFailedWebhookEvent',
+      'MessageUndeliveredWebhookEvent',
+      'MessageExpiredWebhookEvent',
+      'MessageCanceledWebhookEvent',
+      'DeviceOnlineWebhookEvent',
+      'DeviceOfflineWebhookEvent',
+      'DeviceLowBatteryWebhookEvent',
+      'WebhookTestWebhookEvent',
+      'WebhookDisabledWebhookEvent',
+    ]) {
+      expect(schemas[name]?.properties).toEqual(
+        expect.objectContaining({
+          id: expect.anything(),
+          type: expect.anything(),
+          sequence: expect.anything(),
+          data: expect.anything(),
+        }),
+      );
+    }
+    const text = JSON.stringify(document.paths);
+    for (const code of [
+      'WEBHOOK_NOT_FOUND',
+      'WEBHOOK_LIMIT_REACHED',
+      'WEBHOOK_URL_INVALID',
+      'WEBHOOK_URL_FORBIDDEN',
+      'WEBHOOK_URL_UNRESOLVABLE',
+      'WEBHOOK_DISABLED',
+      'WEBHOOK_DELIVERY_NOT_FOUND',
+      'WEBHOOK_REPLAY_WINDOW_INVALID',
+    ]) {
+      expect(text).toContain(code);
+    }
+  });
 });

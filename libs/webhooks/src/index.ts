@@ -11,3 +11,4 @@ export { WEBHOOK_EVENT_TYPES } from './webhook-event-types';
 export type { WebhookEventType } from './webhook-event-types';
 export * from './webhook.dto';
 export * from './webhook-log.dto';
+export { WEBHOOK_EVENT_SCHEMAS } from './webhook-event-schemas';

@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -25,6 +26,7 @@ import {
   WebhookEndpointView,
   WebhookEndpointsService,
   WebhookEventView,
+  WEBHOOK_EVENT_SCHEMAS,
 } from '@app/webhooks';
 import { ApiPage } from '../openapi/api-page.decorator';
 
@@ -32,6 +34,7 @@ const URL_PROBLEMS =
   'WEBHOOK_URL_INVALID, WEBHOOK_URL_FORBIDDEN (loopback, private, link-local or metadata address), WEBHOOK_URL_UNRESOLVABLE, VALIDATION_FAILED';
 
 @ApiTags('webhooks')
+@ApiExtraModels(...WEBHOOK_EVENT_SCHEMAS)
 @Controller('webhooks')
 export class WebhookEndpointsController {
   constructor(
@@ -43,7 +46,7 @@ export class WebhookEndpointsController {
   @ApiOperation({
     summary: 'Register an endpoint',
     description:
-      'Switchboard POSTs the events you subscribe to, signed per Standard Webhooks. The signing secret is shown only in this answer.',
+      'Switchboard POSTs the events you subscribe to, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature headers). The signing secret is shown only in this answer. Each event body is documented as a schema named after it: message.received → MessageReceivedWebhookEvent, device.low_battery → DeviceLowBatteryWebhookEvent, and so on.',
   })
   @ApiCreatedResponse({ type: CreatedWebhookView })
   @ApiConflictResponse({ description: 'WEBHOOK_LIMIT_REACHED' })
