@@ -3,6 +3,8 @@ import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export interface ReceivedWebhook {
+  /** When the request arrived (ms since the epoch). */
+  receivedAt: number;
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
@@ -43,6 +45,7 @@ export class WebhookReceiver {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const received = {
+          receivedAt: Date.now(),
           path: req.url ?? '',
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),

@@ -9,6 +9,8 @@ import { WebhookOutbox } from './webhook-outbox';
 // A delivery this young may still be between its COMMIT and its job being added.
 const SETTLED_AFTER_MS = 5_000;
 const BATCH = 1000;
+// The purge scans old events: once an hour is plenty for a retention counted in days.
+const PURGE_EVERY_MS = 3_600_000;
 const LIVE_JOB_STATES = new Set([
   'waiting',
   'delayed',
@@ -26,6 +28,7 @@ const LIVE_JOB_STATES = new Set([
 export class WebhookReconcilerService {
   private readonly logger = new Logger(WebhookReconcilerService.name);
   private readonly retentionMs: number;
+  private lastPurgeAt = 0;
 
   constructor(
     private readonly deliveries: WebhookDeliveryRepository,
@@ -53,9 +56,12 @@ export class WebhookReconcilerService {
       if (pending.length < BATCH) break;
       after = pending[pending.length - 1];
     }
-    const purged = await this.events.purgeOlderThan(
-      new Date(this.clock.now().getTime() - this.retentionMs),
-    );
+    let purged = 0;
+    const now = this.clock.now().getTime();
+    if (now - this.lastPurgeAt >= PURGE_EVERY_MS) {
+      this.lastPurgeAt = now;
+      purged = await this.events.purgeOlderThan(new Date(now - this.retentionMs));
+    }
     if (requeued > 0) this.logger.log({ requeued }, 'Re-enqueued webhook deliveries without a job');
     return { requeued, purged };
   }
