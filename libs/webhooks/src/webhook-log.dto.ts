@@ -60,6 +60,7 @@ export class WebhookAttemptView {
     type: String,
     nullable: true,
     description: 'The first 2 KB of the response body.',
+    example: 'Service Unavailable',
   })
   responseBody: string | null;
 
@@ -72,11 +73,12 @@ export class WebhookAttemptView {
 }
 
 export class WebhookDeliveryView {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '9d2c4b7a-1e3f-4a6b-8c5d-0f1e2d3c4b5a' })
   id: string;
 
   @ApiProperty({
     format: 'uuid',
+    example: '5e8a1f2b-7c4d-4e9f-a1b2-c3d4e5f60718',
     description: 'The event id: the `webhook-id` header of every attempt.',
   })
   eventId: string;
@@ -96,10 +98,10 @@ export class WebhookDeliveryView {
   @ApiProperty({ type: [WebhookAttemptView] })
   attempts: WebhookAttemptView[];
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, nullable: true, example: '2026-11-21T10:05:00.000Z' })
   nextAttemptAt: string | null;
 
-  @ApiProperty()
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
   createdAt: string;
 
   static from(delivery: WebhookDelivery): WebhookDeliveryView {
@@ -124,7 +126,7 @@ export class WebhookDeliveryView {
 }
 
 export class WebhookEventView {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '5e8a1f2b-7c4d-4e9f-a1b2-c3d4e5f60718' })
   id: string;
 
   @ApiProperty({ enum: WEBHOOK_EVENT_TYPES })
@@ -133,13 +135,17 @@ export class WebhookEventView {
   @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
   createdAt: string;
 
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11' })
   accountId: string;
 
   @ApiProperty({ example: 42 })
   sequence: number;
 
-  @ApiProperty({ type: Object, description: 'As delivered (see the webhook event schemas).' })
+  @ApiProperty({
+    type: Object,
+    description: 'As delivered (see the webhook event schemas).',
+    example: { reason: 'gone', endpoint: { id: '3b0f6c1e-8f8a-4d57-9a0e-5c1f2a7d9b42' } },
+  })
   data: unknown;
 
   static from(event: WebhookEvent): WebhookEventView {

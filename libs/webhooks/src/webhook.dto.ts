@@ -64,6 +64,7 @@ export class UpdateWebhookDto {
 
   @ApiPropertyOptional({
     description: 'true re-enables a disabled endpoint (its failures are forgotten).',
+    example: true,
   })
   @IsOptional()
   @IsBoolean()
@@ -71,7 +72,7 @@ export class UpdateWebhookDto {
 }
 
 export class WebhookEndpointView {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', example: '3b0f6c1e-8f8a-4d57-9a0e-5c1f2a7d9b42' })
   id: string;
 
   @ApiProperty({ example: URL_EXAMPLE })
@@ -83,7 +84,7 @@ export class WebhookEndpointView {
   @ApiProperty({ enum: WEBHOOK_EVENT_TYPES, isArray: true })
   events: string[];
 
-  @ApiProperty()
+  @ApiProperty({ example: true })
   enabled: boolean;
 
   @ApiProperty({
@@ -102,6 +103,7 @@ export class WebhookEndpointView {
     type: String,
     nullable: true,
     description: 'Since when every delivery attempt has failed; null while healthy.',
+    example: null,
   })
   failingSince: string | null;
 
@@ -109,6 +111,7 @@ export class WebhookEndpointView {
     type: String,
     nullable: true,
     description: 'After a rotation, until when the previous secret signs alongside the new one.',
+    example: '2026-11-22T10:00:00.000Z',
   })
   previousSecretExpiresAt: string | null;
 
@@ -152,6 +155,9 @@ export class RotatedSecretView {
   })
   secret: string;
 
-  @ApiProperty({ description: 'Until then the previous secret signs too.' })
+  @ApiProperty({
+    description: 'Until then the previous secret signs too.',
+    example: '2026-11-22T10:00:00.000Z',
+  })
   previousSecretExpiresAt: string;
 }

@@ -122,7 +122,15 @@ export class WebhookEndpointsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a webhook.test event to this endpoint' })
   @ApiAcceptedResponse({
-    schema: { properties: { deliveryId: { type: 'string', format: 'uuid' } } },
+    schema: {
+      properties: {
+        deliveryId: {
+          type: 'string',
+          format: 'uuid',
+          example: '9d2c4b7a-1e3f-4a6b-8c5d-0f1e2d3c4b5a',
+        },
+      },
+    },
   })
   @ApiNotFoundResponse({ description: 'WEBHOOK_NOT_FOUND' })
   @ApiConflictResponse({ description: 'WEBHOOK_DISABLED' })
@@ -163,7 +171,9 @@ export class WebhookEndpointsController {
     description:
       'New deliveries of the events this endpoint subscribes to; each keeps its event id.',
   })
-  @ApiAcceptedResponse({ schema: { properties: { deliveries: { type: 'integer' } } } })
+  @ApiAcceptedResponse({
+    schema: { properties: { deliveries: { type: 'integer', example: 12 } } },
+  })
   @ApiNotFoundResponse({ description: 'WEBHOOK_NOT_FOUND' })
   @ApiConflictResponse({ description: 'WEBHOOK_DISABLED' })
   @ApiUnprocessableEntityResponse({ description: 'WEBHOOK_REPLAY_WINDOW_INVALID' })
