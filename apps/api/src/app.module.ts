@@ -14,6 +14,7 @@ import { DevicesModule } from '@app/devices';
 import { GroupsModule } from '@app/groups';
 import { MessagingModule } from '@app/messaging';
 import { SessionsModule } from '@app/sessions';
+import { DeviceWebhooksModule, WebhooksModule } from '@app/webhooks';
 import { ApiKeysController } from './accounts/api-keys.controller';
 import { MeController } from './accounts/me.controller';
 import { AuthController } from './auth/auth.controller';
@@ -32,6 +33,7 @@ import { SessionsController } from './sessions/sessions.controller';
 import { TwilioSignatureGuard } from './webhooks/twilio-signature.guard';
 import { TwilioSmsController } from './webhooks/twilio-sms.controller';
 import { TwilioStatusController } from './webhooks/twilio-status.controller';
+import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
 
 @Module({
   imports: [
@@ -48,6 +50,8 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     DevicesModule,
     ConversationsModule,
     GroupsModule,
+    WebhooksModule,
+    DeviceWebhooksModule,
   ],
   controllers: [
     HomeController,
@@ -62,6 +66,7 @@ import { TwilioStatusController } from './webhooks/twilio-status.controller';
     ConversationsController,
     ContactsController,
     GroupsController,
+    WebhookEndpointsController,
   ],
   providers: [
     TwilioSignatureGuard,

@@ -30,7 +30,7 @@ const UNPREFIXED_ROUTES = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/ready', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.ALL },
-  { path: 'webhooks/{*path}', method: RequestMethod.ALL },
+  { path: 'webhooks/twilio/{*path}', method: RequestMethod.ALL },
 ];
 
 /**

@@ -11,8 +11,10 @@ import {
 import { AuthModule } from '@app/auth';
 import { DeviceRouteModule } from '@app/devices';
 import { MessageDispatchModule } from '@app/messaging';
+import { WebhookDeliveryModule } from '@app/webhooks';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { MessageDispatchProcessor } from './processors/message-dispatch.processor';
+import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processor';
 
 @Module({
   imports: [
@@ -24,9 +26,10 @@ import { MessageDispatchProcessor } from './processors/message-dispatch.processo
     BullModule.registerQueue({ name: QueueName.Maintenance }),
     MessageDispatchModule,
     DeviceRouteModule,
+    WebhookDeliveryModule,
     // For housekeeping only (purging ended sign-in sessions).
     AuthModule,
   ],
-  providers: [MessageDispatchProcessor, MaintenanceProcessor],
+  providers: [MessageDispatchProcessor, MaintenanceProcessor, WebhookDeliveryProcessor],
 })
 export class WorkerModule {}

@@ -122,7 +122,10 @@ export class DeviceSessionsService {
     );
     if (!current) return { refused: 'replaced' };
     await this.devices.update({ id: device.id }, { ...reported, lastSeenAt: new Date(now) });
-    await this.devicesService.publishUpdated(device.id);
+    await this.devicesService.publishUpdated(device.id, {
+      kind: 'online',
+      previousBattery: device.battery,
+    });
     return {
       welcome: {
         type: 'welcome',
@@ -135,6 +138,7 @@ export class DeviceSessionsService {
 
   /** Battery, charging and signal: they break ties between equally loaded phones. */
   async status(session: DeviceSession, frame: StatusFrame): Promise<boolean> {
+    const previousBattery = session.presence.battery;
     session.presence = {
       ...session.presence,
       battery: frame.battery,
@@ -147,7 +151,12 @@ export class DeviceSessionsService {
       session.presence,
       this.presenceTtlMs,
     );
-    if (current) await this.devicesService.publishUpdated(session.device.id);
+    if (current) {
+      await this.devicesService.publishUpdated(session.device.id, {
+        kind: 'status',
+        previousBattery,
+      });
+    }
     return current;
   }
 
@@ -198,7 +207,7 @@ export class DeviceSessionsService {
     const lastKnown: Partial<Device> = { lastSeenAt: new Date(now) };
     if (battery !== undefined) Object.assign(lastKnown, { battery, charging, signal });
     await this.devices.update({ id: session.device.id }, lastKnown);
-    await this.devicesService.publishUpdated(session.device.id);
+    await this.devicesService.publishUpdated(session.device.id, { kind: 'offline' });
   }
 
   private ownerOf(session: DeviceSession): PresenceOwner {

@@ -6,6 +6,7 @@ import { Device } from './device.entity';
 import { DeviceReportsService } from './device-reports.service';
 import { DeviceSessionsService } from './device-sessions.service';
 import { DevicesService } from './devices.service';
+import { DeviceChangeHooks } from './device-change-hooks';
 import { DeviceChannel } from './live/device-channel';
 import { DeviceRegistry } from './live/device-registry';
 import { RequestedDeviceCheck } from './requested-device-check';
@@ -17,10 +18,17 @@ import { RequestedDeviceCheck } from './requested-device-check';
     DeviceRegistry,
     DeviceChannel,
     DevicesService,
+    DeviceChangeHooks,
     DeviceSessionsService,
     DeviceReportsService,
     RequestedDeviceCheck,
   ],
-  exports: [DevicesService, DeviceSessionsService, DeviceReportsService, DeviceChannel],
+  exports: [
+    DeviceChangeHooks,
+    DevicesService,
+    DeviceSessionsService,
+    DeviceReportsService,
+    DeviceChannel,
+  ],
 })
 export class DevicesModule {}

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AppConfig, Clock, EventBus, Page, PaginationQueryDto, isUuid, Keyset } from '@app/core';
 import { Device } from './device.entity';
+import { DeviceChange, DeviceChangeHooks } from './device-change-hooks';
 import { deviceLimitReached, deviceNotFound } from './device-errors';
 import { DEVICE_TOKEN } from './device-token';
 import { CreateDeviceDto, UpdateDeviceDto } from './dto/device-requests.dto';
@@ -33,6 +34,7 @@ export class DevicesService {
     private readonly channel: DeviceChannel,
     private readonly bus: EventBus,
     private readonly clock: Clock,
+    private readonly changeHooks: DeviceChangeHooks,
     config: AppConfig,
   ) {
     this.defaultSendRate = config.get('DEVICE_DEFAULT_SEND_RATE_PER_MINUTE');
@@ -121,12 +123,19 @@ export class DevicesService {
     }
   }
 
-  /** Tells real-time clients (docs/architecture.md#real-time) how the device is now. */
-  async publishUpdated(deviceId: string): Promise<void> {
+  /**
+   * Tells real-time clients (docs/architecture.md#real-time) how the device is now, and the
+   * registered change hooks what changed.
+   */
+  async publishUpdated(
+    deviceId: string,
+    change?: Pick<DeviceChange, 'kind' | 'previousBattery'>,
+  ): Promise<void> {
     const device = await this.devices.findOneBy({ id: deviceId });
     if (!device) return;
     const [view] = await this.viewsOf([device]);
     await this.publish(device.accountId, view);
+    if (change) await this.changeHooks.notify({ ...change, accountId: device.accountId, view });
   }
 
   sendRateOf(device: Pick<Device, 'sendRatePerMinute'>): number {

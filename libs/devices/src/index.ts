@@ -1,4 +1,5 @@
 export * from './device.entity';
+export * from './device-change-hooks';
 export * from './device-errors';
 export * from './device-reports.service';
 export * from './device-route.module';

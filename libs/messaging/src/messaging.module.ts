@@ -5,6 +5,7 @@ import { AppConfig, DestinationPolicy, QueueName } from '@app/core';
 import { MessageEvents } from './model/message-events';
 import { IdempotencyService } from './outbound/idempotency.service';
 import { MessageCreationHooks } from './model/message-creation-hooks';
+import { MessageChangeHooks } from './model/message-change-hooks';
 import { Message } from './model/message.entity';
 import { MessageRepository } from './model/message.repository';
 import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
@@ -64,6 +65,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     NumberPoolService,
     SealedMessageBodies,
     MessageCreationHooks,
+    MessageChangeHooks,
     IdempotencyService,
     MessageWaitService,
     MessageWaitSlots,
@@ -94,6 +96,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     NumberPoolService,
     SealedMessageBodies,
     MessageCreationHooks,
+    MessageChangeHooks,
     IdempotencyService,
     MessagesService,
     SendQuota,

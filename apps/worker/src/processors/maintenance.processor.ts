@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { AppConfig, MaintenanceJob, QueueName, REDIS_CLIENT, RedisKeys } from '@app/core';
 import { AuthSessionsService } from '@app/auth';
 import { MessageReconcilerService } from '@app/messaging';
+import { WebhookReconcilerService } from '@app/webhooks';
 
 // If Redis loses the scheduler itself (FLUSHALL, a restart without persistence), re-declaring it
 // brings the reconciler back without restarting the worker: at once when the connection comes
@@ -27,6 +28,7 @@ export class MaintenanceProcessor
 
   constructor(
     private readonly reconciler: MessageReconcilerService,
+    private readonly webhookReconciler: WebhookReconcilerService,
     private readonly authSessions: AuthSessionsService,
     private readonly config: AppConfig,
     private readonly keys: RedisKeys,
@@ -71,7 +73,9 @@ export class MaintenanceProcessor
     const acquired = await this.redis.set(lock, token, 'PX', RECONCILE_LOCK_MS, 'NX');
     if (!acquired) return { skipped: 'another reconcile is running' };
     try {
-      return await this.reconciler.reconcile();
+      const messages = await this.reconciler.reconcile();
+      const webhooks = await this.webhookReconciler.reconcile();
+      return { messages, webhooks };
     } finally {
       // Release only our own lock (it may have expired and been taken by another worker).
       await this.redis.eval(RELEASE_IF_OWNER, 1, lock, token);

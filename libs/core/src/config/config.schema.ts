@@ -1,5 +1,5 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 // Secret values printed in this repository's examples (.env.example, docker-compose.yml, README,
@@ -17,7 +17,19 @@ const SECRET_VARIABLES = new Set([
   'TWILIO_AUTH_TOKEN',
   'DATABASE_URL',
   'REDIS_URL',
+  'WEBHOOK_SECRET_KEY',
 ]);
+// Webhook signing secrets are encrypted at rest with AES-256: a key of exactly this many bytes.
+const WEBHOOK_SECRET_KEY_BYTES = 32;
+// The test suite's webhook key when it sets none; nothing it encrypts leaves the suite.
+const TEST_ONLY_WEBHOOK_KEY_MATERIAL = 'test-only-webhook-key-never-used-outside-the-test-suite';
+// Without WEBHOOK_SECRET_KEY the key is derived from AUTH_TOKEN_SECRET (set in production), else
+// from this in development, so that the API and the worker agree on it without configuration.
+const WEBHOOK_KEY_DERIVATION_LABEL = 'switchboard webhook secret key:';
+const DEVELOPMENT_WEBHOOK_KEY_MATERIAL = 'development-only-webhook-key-set-WEBHOOK_SECRET_KEY';
+// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 20 h: about three days in all.
+const DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS =
+  '5000,300000,1800000,7200000,18000000,36000000,50400000,72000000,72000000';
 
 /**
  * Jobs one worker runs at once. The jobs of the same event-loop turn share one claim and one
@@ -167,6 +179,45 @@ export const environmentSchema = z
     DEVICE_FRAME_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
     // Android itself stops an app at 30 SMS per minute; a device's own setting overrides this.
     DEVICE_DEFAULT_SEND_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(60_000).default(20),
+    // Webhooks (README, Webhooks). The key encrypting signing secrets at rest: 32 bytes, base64.
+    WEBHOOK_SECRET_KEY: optionalString,
+    // Plain http:// endpoint URLs (a LAN install); https:// only otherwise.
+    WEBHOOK_ALLOW_HTTP: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    // Endpoints on loopback, private, link-local or metadata addresses (tests, LAN installs).
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((value) => value === 'true'),
+    WEBHOOK_MAX_ENDPOINTS_PER_ACCOUNT: z.coerce.number().int().min(1).max(1000).default(10),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    // The wait before each retry of a failed delivery; after the last one the delivery fails.
+    WEBHOOK_RETRY_SCHEDULE_MS: z
+      .string()
+      .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS)
+      .transform((value) => value.split(',').map((item) => Number(item.trim())))
+      .pipe(
+        z
+          .array(
+            z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400_000),
+          )
+          .min(1)
+          .max(50),
+      ),
+    // An endpoint whose deliveries all failed for this long is disabled.
+    WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().min(0.0001).max(365).default(5),
+    WEBHOOK_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    // Requests to one endpoint at once, per worker.
+    WEBHOOK_MAX_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(1000).default(10),
+    WEBHOOK_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+    // device.low_battery is sent when a phone reports a level at or below this percentage.
+    WEBHOOK_LOW_BATTERY_PERCENT: z.coerce.number().int().min(1).max(100).default(15),
   })
   .superRefine((env, ctx) => {
     const secretProblem = tokenSecretProblem(env.NODE_ENV, env.AUTH_TOKEN_SECRET);
@@ -181,13 +232,37 @@ export const environmentSchema = z
         message: 'TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together',
       });
     }
+    const webhookKeyProblem = webhookSecretKeyProblem(env.WEBHOOK_SECRET_KEY);
+    if (webhookKeyProblem) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET_KEY'], message: webhookKeyProblem });
+    }
   })
   .transform((env) => ({
     ...env,
     AUTH_TOKEN_SECRET:
       env.AUTH_TOKEN_SECRET ??
       (env.NODE_ENV === 'test' ? TEST_ONLY_SECRET : randomBytes(MIN_SECRET_BYTES).toString('hex')),
+    WEBHOOK_SECRET_KEY: env.WEBHOOK_SECRET_KEY
+      ? Buffer.from(env.WEBHOOK_SECRET_KEY, 'base64')
+      : createHash('sha256')
+          .update(WEBHOOK_KEY_DERIVATION_LABEL)
+          .update(
+            env.NODE_ENV === 'test'
+              ? TEST_ONLY_WEBHOOK_KEY_MATERIAL
+              : (env.AUTH_TOKEN_SECRET ?? DEVELOPMENT_WEBHOOK_KEY_MATERIAL),
+          )
+          .digest(),
   }));
+
+/** A key of the wrong size would fail only at the first webhook; it stops the start instead. */
+function webhookSecretKeyProblem(key: string | undefined): string | null {
+  if (key === undefined) return null;
+  const base64 = /^[A-Za-z0-9+/]+={0,2}$/.test(key);
+  if (!base64 || Buffer.from(key, 'base64').length !== WEBHOOK_SECRET_KEY_BYTES) {
+    return `must be ${WEBHOOK_SECRET_KEY_BYTES} bytes in base64 (e.g. the output of \`openssl rand -base64 32\`)`;
+  }
+  return null;
+}
 
 /**
  * Whoever knows the secret can sign in as anyone, so a short one (guessable offline from one

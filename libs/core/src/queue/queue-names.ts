@@ -8,6 +8,7 @@
 export enum QueueName {
   MessageDispatch = 'message-dispatch',
   Maintenance = 'maintenance',
+  WebhookDelivery = 'webhook-delivery',
 }
 
 /** A message to hand to a route. The job id is always the message id (one live job per message). */
@@ -30,6 +31,22 @@ export function dispatchJobFor(messageId: string, delayMs?: number): MessageDisp
   const opts: MessageDispatchJobSpec['opts'] = { jobId: messageId };
   if (delayMs !== undefined) opts.delay = delayMs;
   return { name: 'dispatch', data: { messageId }, opts };
+}
+
+/** One delivery of a webhook event to one endpoint. The job id is always the delivery id. */
+export interface WebhookDeliveryJob {
+  deliveryId: string;
+}
+
+export interface WebhookDeliveryJobSpec {
+  name: 'deliver';
+  data: WebhookDeliveryJob;
+  opts: { jobId: string };
+}
+
+/** The job of one webhook delivery: re-adding it (the reconciler, a retry) never makes two. */
+export function webhookDeliveryJobFor(deliveryId: string): WebhookDeliveryJobSpec {
+  return { name: 'deliver', data: { deliveryId }, opts: { jobId: deliveryId } };
 }
 
 export enum MaintenanceJob {

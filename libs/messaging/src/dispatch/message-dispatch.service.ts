@@ -81,6 +81,7 @@ export class MessageDispatchService {
         route: routeName,
         from: outcome.from,
         providerMessageId: outcome.providerMessageId,
+        accountId: message.accountId,
       });
     }, RECORD_OUTCOME_PATIENCE_MS);
     if (recorded) await this.events.updated(recorded);

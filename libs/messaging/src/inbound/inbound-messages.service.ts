@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppException, replaceNulCharacters, toE164 } from '@app/core';
 import { MessageEvents } from '../model/message-events';
 import { MessageCreationHooks } from '../model/message-creation-hooks';
+import { AfterCommit, MessageChangeHooks } from '../model/message-change-hooks';
 import { Message } from '../model/message.entity';
 import { MessageDraft, MessageRepository } from '../model/message.repository';
 import { MessageStatus, RequestedRoute } from '../model/message-status';
@@ -66,6 +67,7 @@ export class InboundMessagesService {
     private readonly bindings: NumberBindingRepository,
     private readonly messages: MessageRepository,
     private readonly quota: SendQuota,
+    private readonly changeHooks: MessageChangeHooks,
   ) {}
 
   async receive(received: InboundSms): Promise<InboundResult> {
@@ -99,7 +101,13 @@ export class InboundMessagesService {
           ? await this.automaticMessagesFor(manager, stored, binding, handler, sms, reservations)
           : [];
         const queued = await this.automaticMessages.store(manager, automatic);
-        return { stored, queued };
+        const afterCommit: AfterCommit | undefined = this.changeHooks.concerns(
+          stored.accountId,
+          MessageStatus.Received,
+        )
+          ? await this.changeHooks.changed(manager, [stored])
+          : undefined;
+        return { stored, queued, afterCommit };
       })
       .catch(async (error: unknown) => {
         for (const reservation of reservations) {
@@ -118,6 +126,7 @@ export class InboundMessagesService {
         'Inbound SMS matches no number binding; stored as unrouted',
       );
     }
+    await outcome.afterCommit?.();
     await this.events.created([outcome.stored]);
     await this.automaticMessages.dispatch(outcome.queued);
     return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
@@ -166,6 +175,7 @@ export class InboundMessagesService {
       const handling = await handler.handle(manager, binding, inbound);
       if (handling.groupId) {
         await this.messages.assignToGroup(manager, inbound.id, handling.groupId);
+        inbound.groupId = handling.groupId;
       }
       return this.chargedToWriter(
         manager,

@@ -12,6 +12,7 @@ import {
   inRounds,
 } from '@app/core';
 import { Message } from './message.entity';
+import { MessageChangeHooks } from './message-change-hooks';
 
 import {
   ALLOWED_PREDECESSORS,
@@ -260,6 +261,8 @@ export interface DispatchClaim {
 
 interface SentRecord {
   messageId: string;
+  /** Known to the dispatcher: lets a batch of accounts without change hooks skip the transaction. */
+  accountId?: string | null;
   route: string;
   from: string | null;
   providerMessageId: string | null;
@@ -373,6 +376,7 @@ export class MessageRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly prepared: PreparedStatements,
+    private readonly changeHooks: MessageChangeHooks,
   ) {
     this.statements = hotStatements(messageColumns(dataSource));
   }
@@ -617,12 +621,19 @@ export class MessageRepository {
         conditions += ` AND (provider_message_id IS NULL OR provider_message_id = $${params.length})`;
       }
     }
-    const [rows] = await this.dataSource.query(
-      `UPDATE messages SET ${sets.join(', ')}
-       WHERE id = $1 AND status = ANY($3)${conditions} RETURNING *`,
-      params,
+    const [changed] = await this.changeHooks.apply(
+      this.dataSource,
+      this.changeHooks.concerns(fields.accountId, status),
+      async (manager) => {
+        const [rows] = await (manager ?? this.dataSource).query(
+          `UPDATE messages SET ${sets.join(', ')}
+           WHERE id = $1 AND status = ANY($3)${conditions} RETURNING *`,
+          params,
+        );
+        return rows.map(messageFromRow);
+      },
     );
-    return rows[0] ? messageFromRow(rows[0]) : null;
+    return changed ?? null;
   }
 
   /**
@@ -658,6 +669,7 @@ export class MessageRepository {
       from: string | null;
       providerMessageId: string | null;
       deviceId?: string | null;
+      accountId?: string | null;
     },
   ): Promise<Message | null> {
     return this.sentRecords.submit({ messageId, ...carried });
@@ -666,15 +678,25 @@ export class MessageRepository {
   private async recordSentRows(records: SentRecord[]): Promise<Map<string, Message>> {
     // Sorted: every statement locks its rows in the same order, so two never deadlock.
     const sorted = [...records].sort((a, b) => (a.messageId < b.messageId ? -1 : 1));
-    const rows = await this.prepared.query(this.statements.recordSent, [
+    const params = [
       ALLOWED_PREDECESSORS[MessageStatus.Sent],
       sorted.map((record) => record.messageId),
       sorted.map((record) => record.route),
       sorted.map((record) => record.from),
       sorted.map((record) => record.providerMessageId),
       sorted.map((record) => record.deviceId ?? null),
-    ]);
-    return new Map(rows.map((row) => [row.id as string, messageFromRow(row)]));
+    ];
+    const concerned = sorted.some((record) =>
+      this.changeHooks.concerns(record.accountId, MessageStatus.Sent),
+    );
+    const messages = await this.changeHooks.apply(this.dataSource, concerned, async (manager) => {
+      // Inside a transaction the statement goes through its connection, unprepared.
+      const rows = manager
+        ? ((await manager.query(this.statements.recordSent.text, params)) as [unknown[]])[0]
+        : await this.prepared.query(this.statements.recordSent, params);
+      return (rows as Record<string, unknown>[]).map(messageFromRow);
+    });
+    return new Map(messages.map((message) => [message.id, message]));
   }
 
   /** A phone took the message; its `result` frame will finish it. The status stays `sending`. */
@@ -751,21 +773,29 @@ export class MessageRepository {
     const timestamp = STATUS_TIMESTAMP_COLUMN[report.status];
     if (timestamp) sets.push(`${timestamp} = COALESCE(${timestamp}, now())`);
     if (report.status === MessageStatus.Delivered) sets.push('sent_at = COALESCE(sent_at, now())');
-    const [rows] = await this.dataSource.query(
-      `UPDATE messages SET ${sets.join(', ')}
-       WHERE id = $1 AND status = ANY($7)${report.requireCarrier ? ' AND device_id = $3' : ''}
-       RETURNING *`,
-      [
-        report.messageId,
-        report.status,
-        report.deviceId,
-        report.from,
-        report.errorCode,
-        report.errorMessage,
-        report.fromStatuses,
-      ],
+    const params = [
+      report.messageId,
+      report.status,
+      report.deviceId,
+      report.from,
+      report.errorCode,
+      report.errorMessage,
+      report.fromStatuses,
+    ];
+    const [changed] = await this.changeHooks.apply(
+      this.dataSource,
+      this.changeHooks.concerns(undefined, report.status),
+      async (manager) => {
+        const [rows] = await (manager ?? this.dataSource).query(
+          `UPDATE messages SET ${sets.join(', ')}
+           WHERE id = $1 AND status = ANY($7)${report.requireCarrier ? ' AND device_id = $3' : ''}
+           RETURNING *`,
+          params,
+        );
+        return rows.map(messageFromRow);
+      },
     );
-    return rows[0] ? messageFromRow(rows[0]) : null;
+    return changed ?? null;
   }
 
   /**

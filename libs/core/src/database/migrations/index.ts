@@ -10,6 +10,7 @@ import { MessagesSealedBody1763700820000 } from './1763700820000-messages-sealed
 import { AccountSendLimits1764900000000 } from './1764900000000-account-send-limits';
 import { PrivateGroups1763700937000 } from './1763700937000-private-groups';
 import { IdempotencyAnswers1763700860000 } from './1763700860000-idempotency-answers';
+import { Webhooks1763701000000 } from './1763701000000-webhooks';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -28,4 +29,5 @@ export const ALL_MIGRATIONS = [
   AccountSendLimits1764900000000,
   PrivateGroups1763700937000,
   IdempotencyAnswers1763700860000,
+  Webhooks1763701000000,
 ];
