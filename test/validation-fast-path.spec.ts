@@ -2,6 +2,9 @@
 // when it would find one (that would let bad input through), and for valid input (else it saves
 // nothing). Checked here against class-validator itself, over every DTO and device frame of the
 // project, with values drawn at random (seeded) from what each property's rules are about.
+// The fast path reads class-validator's rule metadata: a class-validator upgrade that changes it
+// (a renamed field, a new rule type) fails here, where the fast path would otherwise pass bad
+// input or quietly save nothing (docs/performance.md#optimizations-that-lean-on-a-dependencys-internals).
 import { randomUUID } from 'node:crypto';
 import { Type, plainToInstance } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';

@@ -67,7 +67,7 @@ export class EventBus implements OnModuleDestroy {
 
   /**
    * The PUBLISHes that carry these events (one per channel, a JSON array each), for a caller that
-   * sends them in a pipeline of its own (with the jobs they announce: `addJobsAndPublish`).
+   * sends them itself (after the jobs they announce: `addJobsAndPublish`).
    */
   publications(events: DomainEvent[]): Publication[] {
     // By account first: a batch's thousand events are usually one account's, one channel name.

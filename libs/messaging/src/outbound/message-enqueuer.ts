@@ -38,9 +38,10 @@ export class MessageEnqueuer {
   private readonly logger = new Logger(MessageEnqueuer.name);
 
   /**
-   * The jobs of the requests of the moment, with their `message.created` events, added in one
-   * round trip (job ids are message ids, so adding one again after a failed batch is harmless;
-   * its event may then be heard twice, which listeners of a notification tolerate).
+   * The jobs of the requests of the moment, added in one round trip, then their `message.created`
+   * events on the same connection (job ids are message ids, so adding one again after a failed
+   * batch is harmless; its event may then be heard twice, which listeners of a notification
+   * tolerate).
    */
   private readonly jobAdds = new MicroBatcher<Enqueueing, void>(
     async (groups) => {
@@ -61,7 +62,7 @@ export class MessageEnqueuer {
   ) {}
 
   /**
-   * After the commit: the jobs, and the `message.created` events in the same Redis round trip.
+   * After the commit: the jobs, then the `message.created` events on the same Redis connection.
    * If Redis refuses, or is unreachable, or slower than ENQUEUE_DEADLINE_MS, the messages are
    * still safe in PostgreSQL and the reconciler enqueues them; the caller's answer does not
    * change.
@@ -91,7 +92,7 @@ export class MessageEnqueuer {
         { err: error, count: jobs.length },
         'Could not enqueue; the reconciler will pick these messages up',
       );
-      // The events went down with the jobs; they still have their chance on their own.
+      // The events are sent only after the jobs; they still have their chance on their own.
       void this.events.created(messages, views);
     }
   }
