@@ -1,14 +1,8 @@
 import { parseArgs } from 'node:util';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { runOperatorCommand } from './operator-command';
 import { AccountSendLimitsService, AuthModule, SendLimitsChange } from '@app/auth';
-import {
-  AppConfigModule,
-  AppException,
-  DatabaseModule,
-  isUuid,
-  validateEnvironmentOrExit,
-} from '@app/core';
+import { AppConfigModule, DatabaseModule, isUuid, validateEnvironmentOrExit } from '@app/core';
 
 @Module({ imports: [AppConfigModule.forRoot(), DatabaseModule, AuthModule] })
 class AccountLimitsModule {}
@@ -59,10 +53,7 @@ async function main(): Promise<void> {
   if (Boolean(values.reset) === given)
     usageError('Give --per-minute and/or --per-day, or --reset.');
 
-  const app = await NestFactory.createApplicationContext(AccountLimitsModule, {
-    logger: ['error'],
-  });
-  try {
+  await runOperatorCommand(AccountLimitsModule, async (app) => {
     const limits = await app
       .get(AccountSendLimitsService)
       .set(accountId, values.reset ? 'reset' : change);
@@ -71,13 +62,7 @@ async function main(): Promise<void> {
       `Send limits of ${accountId}${values.reset ? ' (defaults)' : ''}:\n` +
         `  per minute: ${shown(limits.perMinute)} segments\n  per day:    ${shown(limits.perDay)} segments (UTC day)\n`,
     );
-  } catch (error) {
-    if (!(error instanceof AppException)) throw error;
-    process.stderr.write(`${error.detail}\n`);
-    process.exitCode = 1;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 void main();

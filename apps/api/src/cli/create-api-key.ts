@@ -1,13 +1,8 @@
 import { parseArgs } from 'node:util';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { runOperatorCommand } from './operator-command';
 import { ApiKeysService, AuthModule } from '@app/auth';
-import {
-  AppConfigModule,
-  AppException,
-  DatabaseModule,
-  validateEnvironmentOrExit,
-} from '@app/core';
+import { AppConfigModule, DatabaseModule, validateEnvironmentOrExit } from '@app/core';
 
 @Module({ imports: [AppConfigModule.forRoot(), DatabaseModule, AuthModule] })
 class CreateApiKeyModule {}
@@ -27,22 +22,13 @@ async function main(): Promise<void> {
     process.stderr.write(USAGE);
     process.exit(2);
   }
-  const app = await NestFactory.createApplicationContext(CreateApiKeyModule, {
-    logger: ['error'],
-  });
-  try {
+  await runOperatorCommand(CreateApiKeyModule, async (app) => {
     const issued = await app.get(ApiKeysService).createForOperator(accountId, name);
     process.stdout.write(
       `API key created.\n  account: ${accountId}\n  name:    ${issued.apiKey.name}\n  API key: ${issued.key}\n` +
         'Keep the key now: it is stored hashed and cannot be shown again.\n',
     );
-  } catch (error) {
-    if (!(error instanceof AppException)) throw error;
-    process.stderr.write(`${error.detail}\n`);
-    process.exitCode = 1;
-  } finally {
-    await app.close();
-  }
+  });
 }
 
 void main();
