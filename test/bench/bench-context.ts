@@ -6,7 +6,7 @@ export interface BenchFigure {
   key: string;
   label: string;
   value: number;
-  unit: 'msg/s' | 'req/s' | 'ms';
+  unit: 'msg/s' | 'req/s' | 'deliveries/s' | 'ms';
   /** The goal, if there is one: at least (`min`) or at most (`max`) this value. */
   target?: { min?: number; max?: number };
   /** Anything that helps read the value (p50, errors, how long it ran). */

@@ -123,6 +123,9 @@ export class BenchStack {
       DEVICE_FRAMES_PER_SECOND: '1000000',
       DEVICE_FRAME_BURST: '1000000',
       LOG_LEVEL: 'warn',
+      // The webhook benchmark's receiver listens on loopback over plain HTTP.
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     };
     const api = ServerProcess.start('api', 'apps/api/src/main.js', {
       env: this.env,
@@ -299,6 +302,21 @@ export class BenchStack {
     });
     await response.body.dump();
     return response.statusCode;
+  }
+
+  /** A request with the account's key and an optional JSON body; answers the status and the JSON. */
+  async call(
+    method: 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
+    const response = await request(`${this.apiUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-api-key': this.apiKey },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: text ? (JSON.parse(text) as unknown) : null };
   }
 
   /**

@@ -1,11 +1,12 @@
 // `npm run bench`: accept throughput and latency, batch throughput, drain rate and
 // enqueue→provider latency of Switchboard (issue 3, item 12), with the API, the worker and a fake
 // Twilio as separate processes (bench-stack.ts), against PostgreSQL and Redis at their defaults.
-// Options:
+// With `webhooks`, the drain again with an endpoint subscribed to every message.sent, and the
+// worker's deliveries to a local receiver (webhook-receiver.ts). Options:
 //   --verbose        the CPU time of each process per phase and message (also in latest.json)
 //   --profile        CPU profiles of the API and the worker per phase, in bench-results/profiles/
-//   --only=a,b       run only these phases (yardstick, single, latency, batch, drain, draining, e2e,
-//                    device)
+//   --only=a,b       run only these phases (yardstick, single, latency, batch, drain, webhooks,
+//                    draining, e2e, device)
 // Environment: BENCH_DATABASE_URL, BENCH_REDIS_URL, BENCH_REDIS_PREFIX, BENCH_WORKER_CONCURRENCY.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -32,6 +33,7 @@ import {
   summarise,
 } from './load-generators';
 import { summariseProfile } from './profile-summary';
+import { WebhookReceiver } from './webhook-receiver';
 
 const RESULTS_FILE = join(REPO_ROOT, 'bench-results', 'latest.json');
 
@@ -40,6 +42,10 @@ const SINGLE = { connections: 32, seconds: 10, target: 3500 };
 const SINGLE_DRAINING = { backlog: 10_000, target: 1800 };
 const BATCH = { size: 1000, connections: 4, seconds: 6, target: 25_000 };
 const DRAIN = { backlog: 20_000, timeoutMs: 90_000, target: 1800 };
+// A backlog drained again, each message's message.sent delivered to a local receiver: half the
+// plain drain's, so that the phase stays under a minute (its rate is from the first send to the
+// last, as the plain drain's).
+const WEBHOOKS = { backlog: 10_000, event: 'message.sent', timeoutMs: 90_000 };
 const FIXED_RATE = { rate: 500, seconds: 10, connections: 16, targetP99Ms: 10 };
 const END_TO_END = { rate: 200, seconds: 10, connections: 16, settleMs: 15_000 };
 const WARM_UP_SECONDS = 3;
@@ -57,6 +63,7 @@ const PHASES = [
   'latency',
   'batch',
   'drain',
+  'webhooks',
   'draining',
   'e2e',
   'device',
@@ -101,6 +108,8 @@ class Bench {
   readonly details: Record<string, unknown> = {};
   /** What the yardstick reached in this run, for the shares in Switchboard's notes. */
   private readonly yardstickFigures: Partial<Record<YardstickFigure, number>> = {};
+  /** Switchboard's plain drain in this run, for the webhook drain's note. */
+  private plainDrainRate?: number;
 
   constructor(
     private readonly stack: BenchStack,
@@ -114,6 +123,7 @@ class Bench {
       ['latency', () => this.fixedRateLatency(false)],
       ['batch', () => this.batchAccept()],
       ['drain', () => this.drain()],
+      ['webhooks', () => this.webhooks()],
       ['draining', () => this.acceptWhileDraining()],
       ['latency', () => this.fixedRateLatency(true)],
       ['e2e', () => this.endToEnd()],
@@ -276,7 +286,7 @@ class Bench {
       this.reportCpu('yardstick.single', singleCpu, single.ok);
       this.reportCpu('yardstick.batch', batchCpu, batch.ok * BATCH.size);
       if (phases.has('latency')) await this.yardstickLatency(url, false);
-      if (phases.has('drain')) await this.yardstickDrain(url);
+      if (phases.has('drain') || phases.has('webhooks')) await this.yardstickDrain(url);
       if (phases.has('latency')) await this.yardstickLatency(url, true);
     } finally {
       await stack.stopReference();
@@ -469,11 +479,116 @@ class Bench {
         `first to last send ${round(seconds)} s, concurrency ${BENCH_WORKER_CONCURRENCY}, ${stats.count - stats.distinct} duplicate sends, ${sent} marked sent` +
         this.shareOfYardstick('drain', rate),
     });
+    this.plainDrainRate = rate;
     this.details.drain = { backlog: DRAIN.backlog, ...stats, seconds, rate, sentInDatabase: sent };
     progress(
       `[drain] ${perSecond(rate)} msg/s (${stats.count} sends in ${round(seconds)} s, ${sent} marked sent)`,
     );
     this.reportCpu('drain', cpu, sends);
+  }
+
+  /**
+   * The drain with an endpoint subscribed to every message.sent: each statement that records
+   * sends also writes their events and deliveries (the outbox), and the worker delivers them to
+   * a local receiver meanwhile. Two figures: the drain's rate (first to last send, as the plain
+   * drain's) and the deliveries' (first to last at the receiver). The endpoint is deleted after.
+   */
+  async webhooks(): Promise<void> {
+    const { stack } = this;
+    const receiver = await WebhookReceiver.start();
+    try {
+      await stack.resetMessages();
+      const created = await stack.call('POST', '/api/v1/webhooks', {
+        url: receiver.url,
+        events: [WEBHOOKS.event],
+        description: 'benchmark receiver',
+      });
+      if (created.status !== 201) {
+        throw new Error(
+          `creating the endpoint answered ${created.status}: ${JSON.stringify(created.body)}`,
+        );
+      }
+      const endpoint = created.body as { id: string; secret: string };
+      receiver.secret = endpoint.secret;
+      try {
+        await this.fillBacklog(WEBHOOKS.backlog);
+        await this.measureWebhooks(receiver);
+      } finally {
+        const deleted = await stack.call('DELETE', `/api/v1/webhooks/${endpoint.id}`);
+        if (deleted.status !== 204)
+          progress(`  ! deleting the endpoint answered ${deleted.status}`);
+      }
+    } finally {
+      await receiver.close();
+    }
+  }
+
+  private async measureWebhooks(receiver: WebhookReceiver): Promise<void> {
+    const { stack } = this;
+    await stack.fake.reset();
+    receiver.reset();
+    await stack.startWorker();
+    const [[sends, deliveries], cpu] = await stack.measure('webhooks', async () => {
+      const drained = await waitFor(
+        `${WEBHOOKS.backlog} sends at the fake Twilio`,
+        () => stack.fake.stats(),
+        (current) => current.distinct >= WEBHOOKS.backlog,
+        WEBHOOKS.timeoutMs,
+        abort.signal,
+      );
+      const delivered = await waitFor(
+        `${WEBHOOKS.backlog} ${WEBHOOKS.event} deliveries at the receiver`,
+        () => Promise.resolve(receiver.stats()),
+        (current) => current.distinct >= WEBHOOKS.backlog,
+        WEBHOOKS.timeoutMs,
+        abort.signal,
+      ).catch((error: Error) => {
+        throw new Error(`${error.message} (received ${JSON.stringify(receiver.stats())})`);
+      });
+      return [drained, delivered] as const;
+    });
+    const drainSeconds = (sends.lastAt! - sends.firstAt!) / 1000;
+    const drainRate = sends.count / drainSeconds;
+    const deliverySeconds = (deliveries.lastAt! - deliveries.firstAt!) / 1000;
+    const deliveryRate = deliveries.received / deliverySeconds;
+    const lagSeconds = (deliveries.lastAt! - sends.lastAt!) / 1000;
+    const ofPlainDrain = this.plainDrainRate
+      ? `; ${Math.round((100 * drainRate) / this.plainDrainRate)} % of the plain drain`
+      : '';
+    this.record({
+      key: 'webhooks.drain.rate',
+      label: `drain with a webhook subscribed (${WEBHOOKS.backlog.toLocaleString('en-US')} queued, ${WEBHOOKS.event})`,
+      value: drainRate,
+      unit: 'msg/s',
+      note:
+        `first to last send ${round(drainSeconds)} s, ${sends.count - sends.distinct} duplicate sends` +
+        ofPlainDrain +
+        this.shareOfYardstick('drain', drainRate),
+    });
+    this.record({
+      key: 'webhooks.deliveries.rate',
+      label: `webhook deliveries to a local receiver`,
+      value: deliveryRate,
+      unit: 'deliveries/s',
+      note:
+        `${deliveries.distinct} ${WEBHOOKS.event} events, first to last delivery ${round(deliverySeconds)} s, ` +
+        `the last ${round(lagSeconds)} s after the last send, ${deliveries.received - deliveries.distinct} ` +
+        `delivered twice, ${deliveries.signaturesChecked - deliveries.signaturesInvalid}/${deliveries.signaturesChecked} sampled signatures valid`,
+    });
+    this.details.webhooks = {
+      backlog: WEBHOOKS.backlog,
+      sends: { ...sends, seconds: drainSeconds, rate: drainRate },
+      deliveries: { ...deliveries, seconds: deliverySeconds, rate: deliveryRate, lagSeconds },
+    };
+    progress(
+      `[webhooks] drain ${perSecond(drainRate)} msg/s with ${WEBHOOKS.event} subscribed; ` +
+        `${perSecond(deliveryRate)} deliveries/s (${deliveries.distinct} in ${round(deliverySeconds)} s, ` +
+        `the last ${round(lagSeconds)} s after the last send)`,
+    );
+    if (deliveries.signaturesInvalid > 0) {
+      throw new Error(`${deliveries.signaturesInvalid} sampled webhook signatures did not verify`);
+    }
+    this.reportCpu('webhooks', cpu, WEBHOOKS.backlog);
   }
 
   /**
