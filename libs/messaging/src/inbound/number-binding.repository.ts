@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { MicroBatcher } from '@app/core';
 
 /** A number binding: (external phone, pool number) → exactly one target. */
 export interface NumberBinding {
@@ -50,12 +51,26 @@ export class NumberBindingRepository {
   }
 
   /** Every binding of these phones, whatever for: a few per phone, at most the pool's size. */
-  async findBoundTo(externalPhones: readonly string[]): Promise<NumberBinding[]> {
-    return this.dataSource.query(
-      `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = ANY($1::text[])`,
-      [externalPhones],
-    );
+  findBoundTo(externalPhones: readonly string[]): Promise<NumberBinding[]> {
+    return this.boundTo.submit(externalPhones);
   }
+
+  // Every accept to a recipient whose conversation this process does not know yet asks this:
+  // the requests of the same moment share one statement (docs/architecture.md#outbound).
+  private readonly boundTo = new MicroBatcher<readonly string[], NumberBinding[]>(
+    async (requests) => {
+      const phones = [...new Set(requests.flat())];
+      const rows: NumberBinding[] = await this.dataSource.query(
+        `SELECT ${BINDING_COLUMNS} FROM number_bindings WHERE external_phone = ANY($1::text[])`,
+        [phones],
+      );
+      return requests.map((wanted) => {
+        const asked = new Set(wanted);
+        return rows.filter((row) => asked.has(row.externalPhone));
+      });
+    },
+    { weight: (phones) => phones.length, maxWeight: 1000 },
+  );
 
   /** The pool numbers already bound to a phone, whatever for. */
   async findNumbersBoundTo(
