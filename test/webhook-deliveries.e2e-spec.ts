@@ -3,8 +3,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { Webhook } from 'standardwebhooks';
 import { Clock } from '@app/core';
-import { WebhookSubscriptions } from '@app/webhooks/webhook-subscriptions';
 import { createAccount } from './helpers/account.factory';
+import { subscribedAccount } from './helpers/webhook-endpoint.factory';
 import { eventually } from './helpers/eventually';
 import { createTestApp } from './helpers/test-app';
 import { TestClock } from './helpers/test-clock';
@@ -56,20 +56,11 @@ describe('webhook deliveries: retries, disabling, the log, rotation, safe reques
   });
 
   async function endpointFor(path: string, events = ['message.received']) {
-    const account = await createAccount(app);
-    const created = await http()
-      .post('/api/v1/webhooks')
-      .set(account.headers)
-      .send({ url: receiver.url(path), events });
-    expect(created.status).toBe(201);
-    await eventually(
-      async () => worker.get(WebhookSubscriptions).mayWant(account.account.id, events[0]),
-      Boolean,
-    );
+    const subscribed = await subscribedAccount(app, worker, receiver.url(path), events);
     return {
-      headers: account.headers,
-      id: created.body.id as string,
-      secret: created.body.secret as string,
+      headers: subscribed.headers,
+      id: subscribed.endpoint.id as string,
+      secret: subscribed.secret,
     };
   }
 

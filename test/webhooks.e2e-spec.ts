@@ -1,8 +1,8 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { WebhookSubscriptions } from '@app/webhooks/webhook-subscriptions';
 import { createAccount } from './helpers/account.factory';
+import { subscribedAccount } from './helpers/webhook-endpoint.factory';
 import { createDevice, phoneFor } from './helpers/device.factory';
 import { eventually } from './helpers/eventually';
 import { createTestApp } from './helpers/test-app';
@@ -42,19 +42,8 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   /** An account with one endpoint, once every process knows about it. */
-  async function subscribedAccount(events: string[], path = '/hooks') {
-    const account = await createAccount(app);
-    const created = await http()
-      .post('/api/v1/webhooks')
-      .set(account.headers)
-      .send({ url: receiver.url(path), events });
-    expect(created.status).toBe(201);
-    await eventually(
-      async () => stack.worker.get(WebhookSubscriptions).mayWant(account.account.id, events[0]),
-      Boolean,
-    );
-    return { ...account, endpoint: created.body, secret: created.body.secret as string };
-  }
+  const subscribedTo = (events: string[], path = '/hooks') =>
+    subscribedAccount(app, stack.worker, receiver.url(path), events);
 
   /** The verified deliveries of one event type to one path. */
   async function deliveriesOf(secret: string, path: string, type: string, count = 1) {
@@ -215,7 +204,7 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   it('delivers message.received, signed, with the REST view of the message', async () => {
-    const account = await subscribedAccount(['message.received'], '/received');
+    const account = await subscribedTo(['message.received'], '/received');
     const phone = newPhone();
     const sent = await http()
       .post('/api/v1/messages?wait=10')
@@ -249,7 +238,7 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   it('delivers message.sent then message.delivered, each equal to the REST view at the time', async () => {
-    const account = await subscribedAccount(['message.sent', 'message.delivered'], '/status');
+    const account = await subscribedTo(['message.sent', 'message.delivered'], '/status');
     const sent = await http()
       .post('/api/v1/messages?wait=10')
       .set(account.headers)
@@ -270,7 +259,7 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   it('delivers message.failed, message.undelivered and message.canceled', async () => {
-    const account = await subscribedAccount(
+    const account = await subscribedTo(
       ['message.failed', 'message.undelivered', 'message.canceled'],
       '/failures',
     );
@@ -315,7 +304,7 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   it('sends nothing for events an endpoint does not subscribe to, nor to another account', async () => {
-    const account = await subscribedAccount(['message.delivered'], '/quiet');
+    const account = await subscribedTo(['message.delivered'], '/quiet');
     const other = await createAccount(app);
     for (const sender of [account, other]) {
       const sent = await http()
@@ -335,7 +324,7 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   it('sends webhook.test to the one endpoint asked', async () => {
-    const account = await subscribedAccount(['message.received'], '/test-me');
+    const account = await subscribedTo(['message.received'], '/test-me');
     const response = await http()
       .post(`/api/v1/webhooks/${account.endpoint.id}/test`)
       .set(account.headers);
@@ -349,7 +338,7 @@ describe('webhooks: endpoints and message events', () => {
   });
 
   it('delivers device.online, device.low_battery once per crossing, and device.offline', async () => {
-    const account = await subscribedAccount(
+    const account = await subscribedTo(
       ['device.online', 'device.offline', 'device.low_battery'],
       '/devices',
     );
