@@ -3,7 +3,7 @@ import request from 'supertest';
 import { Clock } from '@app/core';
 import {
   codeMessagesTo,
-  lastCodeSentTo,
+  requestCodeFor,
   signUpWithPhone,
   uniqueIp,
   uniquePhone,
@@ -208,12 +208,7 @@ describe('sign-in abuse', () => {
 
     it('are refused when set with a code too', async () => {
       const user = await signUpWithPhone(app);
-      await http()
-        .post('/api/v1/auth/otp')
-        .set('X-Forwarded-For', uniqueIp())
-        .send({ phone: user.phone })
-        .expect(202);
-      const code = await lastCodeSentTo(app, user.phone);
+      const code = await requestCodeFor(app, user.phone);
       const answer = await http()
         .patch('/api/v1/me')
         .set(user.headers)

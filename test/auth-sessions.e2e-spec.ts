@@ -2,7 +2,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Clock } from '@app/core';
-import { lastCodeSentTo, signUpWithPhone, uniqueIp } from './helpers/auth.factory';
+import { requestCodeFor, signUpWithPhone } from './helpers/auth.factory';
 import { createAccount } from './helpers/account.factory';
 import { createTestApp } from './helpers/test-app';
 import { MINUTES, TestClock } from './helpers/test-clock';
@@ -180,12 +180,7 @@ describe('sessions, tokens and the account of a phone user', () => {
 
     it('sets a first password with a fresh code', async () => {
       const user = await signUpWithPhone(app);
-      await http()
-        .post('/api/v1/auth/otp')
-        .set('X-Forwarded-For', uniqueIp())
-        .send({ phone: user.phone })
-        .expect(202);
-      const code = await lastCodeSentTo(app, user.phone);
+      const code = await requestCodeFor(app, user.phone);
       const badCode = await http()
         .patch('/api/v1/me')
         .set(user.headers)

@@ -98,6 +98,16 @@ async function register(
   if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
 }
 
+/** Asks for a sign-in code for `phone` (from a caller network of its own) and returns it. */
+export async function requestCodeFor(app: INestApplication, phone: string): Promise<string> {
+  const asked = await request(app.getHttpServer())
+    .post('/api/v1/auth/otp')
+    .set('X-Forwarded-For', uniqueIp())
+    .send({ phone });
+  if (asked.status !== 202) throw new Error(`otp answered ${asked.status}`);
+  return lastCodeSentTo(app, phone);
+}
+
 /** Verifies the last code texted to `phone`. */
 export async function verifyWithLastCode(
   app: INestApplication,
