@@ -27,6 +27,7 @@ import { EventSubscribers } from './events/event-subscribers';
 import { EventsGateway } from './events/events.gateway';
 import { GroupsController } from './groups/groups.controller';
 import { HealthModule } from './health/health.module';
+import { MobileModule } from './mobile/mobile.module';
 import { HomeController } from './home/home.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SessionsController } from './sessions/sessions.controller';
@@ -51,6 +52,7 @@ import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoint
     ConversationsModule,
     GroupsModule,
     WebhooksModule,
+    MobileModule,
     DeviceWebhooksModule,
   ],
   controllers: [

@@ -14,6 +14,7 @@ import {
   requestContextMiddleware,
   validationExceptionFactory,
 } from '@app/core';
+import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
 
 export const BODY_LIMIT = '100kb';
@@ -31,6 +32,11 @@ const UNPREFIXED_ROUTES = [
   { path: 'health/ready', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.ALL },
   { path: 'webhooks/twilio/{*path}', method: RequestMethod.ALL },
+  // The SMS Gateway for Android app's mobile API and client API keep the app's own paths
+  // (docs/android.md), as do the signed webhooks the app posts received texts to.
+  { path: `${MOBILE_API_PREFIX}/{*path}`, method: RequestMethod.ALL },
+  { path: `${CLIENT_API_PREFIX}/{*path}`, method: RequestMethod.ALL },
+  { path: 'webhooks/sms-gateway/{*path}', method: RequestMethod.ALL },
 ];
 
 /**

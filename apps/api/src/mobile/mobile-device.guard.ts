@@ -1,0 +1,51 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Request } from 'express';
+import { AppException } from '@app/core';
+import { AuthenticatedDevice, DeviceSessionsService } from '@app/devices';
+
+export const AUTHENTICATED_DEVICE = Symbol('authenticated device');
+export type RequestWithDevice = Request & { [AUTHENTICATED_DEVICE]?: AuthenticatedDevice };
+
+export const MobileErrorCode = {
+  DeviceTokenRequired: 'DEVICE_TOKEN_REQUIRED',
+  DeviceTokenInvalid: 'DEVICE_TOKEN_INVALID',
+} as const;
+
+/**
+ * The app's calls carry `Authorization: Bearer <device token>` (the token `POST /api/v1/devices`
+ * showed once). An unknown, malformed or revoked token answers 401, which the app shows as
+ * "unauthorized" and stops polling with.
+ */
+@Injectable()
+export class MobileDeviceGuard implements CanActivate {
+  constructor(private readonly sessions: DeviceSessionsService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithDevice>();
+    const token = bearerTokenOf(request.headers.authorization);
+    if (!token) {
+      throw new AppException(
+        HttpStatus.UNAUTHORIZED,
+        MobileErrorCode.DeviceTokenRequired,
+        'Send the device token as "Authorization: Bearer <token>".',
+        { headers: { 'WWW-Authenticate': 'Bearer' } },
+      );
+    }
+    const device = await this.sessions.authenticate(token);
+    if (!device) {
+      throw new AppException(
+        HttpStatus.UNAUTHORIZED,
+        MobileErrorCode.DeviceTokenInvalid,
+        'The device token is unknown or was revoked.',
+        { headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } },
+      );
+    }
+    request[AUTHENTICATED_DEVICE] = device;
+    return true;
+  }
+}
+
+function bearerTokenOf(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match ? match[1] : null;
+}
