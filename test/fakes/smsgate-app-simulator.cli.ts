@@ -94,6 +94,8 @@ export async function runSmsGateCli(args: string[]): Promise<void> {
     registration,
     pullIntervalMs: numberOption('pull-every-ms', values['pull-every-ms'], 1000, 86_400_000),
     reportStates: !values['never-report'],
+    // A long run keeps only recent history.
+    recordLimit: 1000,
     restartOnSettingsChange: !values['ignore-settings-restart'],
     outcome: (): RecipientOutcome => {
       if (Math.random() < failRate) return { result: 'failed', sentAfterMs: delayMs };

@@ -167,6 +167,8 @@ export interface SmsGateAppSimulatorOptions {
   restartOnSettingsChange?: boolean;
   battery?: Partial<BatteryStatus>;
   connectivity?: Partial<ConnectivityStatus>;
+  /** How many entries `calls`, `radioLog`, `reports`, `inbox` and `webhookLog` keep (default all). */
+  recordLimit?: number;
 }
 
 export interface LocalRecipient {
@@ -513,7 +515,7 @@ export class SmsGateAppSimulator extends EventEmitter {
     const text = body === undefined ? null : gsonStringify(body);
     if (text !== null) headers['content-type'] = 'application/json';
     const exchange: HttpExchange = { method, url, headers, body: text, status: null };
-    this.calls.push(exchange);
+    this.record(this.calls, exchange);
     let response: Response;
     try {
       response = await fetch(url, { method, headers, body: text ?? undefined });
@@ -567,6 +569,11 @@ export class SmsGateAppSimulator extends EventEmitter {
       if (this.running) work();
     }, ms);
     this.timers.add(timer);
+  }
+
+  private record<T>(list: T[], item: T): void {
+    list.push(item);
+    if (list.length > (this.options.recordLimit ?? Infinity)) list.shift();
   }
 
   private retryDelay(attempt: number): number {
@@ -1102,7 +1109,7 @@ export class SmsGateAppSimulator extends EventEmitter {
         );
         continue;
       }
-      this.radioLog.push(sms);
+      this.record(this.radioLog, sms);
       this.emit('radio', sms);
       this.updateState(message.id, recipient.phoneNumber, 'Processed');
       this.radioResult(message, recipient.phoneNumber, outcome);
@@ -1242,7 +1249,7 @@ export class SmsGateAppSimulator extends EventEmitter {
       if (!patch) return;
       try {
         const body = [patch];
-        this.reports.push(gsonStringify(body));
+        this.record(this.reports, gsonStringify(body));
         await this.call('PATCH', '/message', token, body);
         this.emit('reported', patch);
       } catch (error) {
@@ -1303,7 +1310,7 @@ export class SmsGateAppSimulator extends EventEmitter {
     const key = `${this.inboxHash(sms)}`;
     if (this.receivedIds.has(key)) return [];
     this.receivedIds.add(key);
-    this.inbox.push(sms);
+    this.record(this.inbox, sms);
     return this.emitReceived(sms);
   }
 
@@ -1528,7 +1535,7 @@ export class SmsGateAppSimulator extends EventEmitter {
         .digest('hex'),
     };
     const delivery: WebhookDelivery = { event, url, attempt, headers, body, status: null };
-    this.webhookLog.push(delivery);
+    this.record(this.webhookLog, delivery);
     try {
       const response = await fetch(url, {
         method: 'POST',
