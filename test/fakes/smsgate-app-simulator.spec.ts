@@ -127,6 +127,8 @@ class RecordingMobileServer {
     }
     if (!deviceAuth) return json(401, { message: 'unauthorized' });
     switch (route) {
+      case 'GET /api/mobile/v1/device':
+        return json(200, { externalIp: '203.0.113.7' });
       case 'PATCH /api/mobile/v1/device':
         res.writeHead(this.patchDeviceStatus).end();
         return;
@@ -301,6 +303,19 @@ describe('SmsGateAppSimulator', () => {
             'GET /api/mobile/v1/events',
             'POST /hooks/ping',
           ].every((p) => paths.includes(p)),
+      );
+    });
+
+    it('asks GET /device for its public IP when its Local server is on too', async () => {
+      const simulator = phone({ localServerEnabled: true });
+      await simulator.start();
+      expect(await simulator.fetchPublicIp()).toBe('203.0.113.7');
+      const [ask] = server.of('GET', '/api/mobile/v1/device');
+      expect(ask.headers['user-agent']).toBe('me.capcom.smsgateway/1.68.0');
+      // On a first start it asks before it is registered: without a token, and is refused.
+      expect(ask.headers.authorization).toBeUndefined();
+      expect(server.of('GET', '/api/mobile/v1/device').at(-1)!.headers.authorization).toBe(
+        `Bearer ${DEVICE_TOKEN}`,
       );
     });
 

@@ -74,6 +74,11 @@ export interface SmsGateAppSimulatorOptions {
    * once (the ping interval is read at start only).
    */
   restartOnSettingsChange?: boolean;
+  /**
+   * The app's Local server is on too: at start it asks `GET /device` (with the device token
+   * when it has one, else no Authorization) for the phone's public IP.
+   */
+  localServerEnabled?: boolean;
   battery?: Partial<BatteryStatus>;
   connectivity?: Partial<ConnectivityStatus>;
   /** How many entries `calls`, `radioLog`, `reports`, `inbox` and `webhookLog` keep (default all). */
@@ -209,8 +214,9 @@ export class SmsGateAppSimulator extends EventEmitter {
     this.running = true;
     const registeredBefore = this.registrationInfo !== null;
 
-    this.emitWebhook('app:started', { simCards: this.simCardsPayload(false) });
+    void this.emitWebhook('app:started', { simCards: this.simCardsPayload(false) });
     this.startPing();
+    if (this.options.localServerEnabled) void this.safely(() => this.fetchPublicIp());
 
     const startupWork = registeredBefore
       ? [this.safely(() => this.syncWebhooks()), this.safely(() => this.syncSettings())]
@@ -287,12 +293,12 @@ export class SmsGateAppSimulator extends EventEmitter {
   private async call(
     method: 'GET' | 'POST' | 'PATCH',
     path: string,
-    token: string,
+    token: string | null,
     body?: unknown,
   ): Promise<unknown> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
       'user-agent': this.userAgent,
       accept: 'application/json',
       'accept-charset': 'UTF-8',
@@ -335,6 +341,16 @@ export class SmsGateAppSimulator extends EventEmitter {
     } catch {
       throw new HttpCallError(`${method} ${path}: the body is not JSON`, response.status);
     }
+  }
+
+  /** GatewayService.getPublicIP: `GET /device`, read for its `externalIp`. */
+  async fetchPublicIp(): Promise<string> {
+    const body = (await this.call('GET', '/device', this.token)) as { externalIp?: unknown } | null;
+    if (typeof body?.externalIp !== 'string') {
+      throw new Error('GET /device: "externalIp" must be a string');
+    }
+    this.emit('public-ip', body.externalIp);
+    return body.externalIp;
   }
 
   private get token(): string | null {
