@@ -310,13 +310,16 @@ describe('SmsGateAppSimulator', () => {
       const simulator = phone({ localServerEnabled: true });
       await simulator.start();
       expect(await simulator.fetchPublicIp()).toBe('203.0.113.7');
-      const [ask] = server.of('GET', '/api/mobile/v1/device');
-      expect(ask.headers['user-agent']).toBe('me.capcom.smsgateway/1.68.0');
-      // On a first start it asks before it is registered: without a token, and is refused.
-      expect(ask.headers.authorization).toBeUndefined();
-      expect(server.of('GET', '/api/mobile/v1/device').at(-1)!.headers.authorization).toBe(
-        `Bearer ${DEVICE_TOKEN}`,
+      const asks = await eventually(
+        async () => server.of('GET', '/api/mobile/v1/device'),
+        (list) => list.length === 2,
       );
+      for (const ask of asks) expect(ask.headers['user-agent']).toBe('me.capcom.smsgateway/1.68.0');
+      // On a first start it asks before it is registered: without a token (and is refused).
+      expect(asks.map((ask) => ask.headers.authorization ?? null).sort()).toEqual([
+        `Bearer ${DEVICE_TOKEN}`,
+        null,
+      ]);
     });
 
     it('registers anew when its PATCH /device is refused with 401', async () => {
@@ -649,7 +652,10 @@ describe('SmsGateAppSimulator', () => {
       server.eventsContentType = 'text/event-stream; charset=utf-8';
       await eventually(async () => simulator.sseConnected, Boolean);
       // Every (re)open pulls, as the app's onConnected does.
-      expect(server.of('GET', '/api/mobile/v1/message').length).toBeGreaterThanOrEqual(2);
+      await eventually(
+        async () => server.of('GET', '/api/mobile/v1/message').length,
+        (n) => n >= 2,
+      );
     });
 
     it('ignores an unknown event name, and a cancel without a message id', async () => {

@@ -207,7 +207,8 @@ export class SmsGateAppSimulator extends EventEmitter {
   /**
    * The app's start: register (or update), then its start-up workers with the registration they
    * find at that moment. Resolves once registered (and, when SSE starts, once it is asked to
-   * connect). Throws when registration fails, as the app shows "Failed to register device".
+   * connect). Throws (and stops) when registration fails, as the app shows "Failed to register
+   * device"; start() may be called again.
    */
   async start(): Promise<Registration> {
     if (this.running) throw new Error('already started');
@@ -224,7 +225,14 @@ export class SmsGateAppSimulator extends EventEmitter {
     if (registeredBefore) this.requestPull();
     this.schedulePeriodicPull();
 
-    const registration = await this.registerOrUpdate();
+    let registration: Registration;
+    try {
+      registration = await this.registerOrUpdate();
+    } catch (error) {
+      // The app's RegistrationWorker would retry with backoff; here the caller decides.
+      await this.stop();
+      throw error;
+    }
     await Promise.all(startupWork);
     // DeviceRegisteredEvent with no push token: the SSE foreground service starts.
     this.startSse();
