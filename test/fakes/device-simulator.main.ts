@@ -1,8 +1,11 @@
 // Simulated Android phones for a running Switchboard: `npm run device:sim -- --help`.
 import { parseArgs } from 'node:util';
 import { PhoneClosedError, SimulatedPhone } from './device-simulator';
+import { runSmsGateCli } from './smsgate-app-simulator.cli';
 
-const USAGE = `Usage: npm run device:sim -- --token <device token> [options]
+const USAGE = `Usage: npm run device:sim -- [--app switchboard] --token <device token> [options]
+  --app <app>          switchboard (default): our WebSocket protocol; smsgate: the SMS Gateway
+                       for Android app's mobile API (see --app smsgate --help)
   --token <t>          a device token (repeat, or comma-separate, for several phones)
   --count <n>          phones to connect (default: one per token); with --api-key, the missing
                        devices are created for you over HTTP
@@ -71,9 +74,24 @@ async function keepConnected(phone: SimulatedPhone): Promise<void> {
   }
 }
 
+/** The value of --app (either spelling), before the rest of the options are read. */
+function appOf(args: string[]): string {
+  for (let index = 0; index < args.length; index++) {
+    if (args[index] === '--app') return args[index + 1] ?? '';
+    if (args[index].startsWith('--app=')) return args[index].slice('--app='.length);
+  }
+  return 'switchboard';
+}
+
 async function main(): Promise<void> {
+  const app = appOf(process.argv.slice(2));
+  if (app === 'smsgate') return runSmsGateCli(process.argv.slice(2));
+  if (app !== 'switchboard') {
+    throw new Error(`--app must be "switchboard" or "smsgate", got "${app}"`);
+  }
   const { values } = parseArgs({
     options: {
+      app: { type: 'string' },
       token: { type: 'string', multiple: true, default: [] },
       count: { type: 'string' },
       'api-key': { type: 'string' },
