@@ -16,6 +16,7 @@ import {
 } from '@app/core';
 import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
+import { webAppBuilt, webAppMiddleware } from './web/web-app';
 
 export const BODY_LIMIT = '100kb';
 /**
@@ -57,11 +58,12 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   app.use(
     staticHeaders(
       helmet({
-        // The Swagger UI at /docs needs inline scripts and styles.
+        // The Swagger UI at /docs needs inline scripts and styles; the web app sets its own.
         contentSecurityPolicy: false,
       }),
     ),
   );
+  serveWebApp(app);
   // Whichever parser reads a body first wins; the second sees it already read and passes.
   app.use(BATCH_PATH, express.json({ limit: BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -79,6 +81,20 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   );
   setUpOpenApi(app);
   return app;
+}
+
+/** The web app at `/` (before the body parsers: it only answers GET and HEAD). */
+function serveWebApp(app: NestExpressApplication): void {
+  const distDir = app.get(AppConfig).get('WEB_DIST_DIR');
+  if (!webAppBuilt(distDir)) {
+    app
+      .get(ROOT_LOGGER)
+      .info(
+        { webDistDir: distDir },
+        'The web app is not built (no index.html in WEB_DIST_DIR): / shows the API docs until `npm run build` builds it',
+      );
+  }
+  app.use(webAppMiddleware(distDir));
 }
 
 /**
