@@ -16,6 +16,7 @@ import {
 } from '@app/core';
 import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
+import { REFRESH_COOKIE, WEB_CLIENT, WEB_CLIENT_HEADER } from './auth/web-session-cookie';
 import { webAppBuilt, webAppMiddleware } from './web/web-app';
 
 export const BODY_LIMIT = '100kb';
@@ -127,6 +128,16 @@ function setUpOpenApi(app: NestExpressApplication): void {
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token or API key' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addCookieAuth(
+      REFRESH_COOKIE,
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: REFRESH_COOKIE,
+        description: `The web app's refresh token (HttpOnly), for POST /auth/refresh and /auth/logout only, with the header ${WEB_CLIENT_HEADER}: ${WEB_CLIENT}`,
+      },
+      REFRESH_COOKIE,
+    )
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('api-key')
     .build();
