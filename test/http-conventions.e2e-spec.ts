@@ -172,6 +172,8 @@ describe('HTTP conventions', () => {
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
       'api-key',
       'bearer',
+      // The web app's refresh cookie, for /auth/refresh and /auth/logout only.
+      'switchboard_refresh',
     ]);
     const ui = await request(app.getHttpServer()).get('/docs/');
     expect(ui.status).toBe(200);

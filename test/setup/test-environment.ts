@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { TEST_DATABASE_URL, TEST_REDIS_PREFIX_ROOT, TEST_REDIS_URL } from './test-database';
 
 // Each test file gets its own Redis prefix (queues included), so files running in parallel never
@@ -11,6 +12,9 @@ process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 // Tests read the logs of the processes they start as JSON, whatever the terminal they run in.
 process.env.LOG_FORMAT = 'json';
 process.env.DATABASE_POOL_SIZE = '5';
+// Whether someone built the web app in this checkout must not change what tests see: a test that
+// serves it names its own directory.
+process.env.WEB_DIST_DIR = join(__dirname, 'no-web-build');
 for (const key of [
   'TWILIO_ACCOUNT_SID',
   'TWILIO_AUTH_TOKEN',

@@ -16,6 +16,8 @@ import {
 } from '@app/core';
 import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
+import { REFRESH_COOKIE, WEB_CLIENT, WEB_CLIENT_HEADER } from './auth/web-session-cookie';
+import { webAppBuilt, webAppMiddleware } from './web/web-app';
 
 export const BODY_LIMIT = '100kb';
 /**
@@ -57,11 +59,12 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   app.use(
     staticHeaders(
       helmet({
-        // The Swagger UI at /docs needs inline scripts and styles.
+        // The Swagger UI at /docs needs inline scripts and styles; the web app sets its own.
         contentSecurityPolicy: false,
       }),
     ),
   );
+  serveWebApp(app);
   // Whichever parser reads a body first wins; the second sees it already read and passes.
   app.use(BATCH_PATH, express.json({ limit: BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -79,6 +82,20 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   );
   setUpOpenApi(app);
   return app;
+}
+
+/** The web app at `/` (before the body parsers: it only answers GET and HEAD). */
+function serveWebApp(app: NestExpressApplication): void {
+  const distDir = app.get(AppConfig).get('WEB_DIST_DIR');
+  if (!webAppBuilt(distDir)) {
+    app
+      .get(ROOT_LOGGER)
+      .info(
+        { webDistDir: distDir },
+        'The web app is not built (no index.html in WEB_DIST_DIR): / shows the API docs until `npm run build` builds it',
+      );
+  }
+  app.use(webAppMiddleware(distDir));
 }
 
 /**
@@ -111,6 +128,16 @@ function setUpOpenApi(app: NestExpressApplication): void {
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token or API key' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addCookieAuth(
+      REFRESH_COOKIE,
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: REFRESH_COOKIE,
+        description: `The web app's refresh token (HttpOnly), for POST /auth/refresh and /auth/logout only, with the header ${WEB_CLIENT_HEADER}: ${WEB_CLIENT}`,
+      },
+      REFRESH_COOKIE,
+    )
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('api-key')
     .build();

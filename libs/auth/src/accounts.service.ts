@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { NotFoundAppException } from '@app/core';
+import { ConflictAppException, NotFoundAppException, requireE164 } from '@app/core';
 import { Account } from './account.entity';
 import { ApiKeysService, IssuedApiKey } from './api-keys.service';
 
@@ -16,10 +16,26 @@ export class AccountsService {
     private readonly apiKeys: ApiKeysService,
   ) {}
 
-  /** A server-to-server account with its first API key: both or neither. */
-  createWithApiKey(name: string, keyName = 'default'): Promise<CreatedAccount> {
+  /**
+   * An operator's account with its first API key: both or neither. With a phone, its owner can
+   * also sign in (to the web app) with a code texted there; the first right code verifies it.
+   */
+  async createWithApiKey(
+    name: string,
+    options: { keyName?: string; phone?: string } = {},
+  ): Promise<CreatedAccount> {
+    const phone = options.phone === undefined ? null : requireE164(options.phone, 'phone');
+    const keyName = options.keyName ?? 'default';
     return this.dataSource.transaction(async (manager) => {
-      const account = await manager.save(manager.create(Account, { name, origin: 'operator' }));
+      if (phone !== null && (await manager.existsBy(Account, { phone }))) {
+        throw new ConflictAppException(
+          'PHONE_TAKEN',
+          `An account with the phone ${phone} exists already.`,
+        );
+      }
+      const account = await manager.save(
+        manager.create(Account, { name, phone, origin: 'operator' }),
+      );
       const issued = await this.apiKeys.issue(account.id, keyName, manager);
       return { account, ...issued };
     });

@@ -124,7 +124,9 @@ export class SignInService {
     return { ...tokens, account };
   }
 
-  async refresh(refreshToken: string): Promise<SignedIn> {
+  /** A missing refresh token (no body, no cookie) is refused as an invalid one. */
+  async refresh(refreshToken: string | undefined): Promise<SignedIn> {
+    if (!refreshToken) throw authErrors.invalidRefreshToken();
     const tokens = await this.sessions.rotate(refreshToken);
     const account = await this.dataSource
       .getRepository(Account)
@@ -132,8 +134,9 @@ export class SignInService {
     return { ...tokens, account };
   }
 
-  logout(refreshToken: string): Promise<void> {
-    return this.sessions.end(refreshToken);
+  async logout(refreshToken: string | undefined): Promise<void> {
+    if (!refreshToken) throw authErrors.invalidRefreshToken();
+    await this.sessions.end(refreshToken);
   }
 
   /**

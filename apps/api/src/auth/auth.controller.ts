@@ -1,8 +1,10 @@
-import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiBody,
   ApiForbiddenResponse,
+  ApiHeader,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -12,6 +14,7 @@ import {
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { ClientContext, Public, SignInService } from '@app/auth';
 import {
   CodeSentDto,
@@ -24,6 +27,15 @@ import {
 } from './auth.dto';
 import { FAILED_SIGN_IN_LIMITS, PASSWORD_TOO_COMMON, SERVER_BUSY } from './auth-responses';
 import { Client } from './client-context.decorator';
+import {
+  REFRESH_COOKIE,
+  REFRESH_COOKIE_PATH,
+  WEB_CLIENT,
+  WEB_CLIENT_HEADER,
+  deliverTokens,
+  presentedRefreshToken,
+  settleRefreshCookie,
+} from './web-session-cookie';
 
 const RATE_LIMITED = {
   description:
@@ -39,6 +51,35 @@ const SIGNUP_DISABLED = {
 };
 // These routes are how a caller gets a credential: they take none.
 const NO_CREDENTIAL = { security: [] };
+// …but a refresh or logout may present the web app's cookie instead of a body.
+const NO_CREDENTIAL_OR_COOKIE = {
+  security: [{}, { [REFRESH_COOKIE]: [] }] as Array<Record<string, string[]>>,
+};
+
+const WebClient = ApiHeader({
+  name: WEB_CLIENT_HEADER,
+  required: false,
+  enum: [WEB_CLIENT],
+  description: `The web app's sign-in: the refresh token is set in the HttpOnly cookie ${REFRESH_COOKIE} (SameSite=Strict, Path=${REFRESH_COOKIE_PATH}, Secure over HTTPS) and left out of the body. Required to refresh or log out by that cookie (CSRF: a cross-site form cannot send it).`,
+});
+const SETS_REFRESH_COOKIE = {
+  'Set-Cookie': {
+    description: `With ${WEB_CLIENT_HEADER}: ${WEB_CLIENT}: ${REFRESH_COOKIE}=<refresh token>; Max-Age=<30 days>; Path=${REFRESH_COOKIE_PATH}; HttpOnly; SameSite=Strict (and Secure over HTTPS).`,
+    schema: { type: 'string' },
+  },
+};
+const CLEARS_REFRESH_COOKIE = {
+  'Set-Cookie': {
+    description: `When the web app's cookie was in play: ${REFRESH_COOKIE}=; Max-Age=0 (cleared).`,
+    schema: { type: 'string' },
+  },
+};
+const CSRF_HEADER_REQUIRED = {
+  description: `CSRF_HEADER_REQUIRED: the body has no refreshToken and the ${REFRESH_COOKIE} cookie came without ${WEB_CLIENT_HEADER}: ${WEB_CLIENT}`,
+};
+const REFRESH_TOKEN_REFUSED = {
+  description: `INVALID_REFRESH_TOKEN (also: neither a body token nor the cookie), REFRESH_TOKEN_REUSED. A cookie that is refused is cleared.`,
+};
 
 @ApiTags('auth')
 @Public()
@@ -94,58 +135,104 @@ export class AuthController {
     description:
       'A code works once. After 5 wrong guesses it is dead, even for the right digits; request a new one.',
   })
+  @WebClient
   @ApiOkResponse({
     type: TokensDto,
     description: 'Signed in (the account is created on first use).',
+    headers: SETS_REFRESH_COOKIE,
   })
   @ApiUnauthorizedResponse({ description: 'INVALID_CODE: wrong, expired or used (one answer)' })
   @ApiForbiddenResponse({
     description: 'SIGNUP_DISABLED: a code sent before sign-up was turned off creates no account',
   })
   @ApiTooManyRequestsResponse(FAILED_SIGN_IN_LIMITS)
-  async verify(@Body() body: VerifyCodeDto, @Client() client: ClientContext): Promise<TokensDto> {
-    return TokensDto.from(await this.signIn.verifyCode(body, client));
+  async verify(
+    @Body() body: VerifyCodeDto,
+    @Client() client: ClientContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokensDto> {
+    const signedIn = await this.signIn.verifyCode(body, client);
+    return deliverTokens(request, response, TokensDto.from(signedIn));
   }
 
   @Post('login')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ ...NO_CREDENTIAL, summary: 'Sign in with phone number and password' })
-  @ApiOkResponse({ type: TokensDto, description: 'Signed in.' })
+  @WebClient
+  @ApiOkResponse({ type: TokensDto, description: 'Signed in.', headers: SETS_REFRESH_COOKIE })
   @ApiUnauthorizedResponse({
     description: 'INVALID_CREDENTIALS: one answer for an unknown phone and a wrong password',
   })
   @ApiTooManyRequestsResponse(FAILED_SIGN_IN_LIMITS)
   @ApiServiceUnavailableResponse(SERVER_BUSY)
-  async login(@Body() body: LoginDto, @Client() client: ClientContext): Promise<TokensDto> {
-    return TokensDto.from(await this.signIn.login(body, client));
+  async login(
+    @Body() body: LoginDto,
+    @Client() client: ClientContext,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokensDto> {
+    const signedIn = await this.signIn.login(body, client);
+    return deliverTokens(request, response, TokensDto.from(signedIn));
   }
 
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
-    ...NO_CREDENTIAL,
+    ...NO_CREDENTIAL_OR_COOKIE,
     summary: 'Exchange a refresh token for a new pair',
-    description:
-      'The refresh token is used up. Presenting a used one again ends its whole session (it was probably copied).',
+    description: `The refresh token is used up. Presenting a used one again ends its whole session (it was probably copied). The token is the body's, else the web app's ${REFRESH_COOKIE} cookie's, which is then replaced.`,
   })
-  @ApiOkResponse({ type: TokensDto, description: 'A new access token and refresh token.' })
-  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED' })
-  async refresh(@Body() body: RefreshTokenDto): Promise<TokensDto> {
-    return TokensDto.from(await this.signIn.refresh(body.refreshToken));
+  @WebClient
+  @ApiBody({ type: RefreshTokenDto, required: false })
+  @ApiOkResponse({
+    type: TokensDto,
+    description: 'A new access token and refresh token.',
+    headers: SETS_REFRESH_COOKIE,
+  })
+  @ApiUnauthorizedResponse(REFRESH_TOKEN_REFUSED)
+  @ApiForbiddenResponse(CSRF_HEADER_REQUIRED)
+  async refresh(
+    @Body() body: RefreshTokenDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TokensDto> {
+    const presented = presentedRefreshToken(request, body?.refreshToken);
+    const signedIn = await settleRefreshCookie(
+      request,
+      response,
+      presented,
+      () => this.signIn.refresh(presented.token),
+      { endsSession: false },
+    );
+    return deliverTokens(request, response, TokensDto.from(signedIn));
   }
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
-    ...NO_CREDENTIAL,
+    ...NO_CREDENTIAL_OR_COOKIE,
     summary: 'End the session of a refresh token',
-    description:
-      'Its refresh token and access tokens stop working. Ending an ended session is fine.',
+    description: `Its refresh token and access tokens stop working. Ending an ended session is fine. The token is the body's, else the web app's ${REFRESH_COOKIE} cookie's, which is then cleared.`,
   })
-  @ApiNoContentResponse({ description: 'The session is over.' })
-  @ApiUnauthorizedResponse({ description: 'INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED' })
-  async logout(@Body() body: RefreshTokenDto): Promise<void> {
-    await this.signIn.logout(body.refreshToken);
+  @WebClient
+  @ApiBody({ type: RefreshTokenDto, required: false })
+  @ApiNoContentResponse({ description: 'The session is over.', headers: CLEARS_REFRESH_COOKIE })
+  @ApiUnauthorizedResponse(REFRESH_TOKEN_REFUSED)
+  @ApiForbiddenResponse(CSRF_HEADER_REQUIRED)
+  async logout(
+    @Body() body: RefreshTokenDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    const presented = presentedRefreshToken(request, body?.refreshToken);
+    await settleRefreshCookie(
+      request,
+      response,
+      presented,
+      () => this.signIn.logout(presented.token),
+      { endsSession: true },
+    );
   }
 }
 

@@ -55,13 +55,16 @@ export class LoginDto extends PhoneDto {
 }
 
 export class RefreshTokenDto {
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'sbr_5b7e2c1a-3f4d-4e8a-9c0b-1d2e3f4a5b6c.q3JtZ0p6X1l5b2RfVzR4eXBhUW1kc1hKQ3l6cEc4Rw',
+    description:
+      'Left out by the web app, whose refresh token is in the switchboard_refresh cookie (then X-Switchboard-Client: web is required).',
   })
+  @IsOptional()
   @IsString()
   // Generous on purpose: anything that is not a refresh token gets 401, not a validation error.
   @MaxLength(2048)
-  refreshToken: string;
+  refreshToken?: string;
 }
 
 export class CodeSentDto {
@@ -79,12 +82,12 @@ export class TokensDto {
   })
   accessToken: string;
 
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 'sbr_5b7e2c1a-3f4d-4e8a-9c0b-1d2e3f4a5b6c.q3JtZ0p6X1l5b2RfVzR4eXBhUW1kc1hKQ3l6cEc4Rw',
     description:
-      'Single use: POST /auth/refresh answers a new pair. Using a refresh token twice ends the session.',
+      'Single use: POST /auth/refresh answers a new pair. Using a refresh token twice ends the session. Left out when the request said X-Switchboard-Client: web: it is then set in the switchboard_refresh cookie.',
   })
-  refreshToken: string;
+  refreshToken?: string;
 
   @ApiProperty({ example: 900, description: 'Seconds the access token is valid for.' })
   expiresIn: number;

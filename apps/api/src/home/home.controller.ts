@@ -3,7 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '@app/auth';
 import { DOCS_PATH } from '../api-paths';
 
-/** `/` shows the API's documentation until there is a page of our own to show there. */
+/**
+ * `/` is the web app's when it is built (web/web-app.ts answers before any route); without a
+ * build, it shows the API's documentation.
+ */
 @ApiExcludeController()
 @Public()
 @Controller()

@@ -1,5 +1,6 @@
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { createHash, randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 // Secret values printed in this repository's examples (.env.example, docker-compose.yml, README,
@@ -99,6 +100,14 @@ export const environmentSchema = z
               ? Number(value)
               : value,
       ),
+    // The built web app (`npm run build` writes it there); relative paths start at the working
+    // directory. Without its index.html, `/` sends visitors to the API's documentation.
+    WEB_DIST_DIR: z
+      .string()
+      .default('apps/web/dist')
+      .transform((value) => value.trim())
+      .pipe(z.string().min(1, 'must be a directory path'))
+      .transform((value) => resolve(value)),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
