@@ -143,9 +143,11 @@ export class DevicesService {
    * The SIM cards a phone reports (the mobile API's registration and PATCH, our hello and status
    * frames): validated (at most MAX_SIM_CARDS, SIM numbers 1–MAX_SIM_NUMBER and each once, sane
    * strings; else 422 INVALID_SIM_CARDS), stored, and announced with `device.updated` when they
-   * changed. Returns the SIM cards as stored. A deleted device's report changes nothing.
+   * changed. Returns the SIM cards as stored. A deleted device's report changes nothing. The
+   * caller has authenticated the phone (its device token): `deviceId` is the token's device.
    */
   async recordSimCards(deviceId: string, simCards: unknown): Promise<SimCard[]> {
+    if (!isUuid(deviceId)) throw deviceNotFound();
     const cards = parseSimCards(simCards);
     if (await this.storeSimCards(deviceId, cards)) await this.publishUpdated(deviceId);
     return cards;

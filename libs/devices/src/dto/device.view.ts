@@ -60,6 +60,16 @@ export class DeviceView {
 
   @ApiProperty({
     type: [SimCardView],
+    example: [
+      {
+        slotIndex: 0,
+        simNumber: 1,
+        phoneNumber: '+14155550123',
+        carrierName: 'T-Mobile',
+        sentLastMinute: 9,
+      },
+      { slotIndex: 1, simNumber: 2, phoneNumber: null, carrierName: 'Vodafone', sentLastMinute: 5 },
+    ],
     description:
       'The SIM cards it last reported (empty: it never said; it sends from its default).',
   })
