@@ -343,6 +343,27 @@ describe('multi-SIM phones', () => {
     expect(foreign.body.code).toBe('SIM_NOT_AVAILABLE');
   });
 
+  it('fails a message whose named device no longer reports its SIM when it is sent', async () => {
+    const { headers } = await createAccount(app);
+    const device = await createDevice(app, headers);
+    const devices = app.get(DevicesService);
+    await devices.recordSimCards(device.id, TWO_SIMS);
+    // Accepted while the phone has SIM 2; the phone is offline, so the message waits.
+    const response = await http()
+      .post('/api/v1/messages')
+      .set(headers)
+      .send({ to: '+14155560950', body: 'x', deviceId: device.id, simNumber: 2 });
+    expect(response.status).toBe(202);
+    expect(response.body).toMatchObject({ routeRequested: 'device', simNumber: 2 });
+    await devices.recordSimCards(device.id, FIRST_SIM_ONLY);
+    const failed = await eventually(
+      async () => (await http().get(`/api/v1/messages/${response.body.id}`).set(headers)).body,
+      (body) => body.status === 'failed',
+      20_000,
+    );
+    expect(failed).toMatchObject({ errorCode: 'SIM_NOT_AVAILABLE', deviceId: null });
+  });
+
   it('spreads messages that name no SIM across the SIMs, and names the SIM in each send', async () => {
     const { headers } = await createAccount(app);
     const dual = await connect(headers, TWO_SIMS);
