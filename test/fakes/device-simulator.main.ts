@@ -16,6 +16,7 @@ const USAGE = `Usage: npm run device:sim -- [--app switchboard] --token <device 
   --drop-rate <0..1>   share of sends on which the phone drops its connection (default 0);
                        a dropped phone reconnects a second later
   --delivered          also report "delivered" after "sent"
+  --sims <n>           report n SIM cards (simNumber 1..n) in hello (default: none reported)
   --status-every-ms <n> send a status frame this often (default 30000, 0 = never)
   --help               show this help`;
 
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
       'fail-rate': { type: 'string', default: '0' },
       'drop-rate': { type: 'string', default: '0' },
       delivered: { type: 'boolean', default: false },
+      sims: { type: 'string', default: '0' },
       'status-every-ms': { type: 'string', default: '30000' },
       help: { type: 'boolean', default: false },
     },
@@ -127,6 +129,15 @@ async function main(): Promise<void> {
     }
   }
   if (count === 0) throw new Error('Give at least one --token (see --help).');
+  const sims = numberOption('sims', values.sims, 4);
+  const simCards =
+    sims > 0
+      ? Array.from({ length: sims }, (_, slot) => ({
+          slotIndex: slot,
+          simNumber: slot + 1,
+          carrierName: `Simulated carrier ${slot + 1}`,
+        }))
+      : undefined;
 
   const phones = tokens.slice(0, count).map(
     (token, index) =>
@@ -140,12 +151,17 @@ async function main(): Promise<void> {
         reportDelivered: values.delivered,
         status: { battery: 60 + Math.floor(Math.random() * 40), charging: false, signal: 3 },
         device: { model: `Simulated Pixel ${index + 1}` },
+        simCards,
       }),
   );
   for (const phone of phones) {
     phone.on('frame', (frame: { type: string; [key: string]: unknown }) => {
       if (frame.type === 'send')
-        log(phone, `send ${String(frame.messageId)} → ${String(frame.to)}: ${String(frame.body)}`);
+        log(
+          phone,
+          `send ${String(frame.messageId)} → ${String(frame.to)}` +
+            `${frame.simNumber ? ` (SIM ${String(frame.simNumber)})` : ''}: ${String(frame.body)}`,
+        );
       if (frame.type === 'error')
         log(phone, `error ${String(frame.code)}: ${String(frame.message)}`);
     });

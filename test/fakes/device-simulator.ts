@@ -14,6 +14,14 @@ export interface PhoneDescription {
   phoneNumber?: string;
 }
 
+/** A SIM card as the phone reports it in hello (simNumber is 1-based, as Android numbers slots). */
+export interface PhoneSimCard {
+  slotIndex: number;
+  simNumber: number;
+  phoneNumber?: string;
+  carrierName?: string;
+}
+
 export interface PhoneStatus {
   battery: number;
   charging: boolean;
@@ -47,6 +55,8 @@ export interface SimulatedPhoneOptions {
   autoPong?: boolean;
   device?: Partial<PhoneDescription>;
   status?: Partial<PhoneStatus>;
+  /** Reported in hello; absent: the phone says nothing of its SIMs. */
+  simCards?: PhoneSimCard[];
   /** Randomness for fail/drop decisions (tests pass a seeded one). */
   random?: () => number;
 }
@@ -55,6 +65,8 @@ export interface ReceivedSend {
   messageId: string;
   to: string;
   body: string;
+  /** The SIM the server named; undefined: the phone's default. */
+  simNumber?: number;
   receivedAt: number;
 }
 
@@ -163,7 +175,12 @@ export class SimulatedPhone extends EventEmitter {
       this.sendFrame({ type: 'auth', token: this.options.token });
     this.welcome = undefined;
     const welcomed = this.waitForFrame('welcome');
-    this.sendFrame({ type: 'hello', device: this.description, status: this.status });
+    this.sendFrame({
+      type: 'hello',
+      device: this.description,
+      status: this.status,
+      ...(this.options.simCards ? { simCards: this.options.simCards } : {}),
+    });
     return welcomed;
   }
 
@@ -307,6 +324,7 @@ export class SimulatedPhone extends EventEmitter {
       messageId: frame.messageId as string,
       to: frame.to as string,
       body: frame.body as string,
+      simNumber: frame.simNumber as number | undefined,
       receivedAt: Date.now(),
     };
     this.received.push(send);

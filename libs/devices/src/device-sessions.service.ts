@@ -13,6 +13,7 @@ import {
   PresenceOwner,
 } from './live/device-registry';
 import { DeviceCloseCode, HelloFrame, StatusFrame, WelcomeFrame } from './protocol/device-frames';
+import { simCardsFrom } from './sim-cards';
 
 /** A phone whose token checked out. */
 export interface AuthenticatedDevice {
@@ -122,6 +123,9 @@ export class DeviceSessionsService {
     );
     if (!current) return { refused: 'replaced' };
     await this.devices.update({ id: device.id }, { ...reported, lastSeenAt: new Date(now) });
+    if (frame.simCards) {
+      await this.devicesService.storeSimCards(device.id, simCardsFrom(frame.simCards));
+    }
     await this.devicesService.publishUpdated(device.id, {
       kind: 'online',
       previousBattery: device.battery,
@@ -152,6 +156,9 @@ export class DeviceSessionsService {
       this.presenceTtlMs,
     );
     if (current) {
+      if (frame.simCards) {
+        await this.devicesService.storeSimCards(session.device.id, simCardsFrom(frame.simCards));
+      }
       await this.devicesService.publishUpdated(session.device.id, {
         kind: 'status',
         previousBattery,

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { SimCard } from './sim-cards';
 
 /** An Android phone of an account, sending and receiving SMS over `/ws/devices` (docs/device-protocol.md). */
 @Entity('devices')
@@ -40,6 +41,10 @@ export class Device {
 
   @Column('text', { nullable: true })
   phoneNumber: string | null;
+
+  /** The SIM cards it last reported, in SIM number order; empty: it never said. */
+  @Column('jsonb')
+  simCards: SimCard[];
 
   @Column('integer', { nullable: true })
   battery: number | null;

@@ -11,6 +11,7 @@ import { CreatedDeviceView, DeviceView } from './dto/device.view';
 import { DeviceChannel } from './live/device-channel';
 import { DeviceLiveState, DeviceRegistry } from './live/device-registry';
 import { DeviceCloseCode } from './protocol/device-frames';
+import { SimCard, parseSimCards } from './sim-cards';
 
 export const DEVICE_UPDATED = 'device.updated';
 // Plenty for a shelf of phones; a runaway script should not mint devices forever.
@@ -138,6 +139,35 @@ export class DevicesService {
     if (change) await this.changeHooks.notify({ ...change, accountId: device.accountId, view });
   }
 
+  /**
+   * The SIM cards a phone reports (the mobile API's registration and PATCH, our hello and status
+   * frames): validated (at most MAX_SIM_CARDS, SIM numbers 1–MAX_SIM_NUMBER and each once, sane
+   * strings; else 422 INVALID_SIM_CARDS), stored, and announced with `device.updated` when they
+   * changed. Returns the SIM cards as stored. A deleted device's report changes nothing. The
+   * caller has authenticated the phone (its device token): `deviceId` is the token's device.
+   */
+  async recordSimCards(deviceId: string, simCards: unknown): Promise<SimCard[]> {
+    if (!isUuid(deviceId)) throw deviceNotFound();
+    const cards = parseSimCards(simCards);
+    if (await this.storeSimCards(deviceId, cards)) await this.publishUpdated(deviceId);
+    return cards;
+  }
+
+  /**
+   * Stores already validated SIM cards; true when they changed. For callers that announce the
+   * device themselves (a hello publishes it anyway).
+   */
+  async storeSimCards(deviceId: string, cards: SimCard[]): Promise<boolean> {
+    // One statement: two reports racing cannot both see "unchanged" and lose the newer one.
+    const [rows] = await this.devices.query(
+      `UPDATE devices SET sim_cards = $2::jsonb, updated_at = now()
+       WHERE id = $1 AND deleted_at IS NULL AND sim_cards IS DISTINCT FROM $2::jsonb
+       RETURNING id`,
+      [deviceId, JSON.stringify(cards)],
+    );
+    return (rows as unknown[]).length > 0;
+  }
+
   sendRateOf(device: Pick<Device, 'sendRatePerMinute'>): number {
     return device.sendRatePerMinute ?? this.defaultSendRate;
   }
@@ -150,6 +180,7 @@ export class DevicesService {
     const live = await this.registry.liveStates(
       devices.map((device) => device.id),
       this.clock.now().getTime(),
+      new Map(devices.map((device) => [device.id, device.simCards.map((card) => card.simNumber)])),
     );
     return devices.map((device) => this.viewOf(device, live.get(device.id)));
   }

@@ -14,3 +14,4 @@ export * from './live/device-registry';
 export * from './protocol/device-frames';
 export * from './routing/device-deadline-sweeper';
 export * from './routing/device.route';
+export * from './sim-cards';

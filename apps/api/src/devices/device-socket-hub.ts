@@ -93,6 +93,7 @@ export class DeviceSocketHub
         messageId: command.messageId,
         to: command.to,
         body: command.body,
+        ...(command.simNumber !== undefined ? { simNumber: command.simNumber } : {}),
       });
       if (!sent) void this.sessions.undeliverable(command.deviceId, command.messageId);
       return;

@@ -49,7 +49,7 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageView, description: 'With ?wait: sent, delivered or failed.' })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone), ROUTE_CONFLICT (`deviceId` or `simNumber` with route twilio), DEVICE_NOT_FOUND (`deviceId` not of this account), SIM_NOT_AVAILABLE (`simNumber` is no SIM the named device, or any device of the account, reports)',
   })
   @ApiConflictResponse({
     description:
@@ -90,7 +90,7 @@ export class MessagesController {
   })
   @ApiUnprocessableEntityResponse({
     description:
-      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone)',
+      'INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone), ROUTE_CONFLICT (`deviceId` or `simNumber` with route twilio), DEVICE_NOT_FOUND (`deviceId` not of this account), SIM_NOT_AVAILABLE (`simNumber` is no SIM the named device, or any device of the account, reports)',
   })
   @ApiConflictResponse({ description: 'NUMBER_POOL_EXHAUSTED' })
   @ApiSendQuotaResponses()

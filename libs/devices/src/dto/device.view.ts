@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Device } from '../device.entity';
 import { DeviceLiveState } from '../live/device-registry';
+import { SimCardView } from '../sim-cards';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -20,7 +21,8 @@ export class DeviceView {
 
   @ApiProperty({
     example: 20,
-    description: 'Most SMS it is given in any 60 s (its own setting, or the server default).',
+    description:
+      'Most SMS it is given in any 60 s (its own setting, or the server default); per SIM card when it reported several.',
   })
   sendRatePerMinute: number;
 
@@ -55,6 +57,23 @@ export class DeviceView {
 
   @ApiProperty({ example: '+14155550123', nullable: true, type: String })
   phoneNumber: string | null;
+
+  @ApiProperty({
+    type: [SimCardView],
+    example: [
+      {
+        slotIndex: 0,
+        simNumber: 1,
+        phoneNumber: '+14155550123',
+        carrierName: 'T-Mobile',
+        sentLastMinute: 9,
+      },
+      { slotIndex: 1, simNumber: 2, phoneNumber: null, carrierName: 'Vodafone', sentLastMinute: 5 },
+    ],
+    description:
+      'The SIM cards it last reported (empty: it never said; it sends from its default).',
+  })
+  simCards: SimCardView[];
 
   @ApiProperty({ example: 2, description: 'Messages it holds that it has not reported on yet.' })
   inFlight: number;
@@ -94,6 +113,10 @@ export class DeviceView {
       androidVersion: pick(live?.androidVersion, device.androidVersion),
       appVersion: pick(live?.appVersion, device.appVersion),
       phoneNumber: pick(live?.phoneNumber, device.phoneNumber),
+      simCards: (device.simCards ?? []).map((card) => ({
+        ...card,
+        sentLastMinute: live?.sentLastMinuteBySim.get(card.simNumber) ?? 0,
+      })),
       inFlight: live?.inFlight ?? 0,
       sentLastMinute: live?.sentLastMinute ?? 0,
       connectedAt: iso(live?.connectedAt ?? null),

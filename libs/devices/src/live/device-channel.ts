@@ -11,6 +11,8 @@ export type DeviceCommand =
       messageId: string;
       to: string;
       body: string;
+      /** The SIM to send from (1-based); absent: the phone's default SIM. */
+      simNumber?: number;
     }
   | {
       kind: 'close';

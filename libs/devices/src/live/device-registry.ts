@@ -14,7 +14,7 @@ import {
   UPDATE_PRESENCE,
 } from './device-scripts';
 
-/** The per-minute send cap is counted over this sliding window. */
+/** The per-minute send cap (of a phone, or of each of its SIMs) is counted over this sliding window. */
 export const SEND_RATE_WINDOW_MS = 60_000;
 // Long enough for any late report to be recognised as "given to this phone once".
 const HANDOVER_TTL_MS = 24 * 3600 * 1000;
@@ -87,11 +87,16 @@ export interface DeviceLiveState {
   phoneNumber: string | null;
   inFlight: number;
   sentLastMinute: number;
+  /** Per SIM number, of the SIMs asked about. */
+  sentLastMinuteBySim: Map<number, number>;
 }
 
 export interface PickCandidate {
   deviceId: string;
+  /** The cap of the phone's window, or of each SIM's window when it reported SIMs. */
   sendRatePerMinute: number;
+  /** The SIM numbers it reported, ascending; empty: it sends from its default SIM. */
+  simNumbers: readonly number[];
 }
 
 export type PickResult =
@@ -101,6 +106,8 @@ export type PickResult =
       instanceId: string;
       connectionId: string;
       phoneNumber: string | null;
+      /** The SIM to send from; null when the phone reported none (its default SIM). */
+      simNumber: number | null;
     }
   /** A probe found a device that could take the message now (nothing was changed). */
   | { kind: 'eligible'; deviceId: string }
@@ -169,6 +176,9 @@ export class DeviceRegistry {
   }
   private sends(deviceId: string): string {
     return `${this.prefix}sends:${deviceId}`;
+  }
+  private simSends(deviceId: string, simNumber: number): string {
+    return `${this.sends(deviceId)}:${simNumber}`;
   }
   private handover(messageId: string): string {
     return `${this.prefix}handover:${messageId}`;
@@ -303,16 +313,35 @@ export class DeviceRegistry {
     return this.redis.smembers(this.online(accountId));
   }
 
-  async liveStates(deviceIds: string[], now: number): Promise<Map<string, DeviceLiveState>> {
+  /** `simNumbers`: per device, the SIMs whose sends of the last minute are counted too. */
+  async liveStates(
+    deviceIds: string[],
+    now: number,
+    simNumbers: ReadonlyMap<string, readonly number[]> = new Map(),
+  ): Promise<Map<string, DeviceLiveState>> {
     const states = new Map<string, DeviceLiveState>();
     if (deviceIds.length === 0) return states;
     const pipeline = this.redis.pipeline();
+    const since = now - SEND_RATE_WINDOW_MS;
     for (const id of deviceIds) {
       pipeline.hgetall(this.live(id));
       pipeline.zcard(this.inflight(id));
-      pipeline.zcount(this.sends(id), now - SEND_RATE_WINDOW_MS, '+inf');
+      pipeline.zcount(this.sends(id), since, '+inf');
+    }
+    const simCounts: Array<[string, number]> = [];
+    for (const id of deviceIds) {
+      for (const sim of simNumbers.get(id) ?? []) {
+        pipeline.zcount(this.simSends(id, sim), since, '+inf');
+        simCounts.push([id, sim]);
+      }
     }
     const results = (await pipeline.exec()) ?? [];
+    const bySim = new Map<string, Map<number, number>>();
+    simCounts.forEach(([id, sim], index) => {
+      const counts = bySim.get(id) ?? new Map<number, number>();
+      counts.set(sim, Number(results[deviceIds.length * 3 + index]?.[1] ?? 0));
+      bySim.set(id, counts);
+    });
     deviceIds.forEach((id, index) => {
       const presence = (results[index * 3]?.[1] ?? {}) as Record<string, string>;
       const connected = presence.connection !== undefined;
@@ -329,6 +358,7 @@ export class DeviceRegistry {
         phoneNumber: textOrNull(presence.phoneNumber),
         inFlight: Number(results[index * 3 + 1]?.[1] ?? 0),
         sentLastMinute: Number(results[index * 3 + 2]?.[1] ?? 0),
+        sentLastMinuteBySim: bySim.get(id) ?? new Map(),
       });
     });
     return states;
@@ -337,14 +367,15 @@ export class DeviceRegistry {
   // ---- picks and hand-overs (workers, API instances) ----
 
   /**
-   * Chooses the least-loaded eligible candidate and makes it the message's holder, counting the
-   * send, in one atomic step; `probe` only says whether a candidate is eligible now.
+   * Chooses the least-loaded eligible candidate (and its least-loaded SIM, or `simNumber` when
+   * the message names one: then every candidate must have it) and makes it the message's holder,
+   * counting the send, in one atomic step; `probe` only says whether a candidate is eligible now.
    */
   async pick(
     messageId: string,
     accountId: string,
     candidates: PickCandidate[],
-    options: { now: number; ackDeadline: number; probe?: boolean },
+    options: { now: number; ackDeadline: number; probe?: boolean; simNumber?: number | null },
   ): Promise<PickResult> {
     if (candidates.length === 0) return { kind: 'none', online: 0, retryInMs: null };
     const result = (await this.redis.devicePick(
@@ -359,7 +390,12 @@ export class DeviceRegistry {
       options.ackDeadline,
       HANDOVER_TTL_MS,
       options.probe ? '1' : '0',
-      ...candidates.flatMap((candidate) => [candidate.deviceId, candidate.sendRatePerMinute]),
+      options.simNumber ?? 0,
+      ...candidates.flatMap((candidate) => [
+        candidate.deviceId,
+        candidate.sendRatePerMinute,
+        candidate.simNumbers.join(','),
+      ]),
     )) as Array<string | number>;
     switch (result[0]) {
       case 'picked':
@@ -369,6 +405,7 @@ export class DeviceRegistry {
           instanceId: String(result[2]),
           connectionId: String(result[3]),
           phoneNumber: result[4] ? String(result[4]) : null,
+          simNumber: Number(result[5]) > 0 ? Number(result[5]) : null,
         };
       case 'eligible':
         return { kind: 'eligible', deviceId: String(result[1]) };

@@ -11,6 +11,7 @@
  *   online:<account>     SET   device ids that may be online (pruned when their presence is gone)
  *   inflight:<device>    ZSET  message id → deadline (ms) of the messages the phone holds
  *   sends:<device>       ZSET  "<message>:<seq>" → pick time (ms), for the per-minute send cap
+ *   sends:<device>:<sim> ZSET  the same, per SIM number, for a phone that reported SIM cards
  *   handover:<message>   HASH  device (its current holder), acked, was:<device> (every phone it was
  *                              ever given to), reason (why it is due), reroutes
  *   deadlines            ZSET  message id → when its holder's time is up (0 = now)
@@ -106,15 +107,19 @@ return 1`;
 /**
  * Picks the least-loaded eligible device and, in the same step, makes it the message's holder
  * and counts the send. Eligible: online (said hello), among the candidates (enabled, of the
- * account), under its send cap in the sliding window. Preferred: a phone that has not had this
- * message before (a re-route goes elsewhere), then fewest in flight, then highest battery, then
- * best signal, then least recently picked.
+ * account), under its send cap in the sliding window. A phone that reported SIM cards has a
+ * window per SIM, each with the phone's cap: it is eligible while one of its SIMs is under the
+ * cap (the SIM the message names, if it names one), and the send goes to that SIM, or to the one
+ * with the fewest sends in its window (then the lowest number). Preferred: a phone that has not
+ * had this message before (a re-route goes elsewhere), then fewest in flight, then highest
+ * battery, then best signal, then least recently picked.
  *
  * KEYS: deadlines, handover, online (of the account), pick-seq.
  * ARGV: prefix, now, windowMs, messageId, ackDeadline, handoverTtlMs, probe ('1': only say
- * whether one is eligible, change nothing), then deviceId/rate pairs.
- * Returns {'picked', device, instance, connection, phoneNumber}, {'eligible', device} (probe),
- * or {'none', onlineCount, msUntilASlotFrees (-1: no device online)}.
+ * whether one is eligible, change nothing), requested SIM number ('0': any), then
+ * deviceId/rate/SIM numbers (comma-separated, '' when it reported none) triples.
+ * Returns {'picked', device, instance, connection, phoneNumber, simNumber ('0': none)},
+ * {'eligible', device} (probe), or {'none', onlineCount, msUntilASlotFrees (-1: no device online)}.
  */
 export const PICK_DEVICE = `
 local prefix = ARGV[1]
@@ -122,21 +127,44 @@ local now = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local messageId = ARGV[4]
 local probe = ARGV[7] == '1'
-local best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq
+local requestedSim = tonumber(ARGV[8])
+local best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq, bestSim
 local online = 0
 local nextFree = nil
-for i = 8, #ARGV, 2 do
+for i = 9, #ARGV, 3 do
   local id = ARGV[i]
   local rate = tonumber(ARGV[i + 1])
+  local sims = ARGV[i + 2]
   local live = prefix .. 'live:' .. id
   local state = redis.call('HMGET', live, 'ready', 'battery', 'signal', 'lastPick')
   if state[1] == '1' then
     online = online + 1
     local sends = prefix .. 'sends:' .. id
+    -- The phone's own window counts every send (GET /devices shows it); it is the cap's window
+    -- only for a phone that reported no SIM.
     -- A send at exactly now - window still counts: no closed window of that length holds more.
     redis.call('ZREMRANGEBYSCORE', sends, '-inf', '(' .. (now - window))
-    local sent = redis.call('ZCARD', sends)
-    if sent < rate then
+    local sim, simSent, simFreeAt = nil, nil, nil
+    local function consider(number, key)
+      if key ~= sends then redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - window)) end
+      local sent = redis.call('ZCARD', key)
+      if sent < rate then
+        if sim == nil or sent < simSent then sim, simSent = number, sent end
+      else
+        -- A slot frees when the send that keeps the count at the cap leaves the window.
+        local entry = redis.call('ZRANGE', key, sent - rate, sent - rate, 'WITHSCORES')
+        local freeAt = tonumber(entry[2]) + window + 1
+        if simFreeAt == nil or freeAt < simFreeAt then simFreeAt = freeAt end
+      end
+    end
+    if sims == '' then
+      consider(0, sends)
+    elseif requestedSim > 0 then
+      consider(requestedSim, sends .. ':' .. requestedSim)
+    else
+      for number in string.gmatch(sims, '%d+') do consider(tonumber(number), sends .. ':' .. number) end
+    end
+    if sim ~= nil then
       -- A phone that already had this message (and lost it) comes last: re-routing goes to
       -- another phone whenever there is one.
       local tried = redis.call('HEXISTS', KEYS[2], 'was:' .. id)
@@ -148,14 +176,11 @@ for i = 8, #ARGV, 2 do
         or (inflight == bestInflight and (battery > bestBattery
           or (battery == bestBattery and (signal > bestSignal
             or (signal == bestSignal and seq < bestSeq))))))) then
-        best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq =
-          id, live, tried, inflight, battery, signal, seq
+        best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq, bestSim =
+          id, live, tried, inflight, battery, signal, seq, sim
       end
-    else
-      -- A slot frees when the send that keeps the count at the cap leaves the window.
-      local entry = redis.call('ZRANGE', sends, sent - rate, sent - rate, 'WITHSCORES')
-      local freeAt = tonumber(entry[2]) + window + 1
-      if nextFree == nil or freeAt < nextFree then nextFree = freeAt end
+    elseif simFreeAt ~= nil and (nextFree == nil or simFreeAt < nextFree) then
+      nextFree = simFreeAt
     end
   elseif not state[1] then
     redis.call('SREM', KEYS[3], id)
@@ -176,13 +201,18 @@ redis.call('ZADD', prefix .. 'inflight:' .. best, ARGV[5], messageId)
 local sends = prefix .. 'sends:' .. best
 redis.call('ZADD', sends, now, messageId .. ':' .. seq)
 redis.call('PEXPIRE', sends, window * 2)
+if bestSim > 0 then
+  local simSends = sends .. ':' .. bestSim
+  redis.call('ZADD', simSends, now, messageId .. ':' .. seq)
+  redis.call('PEXPIRE', simSends, window * 2)
+end
 redis.call('HSET', bestLive, 'lastPick', seq)
 redis.call('HSET', KEYS[2], 'device', best, 'was:' .. best, '1')
 redis.call('HDEL', KEYS[2], 'acked', 'reason')
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 redis.call('ZADD', KEYS[1], ARGV[5], messageId)
 local info = redis.call('HMGET', bestLive, 'instance', 'connection', 'phoneNumber')
-return {'picked', best, info[1], info[2], info[3] or ''}`;
+return {'picked', best, info[1], info[2], info[3] or '', bestSim}`;
 
 /**
  * The phone accepted the message: it now has until the result deadline.

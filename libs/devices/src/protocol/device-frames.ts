@@ -1,5 +1,7 @@
 import { Type, plainToInstance } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsDateString,
   IsDefined,
@@ -19,6 +21,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { MAX_JSON_DEPTH, findJsonFault, replaceNulCharactersIn } from '@app/core';
+import { MAX_SIM_CARDS, SimCardReport } from '../sim-cards';
 
 /**
  * The frames of `/ws/devices` (docs/device-protocol.md): JSON text frames with a
@@ -103,10 +106,26 @@ export class HelloFrame {
   @ValidateNested()
   @Type(() => DeviceStatus)
   status: DeviceStatus;
+
+  /** The phone's SIM cards; absent leaves those last reported as they were. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SIM_CARDS)
+  @ValidateNested({ each: true })
+  @Type(() => SimCardReport)
+  simCards?: SimCardReport[];
 }
 
 export class StatusFrame extends DeviceStatus {
   type: 'status';
+
+  /** As in hello: a SIM swapped while connected. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_SIM_CARDS)
+  @ValidateNested({ each: true })
+  @Type(() => SimCardReport)
+  simCards?: SimCardReport[];
 }
 
 export class AckFrame {
@@ -279,6 +298,8 @@ export interface SendFrame {
   messageId: string;
   to: string;
   body: string;
+  /** The SIM to send from (1-based, a `simNumber` the phone reported); absent: its default SIM. */
+  simNumber?: number;
 }
 
 export interface InboundAckFrame {

@@ -13,6 +13,7 @@ import {
 } from '@app/messaging';
 import { DeviceChannel } from '../live/device-channel';
 import { DeviceRegistry, PickCandidate } from '../live/device-registry';
+import { SimCard, SimCardErrorCode } from '../sim-cards';
 
 // How long a message for a phone waits before looking again when none of the account's is online.
 const NO_DEVICE_RETRY_MS = 5000;
@@ -24,9 +25,20 @@ const CANDIDATES_REUSE_MS = 1000;
 
 interface Candidates {
   devices: PickCandidate[];
+  /** The SIM cards of each candidate: the chosen SIM's number is the `from`. */
+  simCards: Map<string, SimCard[]>;
   /** The message names a device that does not exist (any more) for its account. */
   requestedDeviceMissing: boolean;
+  /** The message names a device and a SIM that device no longer reports. */
+  requestedSimMissing: boolean;
 }
+
+const NO_CANDIDATES: Candidates = {
+  devices: [],
+  simCards: new Map(),
+  requestedDeviceMissing: false,
+  requestedSimMissing: false,
+};
 
 /**
  * The `device` route (docs/architecture.md#device-route): the least-loaded eligible phone of the message's
@@ -69,13 +81,15 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
   async isAvailableFor(message: Message): Promise<boolean> {
     if (!message.accountId) return false;
     const candidates = await this.remember(message.id, this.candidatesFor(message));
-    if (candidates.requestedDeviceMissing) return true; // dispatch fails it, with a clear code
+    // dispatch fails these, with a clear code
+    if (candidates.requestedDeviceMissing || candidates.requestedSimMissing) return true;
     if (candidates.devices.length === 0) return false;
     if (message.routeRequested !== RequestedRoute.Auto) return true;
     const probe = await this.registry.pick(message.id, message.accountId, candidates.devices, {
       now: this.now(),
       ackDeadline: 0,
       probe: true,
+      simNumber: message.requestedSimNumber,
     });
     return probe.kind === 'eligible';
   }
@@ -92,12 +106,20 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
         true,
       );
     }
+    if (candidates.requestedSimMissing) {
+      throw new DispatchError(
+        SimCardErrorCode.NotAvailable,
+        `The device ${message.requestedDeviceId} no longer reports SIM ${message.requestedSimNumber}.`,
+        true,
+      );
+    }
     let remaining = candidates.devices;
     while (remaining.length > 0) {
       const now = this.now();
       const pick = await this.registry.pick(message.id, accountId, remaining, {
         now,
         ackDeadline: now + this.ackTimeoutMs,
+        simNumber: message.requestedSimNumber,
       });
       if (pick.kind !== 'picked') {
         const wait = pick.kind === 'none' ? pick.retryInMs : null;
@@ -113,8 +135,16 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
         messageId: message.id,
         to: message.toNumber,
         body: message.body,
+        ...(pick.simNumber !== null ? { simNumber: pick.simNumber } : {}),
       });
-      if (delivered) return { kind: 'handed-off', deviceId: pick.deviceId, from: pick.phoneNumber };
+      if (delivered) {
+        return {
+          kind: 'handed-off',
+          deviceId: pick.deviceId,
+          from: this.senderNumber(candidates.simCards.get(pick.deviceId) ?? [], pick),
+          simNumber: pick.simNumber,
+        };
+      }
       // Nobody listens for that instance any more: it crashed, and its phones are not online
       // whatever its leftover presences say. Take the message back and try another phone.
       await this.registry.releaseHandover(message.id, pick.deviceId);
@@ -145,26 +175,51 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
     return entry && Date.now() - entry.at < CANDIDATES_REUSE_MS ? entry.candidates : undefined;
   }
 
-  /** The account's phones that may be online and are enabled (or only the one it names). */
+  /**
+   * The account's phones that may be online and are enabled (or only the one it names), and
+   * that have the SIM it names.
+   */
   private async candidatesFor(message: Message): Promise<Candidates> {
     const accountId = message.accountId!;
     const requested = message.requestedDeviceId;
+    const sim = message.requestedSimNumber;
     const online = await this.registry.onlineDeviceIds(accountId);
-    if (!requested && online.length === 0) return { devices: [], requestedDeviceMissing: false };
-    const rows: Array<{ id: string; enabled: boolean; rate: number | null }> =
+    if (!requested && online.length === 0) return NO_CANDIDATES;
+    const rows: Array<{ id: string; enabled: boolean; rate: number | null; sims: SimCard[] }> =
       await this.dataSource.query(
-        `SELECT id, enabled, send_rate_per_minute AS rate FROM devices
+        `SELECT id, enabled, send_rate_per_minute AS rate, sim_cards AS sims FROM devices
          WHERE account_id = $1 AND id = ANY($2) AND deleted_at IS NULL`,
         [accountId, requested ? [requested] : online],
       );
-    if (requested && rows.length === 0) return { devices: [], requestedDeviceMissing: true };
+    if (requested && rows.length === 0) return { ...NO_CANDIDATES, requestedDeviceMissing: true };
+    const hasSim = (row: { sims: SimCard[] }) =>
+      sim === null || row.sims.some((card) => card.simNumber === sim);
+    if (requested && !hasSim(rows[0])) return { ...NO_CANDIDATES, requestedSimMissing: true };
     const onlineIds = new Set(online);
+    const eligible = rows.filter((row) => row.enabled && onlineIds.has(row.id) && hasSim(row));
     return {
-      devices: rows
-        .filter((row) => row.enabled && onlineIds.has(row.id))
-        .map((row) => ({ deviceId: row.id, sendRatePerMinute: row.rate ?? this.defaultSendRate })),
+      devices: eligible.map((row) => ({
+        deviceId: row.id,
+        sendRatePerMinute: row.rate ?? this.defaultSendRate,
+        simNumbers: row.sims.map((card) => card.simNumber),
+      })),
+      simCards: new Map(eligible.map((row) => [row.id, row.sims])),
       requestedDeviceMissing: false,
+      requestedSimMissing: false,
     };
+  }
+
+  /**
+   * The number the SMS goes out from: the chosen SIM's, when the phone reported it; the phone's
+   * own (its hello) only when it has at most one SIM, since that number may be another SIM's.
+   */
+  private senderNumber(
+    simCards: SimCard[],
+    pick: { phoneNumber: string | null; simNumber: number | null },
+  ): string | null {
+    const card = simCards.find((candidate) => candidate.simNumber === pick.simNumber);
+    if (card?.phoneNumber) return card.phoneNumber;
+    return simCards.length <= 1 ? pick.phoneNumber : null;
   }
 
   private now(): number {

@@ -75,7 +75,13 @@ export class MessageDispatchService {
     const routeName = route.name;
     const recorded = await retryWhileDatabaseUnavailable(async () => {
       if (outcome.kind === 'handed-off') {
-        return this.messages.recordHandedOff(messageId, routeName, outcome.deviceId, outcome.from);
+        return this.messages.recordHandedOff(
+          messageId,
+          routeName,
+          outcome.deviceId,
+          outcome.from,
+          outcome.simNumber ?? null,
+        );
       }
       return this.messages.recordSent(messageId, {
         route: routeName,

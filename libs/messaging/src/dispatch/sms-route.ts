@@ -10,7 +10,13 @@ export type RouteName = 'twilio' | 'console' | 'device';
  */
 export type DispatchOutcome =
   | { kind: 'sent'; providerMessageId: string | null; from: string | null }
-  | { kind: 'handed-off'; deviceId: string; from: string | null };
+  | {
+      kind: 'handed-off';
+      deviceId: string;
+      from: string | null;
+      /** The SIM the phone was told to send from, when it reported SIMs. */
+      simNumber?: number | null;
+    };
 
 /** A failure of a route, classified so that the worker knows whether to try again. */
 export class DispatchError extends Error {

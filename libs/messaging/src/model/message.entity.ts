@@ -48,6 +48,14 @@ export class Message {
   @Column('uuid', { nullable: true })
   deviceId: string | null;
 
+  /** The SIM the client asked for (route `device`); null: any SIM of the phone. */
+  @Column('smallint', { nullable: true })
+  requestedSimNumber: number | null;
+
+  /** The SIM the phone was told to send from; null when it reported none (its default SIM). */
+  @Column('smallint', { nullable: true })
+  simNumber: number | null;
+
   @Column('text', { nullable: true })
   providerMessageId: string | null;
 

@@ -36,6 +36,8 @@ export interface MessageDraft {
   status: MessageStatus;
   routeRequested: RequestedRoute;
   requestedDeviceId: string | null;
+  /** See Message.requestedSimNumber; null unless said otherwise. */
+  requestedSimNumber?: number | null;
   sensitive: boolean;
   /** See Message.sealedBody. */
   sealedBody?: string | null;
@@ -73,6 +75,7 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
   ['status', 'status', 'text'],
   ['routeRequested', 'route_requested', 'text'],
   ['requestedDeviceId', 'requested_device_id', 'uuid'],
+  ['requestedSimNumber', 'requested_sim_number', 'int2'],
   ['sensitive', 'sensitive', 'bool'],
   ['sealedBody', 'sealed_body', 'text'],
   ['senderFromBinding', 'sender_from_binding', 'bool'],
@@ -290,6 +293,8 @@ export function messageFromDraft(id: string, draft: MessageDraft, createdAt: Dat
     route: null,
     requestedDeviceId: draft.requestedDeviceId,
     deviceId: null,
+    requestedSimNumber: draft.requestedSimNumber ?? null,
+    simNumber: null,
     providerMessageId: null,
     errorCode: null,
     errorMessage: null,
@@ -705,12 +710,13 @@ export class MessageRepository {
     route: string,
     deviceId: string,
     from: string | null,
+    simNumber: number | null = null,
   ): Promise<Message | null> {
     const [rows] = await this.dataSource.query(
       `UPDATE messages SET route = $2, device_id = $3, from_number = COALESCE($4, from_number),
-              updated_at = now()
+              sim_number = $5, updated_at = now()
        WHERE id = $1 AND status = 'sending' RETURNING *`,
-      [messageId, route, deviceId, from],
+      [messageId, route, deviceId, from, simNumber],
     );
     return rows[0] ? messageFromRow(rows[0]) : null;
   }

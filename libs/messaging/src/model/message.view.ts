@@ -47,6 +47,15 @@ export class MessageView {
   })
   deviceId: string | null;
 
+  @ApiPropertyOptional({
+    example: 2,
+    nullable: true,
+    type: Number,
+    description:
+      'The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.',
+  })
+  simNumber: number | null;
+
   @ApiPropertyOptional({ example: 'SM0123456789abcdef0123456789abcdef', nullable: true })
   providerMessageId: string | null;
 
@@ -99,6 +108,7 @@ export class MessageView {
       routeRequested: message.routeRequested,
       route: message.route,
       deviceId: message.deviceId,
+      simNumber: message.simNumber ?? message.requestedSimNumber,
       providerMessageId: message.providerMessageId,
       errorCode: message.errorCode,
       errorMessage: message.errorMessage,

@@ -446,6 +446,12 @@ export class MessagesService {
         }
         route = RequestedRoute.Device;
       }
+      if (request.simNumber !== undefined) {
+        if (route === RequestedRoute.Twilio) {
+          fail('simNumber', 'ROUTE_CONFLICT', 'simNumber only goes with route "device"');
+        }
+        route = RequestedRoute.Device;
+      }
       const scheduledAt = request.scheduledAt ? new Date(request.scheduledAt) : null;
       const expiresAt = request.expiresAt ? new Date(request.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= now) {
@@ -463,6 +469,7 @@ export class MessagesService {
           status: isScheduled ? MessageStatus.Scheduled : MessageStatus.Queued,
           routeRequested: route,
           requestedDeviceId: request.deviceId ?? null,
+          requestedSimNumber: request.simNumber ?? null,
           sessionId: request.sessionId ?? null,
           scheduledAt: isScheduled ? scheduledAt : null,
           expiresAt,

@@ -4,17 +4,22 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsDateString,
+  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Length,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { RequestedRoute } from '../model/message-status';
 
 export const MAX_BODY_LENGTH = 1600;
 export const MAX_BATCH_SIZE = 1000;
+/** Android numbers SIMs by slot, from 1; no phone has more than a few slots. */
+export const MAX_REQUESTED_SIM_NUMBER = 8;
 
 export class SendMessageDto {
   @ApiProperty({
@@ -58,6 +63,21 @@ export class SendMessageDto {
   @IsOptional()
   @IsUUID()
   deviceId?: string;
+
+  @ApiPropertyOptional({
+    example: 2,
+    minimum: 1,
+    maximum: MAX_REQUESTED_SIM_NUMBER,
+    description:
+      'Send from this SIM of the phone (1-based, a `simNumber` of its `simCards`; route "device"). ' +
+      'Only phones that report this SIM take it; with `deviceId`, a device without it is 422 SIM_NOT_AVAILABLE, ' +
+      'and so is an account none of whose phones reports it. Default: the least-loaded SIM.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_REQUESTED_SIM_NUMBER)
+  simNumber?: number;
 
   @ApiPropertyOptional({
     example: 'chat-session-123',
