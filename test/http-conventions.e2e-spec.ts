@@ -172,6 +172,7 @@ describe('HTTP conventions', () => {
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
       'api-key',
       'bearer',
+      'client-api-basic',
     ]);
     const ui = await request(app.getHttpServer()).get('/docs/');
     expect(ui.status).toBe(200);

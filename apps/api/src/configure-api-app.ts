@@ -15,6 +15,7 @@ import {
   validationExceptionFactory,
 } from '@app/core';
 import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
+import { CLIENT_API_BASIC_AUTH } from './mobile/client-api/client-api.controller';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
 
 export const BODY_LIMIT = '100kb';
@@ -111,6 +112,10 @@ function setUpOpenApi(app: NestExpressApplication): void {
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Access token or API key' })
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'Any username; an API key as the password' },
+      CLIENT_API_BASIC_AUTH,
+    )
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('api-key')
     .build();
