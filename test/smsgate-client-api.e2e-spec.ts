@@ -2,6 +2,9 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import Client, { HttpClient, MessageState, ProcessState } from 'android-sms-gateway';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { MessageDraft, MessageStatus, RequestProgress, RequestedRoute } from '@app/messaging';
+import { MessageRepository } from '@app/messaging/model/message.repository';
+import { requestProgressOf } from '@app/messaging/model/request-progress';
 import { FakeTwilio } from './fakes/fake-twilio';
 import { createAccount } from './helpers/account.factory';
 import { eventually } from './helpers/eventually';
@@ -216,6 +219,22 @@ describe('the SMS Gateway for Android client API (/3rdparty/v1)', () => {
     expect(later.body.code).toBe('MESSAGE_ID_TAKEN');
   });
 
+  it('stores one request for concurrent duplicates with the same id', async () => {
+    const body = { id: 'twice-at-once', message: 'Once', phoneNumbers: ['+14155550179'] };
+    const answers = await Promise.all(
+      [1, 2, 3].map(() =>
+        http().post('/3rdparty/v1/messages').set('Authorization', auth).send(body),
+      ),
+    );
+    expect(answers.map((answer) => [answer.status, answer.body.id])).toEqual([
+      [202, 'twice-at-once'],
+      [202, 'twice-at-once'],
+      [202, 'twice-at-once'],
+    ]);
+    const state = await client.getState('twice-at-once');
+    expect(state.recipients).toHaveLength(1);
+  });
+
   it('cancels a scheduled request with DELETE, on either path, and refuses a second cancel', async () => {
     const scheduleAt = new Date(Date.now() + 3_600_000).toISOString();
     const accepted = await http()
@@ -325,6 +344,63 @@ describe('the SMS Gateway for Android client API (/3rdparty/v1)', () => {
       .set('Authorization', ownAuth)
       .expect(400);
     expect(badSort.body.code).toBe('VALIDATION_FAILED');
+  });
+
+  it("filters by state exactly as it sums up a request's state", async () => {
+    // Every pair of outbound statuses, straight into the table (most cannot be reached by API).
+    const own = await createAccount(app);
+    const statuses = Object.values(MessageStatus).filter(
+      (status) => status !== MessageStatus.Received,
+    );
+    const pairs = statuses.flatMap((first) => statuses.map((second) => [first, second]));
+    const draft = (status: MessageStatus, externalId: string): MessageDraft => ({
+      accountId: own.account.id,
+      direction: 'outbound',
+      fromNumber: null,
+      toNumber: '+14155550186',
+      peer: '+14155550186',
+      body: externalId,
+      encoding: 'GSM-7',
+      segments: 1,
+      status,
+      routeRequested: RequestedRoute.Twilio,
+      requestedDeviceId: null,
+      sensitive: false,
+      sessionId: null,
+      externalId,
+      scheduledAt: null,
+      expiresAt: null,
+    });
+    await app
+      .get(MessageRepository)
+      .insertMany(
+        pairs.flatMap((pair, index) => pair.map((status) => draft(status, `pair-${index}`))),
+      );
+    // Made "in the future", so that the reconciler (which looks at unfinished messages older than
+    // a few seconds) never sends the queued ones while the test reads them.
+    await app
+      .get(DataSource)
+      .query(`UPDATE messages SET created_at = now() + interval '1 hour' WHERE account_id = $1`, [
+        own.account.id,
+      ]);
+    const expected = new Map<RequestProgress, string[]>();
+    pairs.forEach((pair, index) => {
+      const progress = requestProgressOf(pair);
+      expected.set(progress, [...(expected.get(progress) ?? []), `pair-${index}`]);
+    });
+    for (const state of ['Pending', 'Processed', 'Sent', 'Delivered', 'Failed']) {
+      const listed = await http()
+        .get('/3rdparty/v1/messages')
+        .query({ state, limit: 100 })
+        .set('Authorization', basic('x', own.key))
+        .expect(200);
+      const ids = listed.body.map((found: { id: string }) => found.id).sort();
+      expect({ state, ids }).toEqual({
+        state,
+        ids: (expected.get(state.toLowerCase() as RequestProgress) ?? []).sort(),
+      });
+      expect(listed.body.every((found: { state: string }) => found.state === state)).toBe(true);
+    }
   });
 
   it('answers 401 with a Basic challenge to a wrong, missing or malformed credential', async () => {

@@ -493,12 +493,12 @@ export class MessageRepository {
 
   /** Whether a message of the account carries this external id, or has it as its own id. */
   async externalIdTaken(accountId: string, externalId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
-      `SELECT 1 FROM messages WHERE account_id = $1
-         AND (external_id = $2 OR ($3::uuid IS NOT NULL AND id = $3::uuid)) LIMIT 1`,
+    const [row]: Array<{ taken: boolean }> = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = $1 AND external_id = $2)
+         OR EXISTS (SELECT 1 FROM messages WHERE id = $3::uuid AND account_id = $1) AS taken`,
       [accountId, externalId, isUuid(externalId) ? externalId : null],
     );
-    return rows.length > 0;
+    return row.taken;
   }
 
   /**

@@ -59,7 +59,8 @@ export interface BatchOptions {
   idempotencyKey?: string;
   /**
    * One id for the whole batch, chosen by the client (see Message.externalId): it doubles as the
-   * request's idempotency key, and is refused once any message of the account carries it.
+   * request's idempotency key (in place of `idempotencyKey`), and is refused once any message of
+   * the account carries it.
    */
   externalId?: string;
   /**
