@@ -21,7 +21,7 @@ function unauthenticated(detail: string): AppException {
 /**
  * The client API's callers (the `android-sms-gateway` npm client, Home Assistant, n8n, scripts)
  * sign in with HTTP Basic: the username is not checked (any value, e.g. the account id) and the
- * password is a Switchboard API key (`sk_…`). `Authorization: Bearer` with an API key or an access
+ * password is a Switchboard API key (`sb_…`). `Authorization: Bearer` with an API key or an access
  * token works too, as on /api/v1. Anything else is 401 with a Basic challenge, so that a client
  * that waits for one sends its credentials.
  */
