@@ -418,11 +418,13 @@ describe('the SMS Gateway for Android client API (/3rdparty/v1)', () => {
       expect(answer.headers['www-authenticate']).toMatch(/^Basic /);
       expect(answer.body.code).toBe('UNAUTHENTICATED');
     }
-    // An API key as a Bearer token works too.
+    // An API key as a Bearer token works too, as does X-API-Key.
     await http()
       .get('/3rdparty/v1/messages')
       .set('Authorization', `Bearer ${account.key}`)
       .expect(200);
+    await http().get('/3rdparty/v1/messages').set(account.headers).expect(200);
+    await http().get('/3rdparty/v1/messages').set('X-API-Key', 'sb_wrong').expect(401);
   });
 
   it("answers 404 for another account's id, to read or to cancel", async () => {

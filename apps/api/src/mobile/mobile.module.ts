@@ -3,7 +3,7 @@ import { AuthModule } from '@app/auth';
 import { DevicesModule } from '@app/devices';
 import { MessagingModule } from '@app/messaging';
 import { ClientApiAuthGuard } from './client-api/client-api-auth.guard';
-import { ClientApiController } from './client-api/client-api.controller';
+import { ClientApiController, LegacyClientApiController } from './client-api/client-api.controller';
 import { MobileDeviceGuard } from './mobile-device.guard';
 
 /**
@@ -13,7 +13,7 @@ import { MobileDeviceGuard } from './mobile-device.guard';
  */
 @Module({
   imports: [AuthModule, DevicesModule, MessagingModule],
-  controllers: [ClientApiController],
+  controllers: [ClientApiController, LegacyClientApiController],
   providers: [MobileDeviceGuard, ClientApiAuthGuard],
 })
 export class MobileModule {}

@@ -22,7 +22,7 @@ function unauthenticated(detail: string): AppException {
  * The client API's callers (the `android-sms-gateway` npm client, Home Assistant, n8n, scripts)
  * sign in with HTTP Basic: the username is not checked (any value, e.g. the account id) and the
  * password is a Switchboard API key (`sb_…`). `Authorization: Bearer` with an API key or an access
- * token works too, as on /api/v1. Anything else is 401 with a Basic challenge, so that a client
+ * token works too, as does X-API-Key, as on /api/v1. Anything else is 401 with a Basic challenge, so that a client
  * that waits for one sends its credentials.
  */
 @Injectable()
@@ -31,18 +31,20 @@ export class ClientApiAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request & RequestWithAccount>();
-    request[AUTHENTICATED_ACCOUNT] = await this.authenticate(request.headers.authorization);
+    request[AUTHENTICATED_ACCOUNT] = await this.authenticate(request);
     return true;
   }
 
-  private async authenticate(authorization: string | undefined): Promise<AuthenticatedAccount> {
-    const credential = credentialOf(authorization);
+  private async authenticate(request: Request): Promise<AuthenticatedAccount> {
+    const apiKey = request.header('x-api-key');
+    const credential = apiKey ?? credentialOf(request.header('authorization'));
     if (credential === null) {
       throw unauthenticated(
         'Send "Authorization: Basic base64(<any username>:<API key>)", or a Bearer token.',
       );
     }
-    const found = credential && (await this.credentials.authenticate(credential));
+    const found =
+      credential && (await this.credentials.authenticate(credential, apiKey !== undefined));
     if (!found) throw unauthenticated('The credential is not valid.');
     return found;
   }

@@ -15,6 +15,7 @@ import {
   ApiBadRequestResponse,
   ApiBasicAuth,
   ApiConflictResponse,
+  ApiExcludeController,
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -43,7 +44,7 @@ const DEFAULT_LIMIT = 50;
 /**
  * The message endpoints of the SMS Gateway for Android server's client API (README, Migrating
  * from SMS Gateway for Android's client API), for the scripts and integrations written against
- * it. `/messages` is its path; `/message` the older one its npm client 3.x still calls.
+ * it, at its path `/messages`.
  */
 @ApiTags('sms-gateway-client-api')
 @ApiBasicAuth(CLIENT_API_BASIC_AUTH)
@@ -53,7 +54,7 @@ const DEFAULT_LIMIT = 50;
 })
 @Public()
 @UseGuards(ClientApiAuthGuard)
-@Controller([`${CLIENT_API_PREFIX}/messages`, `${CLIENT_API_PREFIX}/message`])
+@Controller(`${CLIENT_API_PREFIX}/messages`)
 export class ClientApiController {
   constructor(private readonly requests: ExternalRequestsService) {}
 
@@ -155,3 +156,11 @@ export class ClientApiController {
     return messageStateOf(await this.requests.cancel(caller.accountId, id));
   }
 }
+
+/**
+ * The same endpoints at `/message`, the older path that the npm client 3.x still calls; left out
+ * of the OpenAPI document, which shows them once.
+ */
+@ApiExcludeController()
+@Controller(`${CLIENT_API_PREFIX}/message`)
+export class LegacyClientApiController extends ClientApiController {}
