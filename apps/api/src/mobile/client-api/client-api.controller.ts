@@ -16,7 +16,6 @@ import {
   ApiBasicAuth,
   ApiConflictResponse,
   ApiExcludeController,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -65,8 +64,10 @@ export class ClientApiController {
     description:
       'One Switchboard message per phone number, sharing the request id (`externalId` in /api/v1/messages). The answer means they are stored and queued; Location names the state URL.',
   })
-  @ApiAcceptedResponse({ type: ClientMessageStateDto })
-  @ApiHeader({ name: 'Location', description: 'The URL of the state', required: false })
+  @ApiAcceptedResponse({
+    type: ClientMessageStateDto,
+    headers: { Location: { description: 'The URL of the state', schema: { type: 'string' } } },
+  })
   @ApiBadRequestResponse({
     description:
       'VALIDATION_FAILED, MESSAGE_CONTENT_REQUIRED, CONFLICTING_FIELDS (textMessage and message, or ttl and validUntil), INVALID_SCHEDULE, DATA_MESSAGE_NOT_SUPPORTED, ENCRYPTION_NOT_SUPPORTED, INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED, INVALID_MESSAGE, SENDER_NOT_AVAILABLE, and the device checks of POST /api/v1/messages',
@@ -98,11 +99,14 @@ export class ClientApiController {
     description:
       'Every outbound request of the account (one sent through /api/v1 is its own request, its id the message id); X-Total-Count counts all that match.',
   })
-  @ApiOkResponse({ type: [ClientMessageStateDto] })
-  @ApiHeader({
-    name: 'X-Total-Count',
-    description: 'Requests matching the filter',
-    required: false,
+  @ApiOkResponse({
+    type: [ClientMessageStateDto],
+    headers: {
+      'X-Total-Count': {
+        description: 'Requests matching the filter',
+        schema: { type: 'integer' },
+      },
+    },
   })
   async list(
     @CurrentAccount() caller: AuthenticatedAccount,
