@@ -14,6 +14,13 @@ const swcTransform = [
   },
 ];
 
+// The SMS Gateway for Android npm client ships ES module syntax in a package that does not say
+// so; the client API's tests load it through the same compiler, as CommonJS.
+const esmPackageTransform = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
+
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@app/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
@@ -21,7 +28,11 @@ const moduleNameMapper = {
 
 const shared = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swcTransform },
+  transform: {
+    '^.+\\.ts$': swcTransform,
+    '/node_modules/android-sms-gateway/.+\\.js$': esmPackageTransform,
+  },
+  transformIgnorePatterns: ['/node_modules/(?!android-sms-gateway/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   testEnvironment: 'node',

@@ -172,6 +172,7 @@ describe('HTTP conventions', () => {
     expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
       'api-key',
       'bearer',
+      'client-api-basic',
       // The web app's refresh cookie, for /auth/refresh and /auth/logout only.
       'switchboard_refresh',
     ]);

@@ -15,6 +15,7 @@ import {
   validationExceptionFactory,
 } from '@app/core';
 import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
+import { CLIENT_API_BASIC_AUTH } from './mobile/client-api/client-api.controller';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
 import { REFRESH_COOKIE, WEB_CLIENT, WEB_CLIENT_HEADER } from './auth/web-session-cookie';
 import { webAppBuilt, webAppMiddleware } from './web/web-app';
@@ -137,6 +138,10 @@ function setUpOpenApi(app: NestExpressApplication): void {
         description: `The web app's refresh token (HttpOnly), for POST /auth/refresh and /auth/logout only, with the header ${WEB_CLIENT_HEADER}: ${WEB_CLIENT}`,
       },
       REFRESH_COOKIE,
+    )
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'Any username; an API key as the password' },
+      CLIENT_API_BASIC_AUTH,
     )
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('api-key')

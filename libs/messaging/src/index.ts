@@ -15,6 +15,15 @@ export type { AfterCommit, MessageChangeHook } from './model/message-change-hook
 
 // Outbound: accepting messages, and the ones Switchboard sends on its own.
 export { MessagesService } from './outbound/messages.service';
+export { ExternalRequestsService } from './outbound/external-requests.service';
+export type {
+  ExternalRequest,
+  ExternalRequestInput,
+  ExternalRequestPage,
+} from './outbound/external-requests.service';
+export type { RequestListFilter } from './model/message.repository';
+export { PROGRESS_OF_STATUS } from './model/request-progress';
+export type { RequestProgress } from './model/request-progress';
 export { ListMessagesQuery, SendOptionsQuery } from './outbound/list-messages.query';
 export { MAX_BODY_LENGTH, SendBatchDto, SendMessageDto } from './outbound/send-message.dto';
 export type { IdempotentResult } from './outbound/idempotency.service';

@@ -11,6 +11,7 @@ import { MessageRepository } from './model/message.repository';
 import { PhoneDeliveryState } from './dispatch/phone-delivery-state.service';
 import { MessageWaitService } from './outbound/message-wait.service';
 import { MessagesService } from './outbound/messages.service';
+import { ExternalRequestsService } from './outbound/external-requests.service';
 import { NumberPoolService } from './inbound/number-pool.service';
 import { MessageWaitSlots } from './outbound/message-wait-slots';
 import { SendQuota } from './outbound/send-quota.service';
@@ -71,6 +72,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageWaitSlots,
     MessageEnqueuer,
     MessagesService,
+    ExternalRequestsService,
     SendQuota,
     DestinationPolicy,
     StatusCallbacksService,
@@ -99,6 +101,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     MessageChangeHooks,
     IdempotencyService,
     MessagesService,
+    ExternalRequestsService,
     SendQuota,
     DestinationPolicy,
     StatusCallbacksService,

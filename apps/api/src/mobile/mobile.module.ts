@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
 import { DevicesModule } from '@app/devices';
+import { MessagingModule } from '@app/messaging';
+import { ClientApiAuthGuard } from './client-api/client-api-auth.guard';
+import { ClientApiController, LegacyClientApiController } from './client-api/client-api.controller';
 import { MobileDeviceGuard } from './mobile-device.guard';
 
 /**
@@ -8,8 +12,8 @@ import { MobileDeviceGuard } from './mobile-device.guard';
  * model, routing and inbound pipeline are the libs' own.
  */
 @Module({
-  imports: [DevicesModule],
-  controllers: [],
-  providers: [MobileDeviceGuard],
+  imports: [AuthModule, DevicesModule, MessagingModule],
+  controllers: [ClientApiController, LegacyClientApiController],
+  providers: [MobileDeviceGuard, ClientApiAuthGuard],
 })
 export class MobileModule {}

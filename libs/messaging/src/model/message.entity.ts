@@ -89,6 +89,13 @@ export class Message {
   @Column('text', { nullable: true })
   sessionId: string | null;
 
+  /**
+   * The id a client gave a request to several recipients (the SMS Gateway for Android client
+   * API): shared by every message of the request. See ExternalRequestsService.
+   */
+  @Column('text', { nullable: true })
+  externalId: string | null;
+
   /** Group chat traffic; kept out of 1:1 conversations. */
   @Column('uuid', { nullable: true })
   groupId: string | null;

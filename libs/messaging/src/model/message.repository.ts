@@ -10,8 +10,10 @@ import {
   PreparedStatement,
   PreparedStatements,
   inRounds,
+  isUuid,
 } from '@app/core';
 import { Message } from './message.entity';
+import { REQUEST_PROGRESS_SQL, RequestProgress } from './request-progress';
 import { MessageChangeHooks } from './message-change-hooks';
 
 import {
@@ -44,10 +46,19 @@ export interface MessageDraft {
   /** See Message.senderFromBinding; false unless said otherwise. */
   senderFromBinding?: boolean;
   sessionId: string | null;
+  /** See Message.externalId; null unless said otherwise. */
+  externalId?: string | null;
   /** Set for group chat traffic (welcomes, relays); such messages stay out of 1:1 conversations. */
   groupId?: string | null;
   scheduledAt: Date | null;
   expiresAt: Date | null;
+}
+
+export interface RequestListFilter {
+  since?: Date;
+  until?: Date;
+  deviceId?: string;
+  progress?: RequestProgress;
 }
 
 export interface MessageListFilter {
@@ -80,6 +91,7 @@ const DRAFT_COLUMNS: Array<[keyof MessageDraft, string, string]> = [
   ['sealedBody', 'sealed_body', 'text'],
   ['senderFromBinding', 'sender_from_binding', 'bool'],
   ['sessionId', 'session_id', 'text'],
+  ['externalId', 'external_id', 'text'],
   ['groupId', 'group_id', 'uuid'],
   ['scheduledAt', 'scheduled_at', 'timestamptz'],
   ['expiresAt', 'expires_at', 'timestamptz'],
@@ -303,6 +315,7 @@ export function messageFromDraft(id: string, draft: MessageDraft, createdAt: Dat
     sealedBody: draft.sealedBody ?? null,
     senderFromBinding: draft.senderFromBinding ?? false,
     sessionId: draft.sessionId,
+    externalId: draft.externalId ?? null,
     groupId: draft.groupId ?? null,
     scheduledAt: draft.scheduledAt,
     expiresAt: draft.expiresAt,
@@ -481,6 +494,74 @@ export class MessageRepository {
   async findById(messageId: string): Promise<Message | null> {
     const rows = await this.dataSource.query('SELECT * FROM messages WHERE id = $1', [messageId]);
     return rows[0] ? messageFromRow(rows[0]) : null;
+  }
+
+  /** Whether a message of the account carries this external id, or has it as its own id. */
+  async externalIdTaken(accountId: string, externalId: string): Promise<boolean> {
+    const [row]: Array<{ taken: boolean }> = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = $1 AND external_id = $2)
+         OR EXISTS (SELECT 1 FROM messages WHERE id = $3::uuid AND account_id = $1) AS taken`,
+      [accountId, externalId, isUuid(externalId) ? externalId : null],
+    );
+    return row.taken;
+  }
+
+  /**
+   * The outbound messages of requests (see Message.externalId), oldest first: those carrying
+   * each id as their external id, or the message with that id when it carries none (a message
+   * sent through /api/v1 is a request of its own).
+   */
+  async findRequests(accountId: string, requestIds: readonly string[]): Promise<Message[]> {
+    if (requestIds.length === 0) return [];
+    const rows = await this.dataSource.query(
+      `SELECT * FROM messages
+       WHERE account_id = $1 AND direction = 'outbound' AND group_id IS NULL
+         AND (external_id = ANY($2::text[]) OR (external_id IS NULL AND id = ANY($3::uuid[])))
+       ORDER BY created_at, to_number, id`,
+      [accountId, requestIds, requestIds.filter(isUuid)],
+    );
+    return rows.map(messageFromRow);
+  }
+
+  /**
+   * A page of the account's requests (see findRequests) by when they were made, offset-paginated
+   * as the client API that lists them is; `total` counts every request the filter matches.
+   */
+  async listRequests(
+    accountId: string,
+    filter: RequestListFilter,
+    page: { limit: number; offset: number; oldestFirst: boolean },
+  ): Promise<{ requestIds: string[]; total: number }> {
+    const conditions = ['account_id = $1', "direction = 'outbound'", 'group_id IS NULL'];
+    const params: unknown[] = [accountId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      conditions.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.since) add('created_at >= ?', filter.since);
+    if (filter.until) add('created_at < ?', filter.until);
+    if (filter.deviceId) add('device_id = ?', filter.deviceId);
+    let having = '';
+    if (filter.progress) {
+      params.push(filter.progress);
+      having = `HAVING ${REQUEST_PROGRESS_SQL} = $${params.length}`;
+    }
+    params.push(page.limit, page.offset);
+    const direction = page.oldestFirst ? 'ASC' : 'DESC';
+    const [row]: Array<{ total: number; request_ids: string[] | null }> =
+      await this.dataSource.query(
+        `WITH requests AS (
+           SELECT COALESCE(external_id, id::text) AS request_id, min(created_at) AS made_at
+           FROM messages WHERE ${conditions.join(' AND ')}
+           GROUP BY 1 ${having})
+         SELECT (SELECT count(*)::int FROM requests) AS total,
+           (SELECT array_agg(request_id ORDER BY made_at ${direction}, request_id ${direction})
+            FROM (SELECT request_id, made_at FROM requests
+                  ORDER BY made_at ${direction}, request_id ${direction}
+                  LIMIT $${params.length - 1} OFFSET $${params.length}) shown) AS request_ids`,
+        params,
+      );
+    return { requestIds: row.request_ids ?? [], total: row.total };
   }
 
   /** Newest first. */

@@ -74,6 +74,14 @@ export class MessageView {
   @ApiPropertyOptional({ example: 'chat-session-123', nullable: true })
   sessionId: string | null;
 
+  @ApiPropertyOptional({
+    example: 'order-1234-reminder',
+    nullable: true,
+    description:
+      'The id shared by the messages of one request to several recipients (the SMS Gateway for Android client API, /3rdparty/v1).',
+  })
+  externalId: string | null;
+
   @ApiPropertyOptional({ example: '2026-11-21T18:00:00.000Z', nullable: true })
   scheduledAt: string | null;
 
@@ -114,6 +122,7 @@ export class MessageView {
       errorMessage: message.errorMessage,
       attempts: message.attempts,
       sessionId: message.sessionId,
+      externalId: message.externalId ?? null,
       scheduledAt: iso(message.scheduledAt),
       expiresAt: iso(message.expiresAt),
       createdAt: message.createdAt.toISOString(),

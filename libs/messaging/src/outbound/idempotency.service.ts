@@ -93,6 +93,14 @@ export class IdempotencyService {
     return { accountId, key, requestHash: fingerprint(request) };
   }
 
+  /**
+   * The key of a request that carries its own id (see Message.externalId). A space, which no
+   * Idempotency-Key header may hold, keeps the two kinds of keys apart.
+   */
+  keyOfExternalId(accountId: string, externalId: string, request: unknown): IdempotencyKey {
+    return { accountId, key: `external-id ${externalId}`, requestHash: fingerprint(request) };
+  }
+
   /** What the insert of the request's messages writes under its key. */
   claim(key: IdempotencyKey, answer: StoredResponse): IdempotencyKeyClaim {
     return {

@@ -55,6 +55,21 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+export interface BatchOptions {
+  idempotencyKey?: string;
+  /**
+   * One id for the whole batch, chosen by the client (see Message.externalId): it doubles as the
+   * request's idempotency key (in place of `idempotencyKey`), and is refused once any message of
+   * the account carries it.
+   */
+  externalId?: string;
+  /**
+   * What a retry must repeat to be replayed, when it is not the batch itself (a client's own
+   * request, whose relative expiry the batch holds as a moment).
+   */
+  fingerprintOf?: unknown;
+}
+
 const ROUTES = Object.values(RequestedRoute) as string[];
 
 // A scheduled time this close to now is simply "now".
@@ -179,15 +194,32 @@ export class MessagesService {
   async sendBatch(
     accountId: string,
     request: SendBatchDto,
-    options: SendOptions = {},
+    options: BatchOptions = {},
   ): Promise<IdempotentResult> {
-    const key = this.keyOf(accountId, options.idempotencyKey, { batch: request });
+    const { externalId } = options;
+    const key =
+      externalId === undefined
+        ? this.keyOf(accountId, options.idempotencyKey, { batch: request })
+        : this.idempotency.keyOfExternalId(accountId, externalId, {
+            batch: options.fingerprintOf ?? request,
+          });
     const work = async (): Promise<StoredResponse> => {
+      // Past the key's retention, the messages themselves still hold the id.
+      if (
+        externalId !== undefined &&
+        (await this.messages.externalIdTaken(accountId, externalId))
+      ) {
+        throw new ConflictAppException(
+          'MESSAGE_ID_TAKEN',
+          `The id "${externalId}" was already given to other messages.`,
+        );
+      }
       const { views } = await this.create(
         accountId,
         request.messages,
         undefined,
         key && { key, answer: acceptedBatch },
+        externalId,
       );
       return acceptedBatch(views);
     };
@@ -292,9 +324,10 @@ export class MessagesService {
     requests: SendMessageDto[],
     beforeEnqueue?: (messages: Message[]) => void,
     keyed?: KeyedAccept,
+    externalId?: string,
   ): Promise<Accepted> {
     const now = Date.now();
-    const { drafts, errors } = this.draft(accountId, requests, now);
+    const { drafts, errors } = this.draft(accountId, requests, now, externalId);
     if (errors.length > 0) {
       // One kind of mistake keeps its own code (INVALID_PHONE_NUMBER, INVALID_ROUTE…).
       const codes = new Set(errors.map((error) => error.code));
@@ -409,7 +442,12 @@ export class MessagesService {
     return inserted.messages;
   }
 
-  private draft(accountId: string, requests: SendMessageDto[], now: number): Drafting {
+  private draft(
+    accountId: string,
+    requests: SendMessageDto[],
+    now: number,
+    externalId?: string,
+  ): Drafting {
     const drafts: MessageDraft[] = [];
     const errors: FieldError[] = [];
     requests.forEach((request, index) => {
@@ -473,6 +511,7 @@ export class MessagesService {
           sessionId: request.sessionId ?? null,
           scheduledAt: isScheduled ? scheduledAt : null,
           expiresAt,
+          externalId: externalId ?? null,
         }),
       );
     });

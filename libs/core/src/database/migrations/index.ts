@@ -13,6 +13,7 @@ import { IdempotencyAnswers1763700860000 } from './1763700860000-idempotency-ans
 import { Webhooks1763701000000 } from './1763701000000-webhooks';
 import { DeviceSimCards1764910000000 } from './1764910000000-device-sim-cards';
 import { MessagesSimNumber1764910100000 } from './1764910100000-messages-sim-number';
+import { MessagesExternalId1765000000000 } from './1765000000000-messages-external-id';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -34,4 +35,5 @@ export const ALL_MIGRATIONS = [
   Webhooks1763701000000,
   DeviceSimCards1764910000000,
   MessagesSimNumber1764910100000,
+  MessagesExternalId1765000000000,
 ];
