@@ -14,6 +14,8 @@ export interface ExternalRequestInput {
   recipients: string[];
   body: string;
   deviceId?: string;
+  /** The phone's SIM to send from (1-based); only phones reporting it are candidates. */
+  simNumber?: number;
   scheduledAt?: string;
   expiresAt?: string;
   /**
@@ -60,6 +62,7 @@ export class ExternalRequestsService {
           to,
           body: input.body,
           deviceId: input.deviceId,
+          simNumber: input.simNumber,
           scheduledAt: input.scheduledAt,
           expiresAt: input.expiresAt,
         })),

@@ -121,7 +121,7 @@ export class ClientSendMessageDto {
     minimum: 1,
     maximum: 3,
     example: 1,
-    description: "The phone's SIM to send from; accepted, not yet used to pick a SIM.",
+    description: "The phone's SIM to send from (1-based); only phones reporting that SIM send it.",
   })
   @IsOptional()
   @IsInt()

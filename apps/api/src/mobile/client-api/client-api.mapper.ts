@@ -65,6 +65,7 @@ export function requestInputOf(request: ClientSendMessageDto, now: number): Exte
     recipients: request.phoneNumbers,
     body,
     deviceId: request.deviceId ?? undefined,
+    simNumber: request.simNumber ?? undefined,
     scheduledAt: request.scheduleAt ?? undefined,
     expiresAt,
     // A retry repeats this; `ttl` is relative, so the moment it ends is not what it repeats.
