@@ -163,7 +163,6 @@ describe('the SMS Gateway for Android client API (/3rdparty/v1)', () => {
       textMessage: { text: 'Your order has shipped' },
       phoneNumbers: ['+14155550175', '+14155550176'],
       withDeliveryReport: true,
-      simNumber: 1,
       priority: 0,
       ttl: 3600,
     };
@@ -486,6 +485,8 @@ describe('the SMS Gateway for Android client API (/3rdparty/v1)', () => {
         'ENCRYPTION_NOT_SUPPORTED',
       ],
       [{ message: 'x', phoneNumbers: ['+14155550192'], simNumber: 4 }, 'VALIDATION_FAILED'],
+      // No phone of the account reports a second SIM.
+      [{ message: 'x', phoneNumbers: ['+14155550192'], simNumber: 2 }, 'SIM_NOT_AVAILABLE'],
       [{ message: 'x', phoneNumbers: ['+14155550192'], id: 'a/b' }, 'VALIDATION_FAILED'],
       [
         { message: 'x', phoneNumbers: ['+14155550192'], scheduleAt: '2020-01-01T00:00:00Z' },
