@@ -8,6 +8,12 @@ import { ErrorMessage, Field, fieldError } from '../components/form';
 type Mode = 'sign-in' | 'sign-up';
 type Step = 'phone' | 'code' | 'password';
 
+const SUBMIT_LABEL: Record<Step, string> = {
+  phone: 'Text me a code',
+  code: 'Verify code',
+  password: 'Sign in with password',
+};
+
 /**
  * Sign in or sign up with a phone: the number (and a name, to sign up) texts a 6-digit code,
  * which signs in. An account with a password can use it instead of a code.
@@ -161,7 +167,7 @@ export function SignInPage() {
           )}
           <ErrorMessage error={current.error} />
           <button className="primary" type="submit" disabled={current.isPending}>
-            {step === 'phone' ? 'Text me a code' : 'Sign in'}
+            {SUBMIT_LABEL[step]}
           </button>
         </form>
         <div className="auth-links">

@@ -1,0 +1,75 @@
+import { uniquePhone } from '../helpers/auth.factory';
+import { PHONE_VIEWPORT } from '../helpers/browser';
+import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
+
+describe('Sign-up in the browser', () => {
+  let web: BrowserStack;
+
+  beforeAll(async () => {
+    web = await startBrowserStack();
+  });
+
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('signs up with the code texted to the phone and lands on Chats, live', async () => {
+    const app = await web.open(PHONE_VIEWPORT);
+    const { page } = app;
+    const phone = uniquePhone();
+
+    await app.goto('/');
+    await page.waitForURL('**/sign-in');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await app.assertAccessible();
+    await app.screenshots('sign-in');
+
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('Phone number').fill(phone);
+    await page.getByLabel('Your name').fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'Text me a code' }).click();
+
+    const code = await web.codeTextedTo(phone);
+    await page.getByLabel('Code from the SMS').fill(code);
+    await app.assertAccessible();
+    await page.getByRole('button', { name: 'Verify code' }).click();
+
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/chats');
+    await expectText(page.getByText('Ada Lovelace'));
+    // The live-updates socket signed in with the in-memory access token.
+    await expectText(page.getByRole('status').filter({ hasText: 'Live' }));
+    // The token is in memory only: nothing a later script could read is stored.
+    const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length]);
+    expect(stored).toEqual([0, 0]);
+
+    await app.assertAccessible();
+    await app.screenshots('chats-empty');
+    app.assertNoConsoleErrors();
+  });
+
+  it('names a wrong code in words next to the form', async () => {
+    const app = await web.open();
+    const { page } = app;
+    const phone = uniquePhone();
+    await app.goto('/sign-in');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('Phone number').fill(phone);
+    await page.getByLabel('Your name').fill('Grace');
+    await page.getByRole('button', { name: 'Text me a code' }).click();
+    const code = await web.codeTextedTo(phone);
+    const wrong = code === '000000' ? '111111' : '000000';
+    app.expectFailedRequests('/api/v1/auth/verify');
+    await page.getByLabel('Code from the SMS').fill(wrong);
+    await page.getByRole('button', { name: 'Verify code' }).click();
+
+    await expectText(page.getByRole('alert').filter({ hasText: 'That code is wrong' }));
+    await app.assertAccessible();
+    await app.screenshots('sign-in-wrong-code');
+    app.assertNoConsoleErrors();
+  });
+});
+
+async function expectText(locator: import('playwright-core').Locator): Promise<void> {
+  await locator.first().waitFor({ state: 'visible' });
+}
