@@ -13,7 +13,9 @@ const stampFile = join(outDir, '.fingerprint');
 
 function fingerprint() {
   const hash = createHash('sha256');
-  hash.update(require('vite/package.json').version);
+  // A new version of a dependency (React, the router…) changes the output too.
+  const lock = statSync(join(root, 'package-lock.json'));
+  hash.update(`${lock.size}\0${lock.mtimeMs}\n`);
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
       a.name.localeCompare(b.name),

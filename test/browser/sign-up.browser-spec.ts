@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { uniquePhone } from '../helpers/auth.factory';
+import { REPO_ROOT } from '../helpers/compiled';
 import { PHONE_VIEWPORT } from '../helpers/browser';
 import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
 
@@ -67,6 +71,44 @@ describe('Sign-up in the browser', () => {
     await app.assertAccessible();
     await app.screenshots('sign-in-wrong-code');
     app.assertNoConsoleErrors();
+  });
+
+  it('says how long to wait when the phone asked for too many codes', async () => {
+    const app = await web.open(PHONE_VIEWPORT);
+    const { page } = app;
+    const phone = uniquePhone();
+    app.expectFailedRequests('/api/v1/auth/otp');
+    await app.goto('/sign-in');
+    await page.getByLabel('Phone number').fill(phone);
+    // Three codes per phone per 15 minutes; the fourth is refused with Retry-After.
+    for (let sent = 0; sent < 3; sent++) {
+      await page.getByRole('button', { name: 'Text me a code' }).click();
+      await web.codeTextedTo(phone, sent);
+      await page.getByRole('button', { name: 'Use another number or send a new code' }).click();
+    }
+    await page.getByRole('button', { name: 'Text me a code' }).click();
+
+    await expectText(
+      page.getByRole('alert').filter({ hasText: /Too many tries\. Try again in \d+ minutes?\./ }),
+    );
+    expect(web.stack.fake.messagesTo(phone)).toHaveLength(3);
+    await app.assertAccessible();
+    await app.screenshots('sign-in-rate-limited');
+    app.assertNoConsoleErrors();
+  });
+});
+
+describe('The first page', () => {
+  it('loads under 200 KB of JavaScript, gzipped', () => {
+    const dist = join(REPO_ROOT, 'apps', 'web', 'dist');
+    const html = readFileSync(join(dist, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    expect(scripts.length).toBeGreaterThan(0);
+    const bytes = scripts.reduce(
+      (total, path) => total + gzipSync(readFileSync(join(dist, path))).length,
+      0,
+    );
+    expect(bytes).toBeLessThan(200 * 1024);
   });
 });
 
