@@ -44,7 +44,7 @@ describe('Sign-up in the browser', () => {
     // The live-updates socket signed in with the in-memory access token.
     await expectText(page.getByRole('status').filter({ hasText: 'Live' }));
     // The token is in memory only: nothing a later script could read is stored.
-    const stored = await page.evaluate(() => [localStorage.length, sessionStorage.length]);
+    const stored = await page.evaluate('[localStorage.length, sessionStorage.length]');
     expect(stored).toEqual([0, 0]);
 
     await app.assertAccessible();

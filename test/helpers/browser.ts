@@ -71,13 +71,17 @@ export class AppPage {
     viewport = DESKTOP_VIEWPORT,
   ): Promise<AppPage> {
     const context = await browser.newContext({ viewport, baseURL: baseUrl });
-    // Nothing outside the app's own origin is ever requested: fail loudly if something tries.
+    const appPage = new AppPage(context, await context.newPage(), baseUrl);
+    // Self-hosters run offline: a request to any other host (a font, a CDN) fails the test.
     await context.route(
       (url) => url.origin !== new URL(baseUrl).origin,
-      (route) => route.abort('blockedbyclient'),
+      async (route) => {
+        appPage.errors.push(`request outside the app's origin: ${route.request().url()}`);
+        await route.abort('blockedbyclient');
+      },
     );
     if (!(await apiServesWebApp(baseUrl))) await serveWebAppFromDist(context, baseUrl);
-    return new AppPage(context, await context.newPage(), baseUrl);
+    return appPage;
   }
 
   /**
@@ -138,10 +142,13 @@ interface AxeViolation {
 export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   await page.addScriptTag({ content: axeSource });
+  // Runs in the page (the test's own TypeScript has no DOM types, hence the casts).
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document) => Promise<unknown> } })
-      .axe;
-    const result = (await axe.run(document)) as {
+    const inPage = globalThis as unknown as {
+      axe: { run(context: unknown): Promise<unknown> };
+      document: unknown;
+    };
+    const result = (await inPage.axe.run(inPage.document)) as {
       violations: Array<{
         id: string;
         impact: string | null;

@@ -46,11 +46,13 @@ export function subscribeSession(listener: () => void): () => void {
 export function refreshSession(): Promise<Session | null> {
   refreshing ??= (async () => {
     try {
-      const response = await fetch('/api/v1/auth/refresh', {
-        method: 'POST',
-        headers: WEB_CLIENT_HEADERS,
-        credentials: 'same-origin',
-      });
+      const response = await acrossTabs(() =>
+        fetch('/api/v1/auth/refresh', {
+          method: 'POST',
+          headers: WEB_CLIENT_HEADERS,
+          credentials: 'same-origin',
+        }),
+      );
       if (!response.ok) {
         setSession(null);
         return null;
@@ -66,6 +68,17 @@ export function refreshSession(): Promise<Session | null> {
     }
   })();
   return refreshing;
+}
+
+/**
+ * Tabs share the cookie: two refreshing at once would present the same refresh token twice,
+ * which the server takes for a stolen token and ends the session. A Web Lock makes them take
+ * turns (the second sends the cookie the first one got).
+ */
+function acrossTabs<T>(task: () => Promise<T>): Promise<T> {
+  // Web Locks need a secure context (https or localhost); elsewhere tabs take their chance.
+  if (!navigator.locks) return task();
+  return navigator.locks.request('switchboard-refresh', task) as Promise<T>;
 }
 
 /** Ends the session on the server (the cookie is cleared) and here. */
