@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { codeOfText } from './auth.factory';
-import { AppPage, DESKTOP_VIEWPORT, launchBrowser } from './browser';
+import { AppPage, DESKTOP_VIEWPORT, WEB_DIST, launchBrowser } from './browser';
 import { eventually } from './eventually';
 import { startStack, type TestStack } from './test-stack';
 import { urlOf } from './test-app';
@@ -22,7 +22,8 @@ export interface BrowserStack {
  * database and Redis prefix, and a headless Chromium on the web app they serve.
  */
 export async function startBrowserStack(env: Record<string, string> = {}): Promise<BrowserStack> {
-  const stack = await startStack(undefined, env);
+  // The API serves the web app that `npm run build` made (tests otherwise see no build).
+  const stack = await startStack(undefined, { WEB_DIST_DIR: WEB_DIST, ...env });
   const baseUrl = urlOf(stack.app);
   const browser = await launchBrowser();
   const pages: AppPage[] = [];

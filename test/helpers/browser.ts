@@ -14,7 +14,7 @@ import { REPO_ROOT } from './compiled';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Kept as CI output: a screenshot of each checked page at phone and desktop width. */
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-output', 'screenshots');
-const WEB_DIST = join(REPO_ROOT, 'apps', 'web', 'dist');
+export const WEB_DIST = join(REPO_ROOT, 'apps', 'web', 'dist');
 
 export const PHONE_VIEWPORT = { width: 375, height: 812 };
 export const DESKTOP_VIEWPORT = { width: 1280, height: 800 };
