@@ -52,6 +52,37 @@ describe('Sign-up in the browser', () => {
     app.assertNoConsoleErrors();
   });
 
+  it('stays signed in across a reload by its refresh cookie, until it signs out', async () => {
+    const app = await web.open();
+    const { page } = app;
+    const phone = uniquePhone();
+    await app.goto('/sign-in');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByLabel('Phone number').fill(phone);
+    await page.getByLabel('Your name').fill('Katherine Johnson');
+    await page.getByRole('button', { name: 'Text me a code' }).click();
+    await page.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone));
+    await page.getByRole('button', { name: 'Verify code' }).click();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+
+    // A reload forgets the access token; the refresh cookie brings the session back.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Chats' }).waitFor();
+    await expectText(page.getByText('Katherine Johnson'));
+    await expectText(page.getByRole('status').filter({ hasText: 'Live' }));
+    const cookies = await app.context.cookies();
+    expect(cookies.map(({ name, httpOnly, path }) => ({ name, httpOnly, path }))).toEqual([
+      { name: 'switchboard_refresh', httpOnly: true, path: '/api/v1/auth' },
+    ]);
+
+    // Signing out ends the session: a reload lands on the sign-in page.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL('**/sign-in');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    app.assertNoConsoleErrors();
+  });
+
   it('names a wrong code in words next to the form', async () => {
     const app = await web.open();
     const { page } = app;
