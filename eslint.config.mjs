@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'apps/web/dist/**', 'node_modules/**', 'coverage/**', 'test-output/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -1,5 +1,6 @@
 // Unit tests (*.spec.ts beside the code) and end-to-end tests (test/**/*.e2e-spec.ts) against the
-// real PostgreSQL and Redis. `npm test` runs both.
+// real PostgreSQL and Redis, and browser tests (test/browser/*.browser-spec.ts) of the web app in
+// headless Chromium. `npm test` runs all three.
 const swcTransform = [
   '@swc/jest',
   {
@@ -55,6 +56,17 @@ module.exports = {
       ...shared,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      setupFiles: ['<rootDir>/test/setup/test-environment.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/isolated-database.ts'],
+      slowTestThreshold: 30,
+    },
+    {
+      // The web app in headless Chromium (test/helpers/browser.ts) against the real stack.
+      ...shared,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/test-environment.ts'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Compiles apps and libs to dist/ (incremental: a no-change build takes about a second) and
-// rewrites the @app/* path aliases so that plain `node` can run the output.
+// Compiles apps and libs to dist/ (incremental: a no-change build takes about a second), rewrites
+// the @app/* path aliases so that plain `node` can run the output, and builds the web app
+// (apps/web, skipped when unchanged).
 const { execFileSync } = require('node:child_process');
 const { join } = require('node:path');
 
@@ -11,7 +12,8 @@ const run = (command, args) =>
 try {
   run(bin('tsc'), ['-p', 'tsconfig.build.json']);
   run(bin('tsc-alias'), ['-p', 'tsconfig.build.json']);
+  run(process.execPath, [join(__dirname, 'build-web.js')]);
 } catch {
-  process.stderr.write('Build failed (see the TypeScript errors above).\n');
+  process.stderr.write('Build failed (see the errors above).\n');
   process.exit(1);
 }

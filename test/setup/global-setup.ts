@@ -10,6 +10,10 @@ import { TEST_DATABASE_URL } from './test-database';
  * use dist/) and create a fresh test database with every migration applied.
  */
 export default async function globalSetup(): Promise<void> {
+  // The e2e and browser projects share this setup; jest calls it once per project, in one process.
+  const state = globalThis as { switchboardTestSetupDone?: boolean };
+  if (state.switchboardTestSetupDone) return;
+  state.switchboardTestSetupDone = true;
   // Test workers inherit this: their Redis keys carry the run id, so that concurrent runs (two
   // terminals, CI) never delete each other's keys in global teardown.
   process.env.TEST_RUN_ID = randomBytes(3).toString('hex');

@@ -1,7 +1,7 @@
-import { RequestMethod } from '@nestjs/common';
+import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -29,7 +29,7 @@ export const BATCH_BODY_LIMIT = '6mb';
 export const BATCH_PATH = `/${API_PREFIX}/messages/batch`;
 
 /** Routes that live outside /api/v1: the home page, probes, provider webhooks. */
-const UNPREFIXED_ROUTES = [
+export const UNPREFIXED_ROUTES = [
   { path: '/', method: RequestMethod.GET },
   { path: 'health', method: RequestMethod.ALL },
   { path: 'health/ready', method: RequestMethod.ALL },
@@ -118,6 +118,16 @@ function staticHeaders(middleware: express.RequestHandler): express.RequestHandl
 }
 
 function setUpOpenApi(app: NestExpressApplication): void {
+  SwaggerModule.setup(DOCS_PATH, app, createOpenApiDocument(app), {
+    jsonDocumentUrl: `${DOCS_PATH}-json`,
+  });
+}
+
+/**
+ * The OpenAPI document of the app's routes, once the global prefix is set. Also made without a
+ * database by scripts/api-types.js (an app created in preview mode), for the web app's types.
+ */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Switchboard')
     .setDescription(
@@ -146,6 +156,5 @@ function setUpOpenApi(app: NestExpressApplication): void {
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('api-key')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
+  return SwaggerModule.createDocument(app, config);
 }
