@@ -325,7 +325,7 @@ export interface paths {
     put?: never;
     /**
      * Exchange a refresh token for a new pair
-     * @description The refresh token is used up. Presenting a used one again ends its whole session (it was probably copied).
+     * @description The refresh token is used up. Presenting a used one again ends its whole session (it was probably copied). The token is the body's, else the web app's switchboard_refresh cookie's, which is then replaced.
      */
     post: operations['AuthController_refresh'];
     delete?: never;
@@ -345,7 +345,7 @@ export interface paths {
     put?: never;
     /**
      * End the session of a refresh token
-     * @description Its refresh token and access tokens stop working. Ending an ended session is fine.
+     * @description Its refresh token and access tokens stop working. Ending an ended session is fine. The token is the body's, else the web app's switchboard_refresh cookie's, which is then cleared.
      */
     post: operations['AuthController_logout'];
     delete?: never;
@@ -844,6 +844,51 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/3rdparty/v1/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List requests, newest first
+     * @description Every outbound request of the account (one sent through /api/v1 is its own request, its id the message id); X-Total-Count counts all that match.
+     */
+    get: operations['ClientApiController_list'];
+    put?: never;
+    /**
+     * Send one text to up to 100 numbers
+     * @description One Switchboard message per phone number, sharing the request id (`externalId` in /api/v1/messages). The answer means they are stored and queued; Location names the state URL.
+     */
+    post: operations['ClientApiController_send'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/3rdparty/v1/messages/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A request's state and each recipient's */
+    get: operations['ClientApiController_get'];
+    put?: never;
+    post?: never;
+    /**
+     * Cancel what has not started sending
+     * @description Cancels every message of the request still scheduled or queued; the others go on.
+     */
+    delete: operations['ClientApiController_cancel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -974,6 +1019,11 @@ export interface components {
        */
       deviceId?: string;
       /**
+       * @description Send from this SIM of the phone (1-based, a `simNumber` of its `simCards`; route "device"). Only phones that report this SIM take it; with `deviceId`, a device without it is 422 SIM_NOT_AVAILABLE, and so is an account none of whose phones reports it. Default: the least-loaded SIM.
+       * @example 2
+       */
+      simNumber?: number;
+      /**
        * @description Client-chosen session id; the first message naming it creates the session.
        * @example chat-session-123
        */
@@ -1040,6 +1090,11 @@ export interface components {
        * @example 0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30
        */
       deviceId?: Record<string, never> | null;
+      /**
+       * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.
+       * @example 2
+       */
+      simNumber?: number | null;
       /** @example SM0123456789abcdef0123456789abcdef */
       providerMessageId?: Record<string, never> | null;
       /** @example 21211 */
@@ -1050,6 +1105,11 @@ export interface components {
       attempts: number;
       /** @example chat-session-123 */
       sessionId?: Record<string, never> | null;
+      /**
+       * @description The id shared by the messages of one request to several recipients (the SMS Gateway for Android client API, /3rdparty/v1).
+       * @example order-1234-reminder
+       */
+      externalId?: Record<string, never> | null;
       /** @example 2026-11-21T18:00:00.000Z */
       scheduledAt?: Record<string, never> | null;
       /** @example 2026-11-22T00:00:00.000Z */
@@ -1090,6 +1150,27 @@ export interface components {
        */
       sendRatePerMinute?: number;
     };
+    SimCardView: {
+      /**
+       * @description The SIM slot, from 0.
+       * @example 0
+       */
+      slotIndex: number;
+      /**
+       * @description What `simNumber` of POST /messages names it by.
+       * @example 1
+       */
+      simNumber: number;
+      /** @example +14155550100 */
+      phoneNumber: string | null;
+      /** @example T-Mobile */
+      carrierName: string | null;
+      /**
+       * @description Messages given to this SIM in the last 60 s.
+       * @example 3
+       */
+      sentLastMinute: number;
+    };
     CreatedDeviceView: {
       /** @example 0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
       id: string;
@@ -1101,7 +1182,7 @@ export interface components {
        */
       enabled: boolean;
       /**
-       * @description Most SMS it is given in any 60 s (its own setting, or the server default).
+       * @description Most SMS it is given in any 60 s (its own setting, or the server default); per SIM card when it reported several.
        * @example 20
        */
       sendRatePerMinute: number;
@@ -1135,6 +1216,26 @@ export interface components {
       appVersion: string | null;
       /** @example +14155550123 */
       phoneNumber: string | null;
+      /**
+       * @description The SIM cards it last reported (empty: it never said; it sends from its default).
+       * @example [
+       *       {
+       *         "slotIndex": 0,
+       *         "simNumber": 1,
+       *         "phoneNumber": "+14155550123",
+       *         "carrierName": "T-Mobile",
+       *         "sentLastMinute": 9
+       *       },
+       *       {
+       *         "slotIndex": 1,
+       *         "simNumber": 2,
+       *         "phoneNumber": null,
+       *         "carrierName": "Vodafone",
+       *         "sentLastMinute": 5
+       *       }
+       *     ]
+       */
+      simCards: components['schemas']['SimCardView'][];
       /**
        * @description Messages it holds that it has not reported on yet.
        * @example 2
@@ -1168,7 +1269,7 @@ export interface components {
        */
       enabled: boolean;
       /**
-       * @description Most SMS it is given in any 60 s (its own setting, or the server default).
+       * @description Most SMS it is given in any 60 s (its own setting, or the server default); per SIM card when it reported several.
        * @example 20
        */
       sendRatePerMinute: number;
@@ -1202,6 +1303,26 @@ export interface components {
       appVersion: string | null;
       /** @example +14155550123 */
       phoneNumber: string | null;
+      /**
+       * @description The SIM cards it last reported (empty: it never said; it sends from its default).
+       * @example [
+       *       {
+       *         "slotIndex": 0,
+       *         "simNumber": 1,
+       *         "phoneNumber": "+14155550123",
+       *         "carrierName": "T-Mobile",
+       *         "sentLastMinute": 9
+       *       },
+       *       {
+       *         "slotIndex": 1,
+       *         "simNumber": 2,
+       *         "phoneNumber": null,
+       *         "carrierName": "Vodafone",
+       *         "sentLastMinute": 5
+       *       }
+       *     ]
+       */
+      simCards: components['schemas']['SimCardView'][];
       /**
        * @description Messages it holds that it has not reported on yet.
        * @example 2
@@ -1296,10 +1417,10 @@ export interface components {
        */
       accessToken: string;
       /**
-       * @description Single use: POST /auth/refresh answers a new pair. Using a refresh token twice ends the session.
+       * @description Single use: POST /auth/refresh answers a new pair. Using a refresh token twice ends the session. Left out when the request said X-Switchboard-Client: web: it is then set in the switchboard_refresh cookie.
        * @example sbr_5b7e2c1a-3f4d-4e8a-9c0b-1d2e3f4a5b6c.q3JtZ0p6X1l5b2RfVzR4eXBhUW1kc1hKQ3l6cEc4Rw
        */
-      refreshToken: string;
+      refreshToken?: string;
       /**
        * @description Seconds the access token is valid for.
        * @example 900
@@ -1317,8 +1438,11 @@ export interface components {
       password: string;
     };
     RefreshTokenDto: {
-      /** @example sbr_5b7e2c1a-3f4d-4e8a-9c0b-1d2e3f4a5b6c.q3JtZ0p6X1l5b2RfVzR4eXBhUW1kc1hKQ3l6cEc4Rw */
-      refreshToken: string;
+      /**
+       * @description Left out by the web app, whose refresh token is in the switchboard_refresh cookie (then X-Switchboard-Client: web is required).
+       * @example sbr_5b7e2c1a-3f4d-4e8a-9c0b-1d2e3f4a5b6c.q3JtZ0p6X1l5b2RfVzR4eXBhUW1kc1hKQ3l6cEc4Rw
+       */
+      refreshToken?: string;
     };
     CreateApiKeyDto: {
       /** @example billing service */
@@ -1411,6 +1535,11 @@ export interface components {
        * @example 0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30
        */
       deviceId?: Record<string, never> | null;
+      /**
+       * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.
+       * @example 2
+       */
+      simNumber?: number | null;
       /** @example SM0123456789abcdef0123456789abcdef */
       providerMessageId?: Record<string, never> | null;
       /** @example 21211 */
@@ -1421,6 +1550,11 @@ export interface components {
       attempts: number;
       /** @example chat-session-123 */
       sessionId?: Record<string, never> | null;
+      /**
+       * @description The id shared by the messages of one request to several recipients (the SMS Gateway for Android client API, /3rdparty/v1).
+       * @example order-1234-reminder
+       */
+      externalId?: Record<string, never> | null;
       /** @example 2026-11-21T18:00:00.000Z */
       scheduledAt?: Record<string, never> | null;
       /** @example 2026-11-22T00:00:00.000Z */
@@ -2170,6 +2304,126 @@ export interface components {
        */
       until?: string;
     };
+    ClientTextMessageDto: {
+      /** @example Your code is 123456 */
+      text: string;
+    };
+    ClientSendMessageDto: {
+      /**
+       * @description Your id for the request (made up when absent). A retry with the same id and body replays the answer; the same id with another body, or once used, is 409 MESSAGE_ID_TAKEN.
+       * @example order-1234-reminder
+       */
+      id?: string;
+      /**
+       * Format: uuid
+       * @description Send through this Switchboard phone (route "device").
+       * @example 0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30
+       */
+      deviceId?: string;
+      /**
+       * @description The text (the older spelling of textMessage.text).
+       * @example Your code is 123456
+       */
+      message?: string;
+      textMessage?: components['schemas']['ClientTextMessageDto'];
+      /**
+       * @description Binary SMS: not supported (400 DATA_MESSAGE_NOT_SUPPORTED).
+       * @example {
+       *       "data": "SGVsbG8=",
+       *       "port": 53739
+       *     }
+       */
+      dataMessage?: Record<string, never>;
+      /**
+       * @description Recipients, E.164; one Switchboard message each.
+       * @example [
+       *       "+14155550123",
+       *       "+14155550124"
+       *     ]
+       */
+      phoneNumbers: string[];
+      /**
+       * @description End-to-end encrypted content: not supported (400 ENCRYPTION_NOT_SUPPORTED).
+       * @example false
+       */
+      isEncrypted?: boolean;
+      /**
+       * @description The phone's SIM to send from (1-based); only phones reporting that SIM send it.
+       * @example 1
+       */
+      simNumber?: number;
+      /**
+       * @description Accepted; Switchboard always records delivery reports.
+       * @example true
+       */
+      withDeliveryReport?: boolean;
+      /**
+       * @description Accepted, not used.
+       * @example 0
+       */
+      priority?: number;
+      /**
+       * @description Seconds the message may wait to be sent (then it fails as expired).
+       * @example 3600
+       */
+      ttl?: number;
+      /**
+       * @description Not sent after this time (instead of ttl).
+       * @example 2026-11-22T00:00:00Z
+       */
+      validUntil?: string;
+      /**
+       * @description Send at this time.
+       * @example 2026-11-21T18:00:00Z
+       */
+      scheduleAt?: string;
+    };
+    ClientRecipientStateDto: {
+      /** @example +14155550123 */
+      phoneNumber: string;
+      /**
+       * @example Sent
+       * @enum {string}
+       */
+      state: 'Pending' | 'Processed' | 'Sent' | 'Delivered' | 'Failed';
+      /**
+       * @description Why it failed (Failed only; absent otherwise).
+       * @example canceled
+       */
+      error?: string;
+    };
+    ClientMessageStateDto: {
+      /** @example order-1234-reminder */
+      id: string;
+      /**
+       * Format: uuid
+       * @description The phone that sent it, if a phone did.
+       * @example null
+       */
+      deviceId?: Record<string, never> | null;
+      /**
+       * @description Pending while any recipient waits, Processed while any is being sent, Failed or Delivered when all are, else Sent.
+       * @enum {string}
+       */
+      state: 'Pending' | 'Processed' | 'Sent' | 'Delivered' | 'Failed';
+      /** @example false */
+      isHashed: boolean;
+      /** @example false */
+      isEncrypted: boolean;
+      recipients: components['schemas']['ClientRecipientStateDto'][];
+      /**
+       * @description When the request reached each state it has reached.
+       * @example {
+       *       "Pending": "2026-11-21T10:00:00.000Z",
+       *       "Sent": "2026-11-21T10:00:01.000Z"
+       *     }
+       */
+      states: {
+        [key: string]: string;
+      };
+      /** @description With ?includeContent=true. */
+      textMessage?: components['schemas']['ClientTextMessageDto'];
+    };
   };
   responses: never;
   parameters: never;
@@ -2357,7 +2611,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone) */
+      /** @description INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (premium-rate, shared-cost or toll-free number, or a country not in ALLOWED_DESTINATION_COUNTRIES; nothing stored), INVALID_MESSAGE, IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone), ROUTE_CONFLICT (`deviceId` or `simNumber` with route twilio), DEVICE_NOT_FOUND (`deviceId` not of this account), SIM_NOT_AVAILABLE (`simNumber` is no SIM the named device, or any device of the account, reports) */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2414,7 +2668,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone) */
+      /** @description INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED (one refused number refuses the batch), INVALID_MESSAGE (several kinds of mistake), IDEMPOTENCY_KEY_REUSED, SENDER_NOT_IN_POOL, SENDER_NOT_AVAILABLE (`from` serves another conversation or group with that phone), ROUTE_CONFLICT (`deviceId` or `simNumber` with route twilio), DEVICE_NOT_FOUND (`deviceId` not of this account), SIM_NOT_AVAILABLE (`simNumber` is no SIM the named device, or any device of the account, reports) */
       422: {
         headers: {
           [name: string]: unknown;
@@ -2925,7 +3179,10 @@ export interface operations {
   AuthController_verify: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The web app's sign-in: the refresh token is set in the HttpOnly cookie switchboard_refresh (SameSite=Strict, Path=/api/v1/auth, Secure over HTTPS) and left out of the body. Required to refresh or log out by that cookie (CSRF: a cross-site form cannot send it). */
+        'X-Switchboard-Client'?: 'web';
+      };
       path?: never;
       cookie?: never;
     };
@@ -2938,6 +3195,8 @@ export interface operations {
       /** @description Signed in (the account is created on first use). */
       200: {
         headers: {
+          /** @description With X-Switchboard-Client: web: switchboard_refresh=<refresh token>; Max-Age=<30 days>; Path=/api/v1/auth; HttpOnly; SameSite=Strict (and Secure over HTTPS). */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2970,7 +3229,10 @@ export interface operations {
   AuthController_login: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The web app's sign-in: the refresh token is set in the HttpOnly cookie switchboard_refresh (SameSite=Strict, Path=/api/v1/auth, Secure over HTTPS) and left out of the body. Required to refresh or log out by that cookie (CSRF: a cross-site form cannot send it). */
+        'X-Switchboard-Client'?: 'web';
+      };
       path?: never;
       cookie?: never;
     };
@@ -2983,6 +3245,8 @@ export interface operations {
       /** @description Signed in. */
       200: {
         headers: {
+          /** @description With X-Switchboard-Client: web: switchboard_refresh=<refresh token>; Max-Age=<30 days>; Path=/api/v1/auth; HttpOnly; SameSite=Strict (and Secure over HTTPS). */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -3015,11 +3279,14 @@ export interface operations {
   AuthController_refresh: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The web app's sign-in: the refresh token is set in the HttpOnly cookie switchboard_refresh (SameSite=Strict, Path=/api/v1/auth, Secure over HTTPS) and left out of the body. Required to refresh or log out by that cookie (CSRF: a cross-site form cannot send it). */
+        'X-Switchboard-Client'?: 'web';
+      };
       path?: never;
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': components['schemas']['RefreshTokenDto'];
       };
@@ -3028,14 +3295,23 @@ export interface operations {
       /** @description A new access token and refresh token. */
       200: {
         headers: {
+          /** @description With X-Switchboard-Client: web: switchboard_refresh=<refresh token>; Max-Age=<30 days>; Path=/api/v1/auth; HttpOnly; SameSite=Strict (and Secure over HTTPS). */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['TokensDto'];
         };
       };
-      /** @description INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED */
+      /** @description INVALID_REFRESH_TOKEN (also: neither a body token nor the cookie), REFRESH_TOKEN_REUSED. A cookie that is refused is cleared. */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description CSRF_HEADER_REQUIRED: the body has no refreshToken and the switchboard_refresh cookie came without X-Switchboard-Client: web */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3046,11 +3322,14 @@ export interface operations {
   AuthController_logout: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The web app's sign-in: the refresh token is set in the HttpOnly cookie switchboard_refresh (SameSite=Strict, Path=/api/v1/auth, Secure over HTTPS) and left out of the body. Required to refresh or log out by that cookie (CSRF: a cross-site form cannot send it). */
+        'X-Switchboard-Client'?: 'web';
+      };
       path?: never;
       cookie?: never;
     };
-    requestBody: {
+    requestBody?: {
       content: {
         'application/json': components['schemas']['RefreshTokenDto'];
       };
@@ -3059,12 +3338,21 @@ export interface operations {
       /** @description The session is over. */
       204: {
         headers: {
+          /** @description When the web app's cookie was in play: switchboard_refresh=; Max-Age=0 (cleared). */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content?: never;
       };
-      /** @description INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED */
+      /** @description INVALID_REFRESH_TOKEN (also: neither a body token nor the cookie), REFRESH_TOKEN_REUSED. A cookie that is refused is cleared. */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description CSRF_HEADER_REQUIRED: the body has no refreshToken and the switchboard_refresh cookie came without X-Switchboard-Client: web */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4312,6 +4600,189 @@ export interface operations {
       };
       /** @description UNAUTHENTICATED: METRICS_TOKEN is set and the bearer token is not it. */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ClientApiController_list: {
+    parameters: {
+      query?: {
+        /** @description Made at or after. */
+        from?: string;
+        /** @description Made before. */
+        to?: string;
+        state?: 'Pending' | 'Processed' | 'Sent' | 'Delivered' | 'Failed';
+        /** @description Sent through this phone. */
+        deviceId?: string;
+        limit?: number;
+        offset?: number;
+        /** @description Include textMessage. */
+        includeContent?: boolean;
+        sort?: 'created_at' | '-created_at';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          /** @description Requests matching the filter */
+          'X-Total-Count'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClientMessageStateDto'][];
+        };
+      };
+      /** @description UNAUTHENTICATED: no valid API key as the Basic password (WWW-Authenticate: Basic). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ClientApiController_send: {
+    parameters: {
+      query?: {
+        /** @description Accepted; numbers are always read as E.164 (a leading + and country code). */
+        skipPhoneValidation?: boolean;
+        /** @description Accepted, not used. */
+        deviceActiveWithin?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ClientSendMessageDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          /** @description The URL of the state */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClientMessageStateDto'];
+        };
+      };
+      /** @description VALIDATION_FAILED, MESSAGE_CONTENT_REQUIRED, CONFLICTING_FIELDS (textMessage and message, or ttl and validUntil), INVALID_SCHEDULE, DATA_MESSAGE_NOT_SUPPORTED, ENCRYPTION_NOT_SUPPORTED, INVALID_PHONE_NUMBER, DESTINATION_NOT_ALLOWED, INVALID_MESSAGE, SENDER_NOT_AVAILABLE, and the device checks of POST /api/v1/messages */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description UNAUTHENTICATED: no valid API key as the Basic password (WWW-Authenticate: Basic). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description MESSAGE_ID_TAKEN: the id was given to other content, or to messages already stored; NUMBER_POOL_EXHAUSTED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SEND_QUOTA_EXCEEDED: the request's segments would pass the account's limit per UTC minute or per UTC day; nothing is stored. Retry-After (seconds) says when it fits; without it the request is larger than the limit itself. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SEND_QUOTA_UNAVAILABLE: Redis, which counts the account's quota, cannot be reached; nothing is stored. Retry-After. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ClientApiController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClientMessageStateDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no valid API key as the Basic password (WWW-Authenticate: Basic). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description MESSAGE_NOT_FOUND (also for another account's id) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  ClientApiController_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClientMessageStateDto'];
+        };
+      };
+      /** @description UNAUTHENTICATED: no valid API key as the Basic password (WWW-Authenticate: Basic). */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description MESSAGE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description MESSAGE_NOT_CANCELABLE: every message is sending or done. */
+      409: {
         headers: {
           [name: string]: unknown;
         };
