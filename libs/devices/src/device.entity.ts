@@ -59,6 +59,13 @@ export class Device {
   @Column('timestamptz')
   updatedAt: Date;
 
+  /**
+   * The key the phone signs its webhooks with (SMS Gateway for Android), encrypted with
+   * SecretCipher bound to the device id; NULL until the phone first asks for its settings.
+   */
+  @Column('text', { nullable: true, select: false })
+  webhookSigningKey: string | null;
+
   /** Set by DELETE: the token stops working; the row stays for the messages that name it. */
   @Column('timestamptz', { nullable: true, select: false })
   deletedAt: Date | null;

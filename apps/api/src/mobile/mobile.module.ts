@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DevicesModule } from '@app/devices';
+import { SmsGatewayInboundController } from '../webhooks/sms-gateway-inbound.controller';
 import { MobileDeviceGuard } from './mobile-device.guard';
+import { MobileSettingsController } from './mobile-settings.controller';
+import { MobileWebhooksController } from './mobile-webhooks.controller';
 
 /**
  * The server side of the SMS Gateway for Android app (docs/android.md): its mobile API under
@@ -9,7 +12,7 @@ import { MobileDeviceGuard } from './mobile-device.guard';
  */
 @Module({
   imports: [DevicesModule],
-  controllers: [],
+  controllers: [MobileSettingsController, MobileWebhooksController, SmsGatewayInboundController],
   providers: [MobileDeviceGuard],
 })
 export class MobileModule {}

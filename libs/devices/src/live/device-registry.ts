@@ -3,6 +3,7 @@ import Redis, { ChainableCommander } from 'ioredis';
 import { REDIS_CLIENT, RedisKeys } from '@app/core';
 import {
   ACKNOWLEDGE,
+  AMEND_PRESENCE,
   CLAIM_PRESENCE,
   DROP_STALE_PRESENCE,
   MARK_DUE_NOW,
@@ -26,6 +27,7 @@ type ScriptRunner = (...args: ScriptArg[]) => Promise<unknown>;
 interface DeviceScriptCommands {
   deviceClaimPresence: ScriptRunner;
   deviceUpdatePresence: ScriptRunner;
+  deviceAmendPresence: ScriptRunner;
   deviceReleasePresence: ScriptRunner;
   deviceSuspendPresence: ScriptRunner;
   deviceDropStalePresence: ScriptRunner;
@@ -39,6 +41,7 @@ interface DeviceScriptCommands {
 const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }> = {
   deviceClaimPresence: { keys: 2, lua: CLAIM_PRESENCE },
   deviceUpdatePresence: { keys: 3, lua: UPDATE_PRESENCE },
+  deviceAmendPresence: { keys: 1, lua: AMEND_PRESENCE },
   deviceReleasePresence: { keys: 5, lua: RELEASE_PRESENCE },
   deviceSuspendPresence: { keys: 2, lua: SUSPEND_PRESENCE },
   deviceDropStalePresence: { keys: 2, lua: DROP_STALE_PRESENCE },
@@ -243,6 +246,16 @@ export class DeviceRegistry {
       owner.deviceId,
       ...toFields(fields),
     ];
+  }
+
+  /**
+   * Status the phone reported by another way than its connection: written into its presence
+   * while it has one (false when it has none; its stored row is then all there is).
+   */
+  async amendPresence(deviceId: string, fields: PresenceFields): Promise<boolean> {
+    const flat = toFields(fields);
+    if (flat.length === 0) return false;
+    return (await this.redis.deviceAmendPresence(this.live(deviceId), ...flat)) === 1;
   }
 
   /** The connection's socket closed: the phone is given nothing more through it. */

@@ -11,6 +11,7 @@ import { AccountSendLimits1764900000000 } from './1764900000000-account-send-lim
 import { PrivateGroups1763700937000 } from './1763700937000-private-groups';
 import { IdempotencyAnswers1763700860000 } from './1763700860000-idempotency-answers';
 import { Webhooks1763701000000 } from './1763701000000-webhooks';
+import { DeviceWebhookSigningKeys1765000000000 } from './1765000000000-device-webhook-signing-keys';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -30,4 +31,5 @@ export const ALL_MIGRATIONS = [
   PrivateGroups1763700937000,
   IdempotencyAnswers1763700860000,
   Webhooks1763701000000,
+  DeviceWebhookSigningKeys1765000000000,
 ];
