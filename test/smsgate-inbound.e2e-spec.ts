@@ -244,6 +244,27 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
       expect((await inboundFrom(account.headers, peer)).map((message) => message.body)).toEqual([
         'only once',
       ]);
+      // Attempts that cross (a slow answer, then the app's retry) still store one.
+      const racing = receivedBody(phone, {
+        messageId: 'ffee0022',
+        sender: peer,
+        message: 'raced',
+        receivedAt: new Date(),
+      });
+      const answers = await Promise.all(
+        [1, 2, 3].map((ago) =>
+          postWebhook(
+            app,
+            pathOf(phone.received.url),
+            signWebhook(phone.key, racing, String(Number(nowSeconds()) - ago)),
+          ),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual([204, 204, 204]);
+      expect((await inboundFrom(account.headers, peer)).map((message) => message.body)).toEqual([
+        'raced',
+        'only once',
+      ]);
       // The same app id at another time is another text (the id is a 32-bit hash).
       await postWebhook(
         app,
@@ -258,7 +279,7 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
           }),
         ),
       ).expect(204);
-      expect(await inboundFrom(account.headers, peer)).toHaveLength(2);
+      expect(await inboundFrom(account.headers, peer)).toHaveLength(3);
     });
 
     it('refuses unsigned, forged, stale and replayed requests, and stores none of them', async () => {
