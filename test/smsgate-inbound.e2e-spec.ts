@@ -222,6 +222,39 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
       ]);
     });
 
+    it('joins the text to the open chat session with its sender, as any inbound text', async () => {
+      const account = await createAccount(app);
+      const phone = await syncedPhone(account.headers);
+      const peer = newPeer();
+      const sessionId = `support-${randomUUID()}`;
+      const opened = await http()
+        .post('/api/v1/messages')
+        .set(account.headers)
+        .send({ to: peer, body: 'How can we help?', sessionId });
+      expect(opened.status).toBe(202);
+      await postWebhook(
+        app,
+        pathOf(phone.received.url),
+        signWebhook(
+          phone.key,
+          receivedBody(phone, {
+            messageId: '0c0ffee0',
+            sender: peer,
+            message: 'My order is late',
+            receivedAt: new Date(),
+          }),
+        ),
+      ).expect(204);
+      const session = await http()
+        .get(`/api/v1/sessions/${sessionId}/messages`)
+        .set(account.headers);
+      expect(session.status).toBe(200);
+      expect(session.body.data.map((message: { body: string }) => message.body)).toEqual([
+        'My order is late',
+        'How can we help?',
+      ]);
+    });
+
     it('stores a retried text once: the app re-signs the same event for each attempt', async () => {
       const account = await createAccount(app);
       const phone = await syncedPhone(account.headers);
