@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { AppConfig } from '@app/core';
 import { createAccount } from './helpers/account.factory';
-import { CreatedDevice, createDevice } from './helpers/device.factory';
+import { CreatedDevice, createDevice, phoneFor } from './helpers/device.factory';
+import { SimulatedPhone } from './fakes/device-simulator';
 import { EventsClient } from './helpers/events-client';
 import {
   APP_WEBHOOK_EVENTS,
@@ -31,6 +32,7 @@ const MOBILE = '/api/mobile/v1';
 describe('SMS Gateway for Android: settings, webhooks and signed inbound', () => {
   let app: NestExpressApplication;
   const sockets: EventsClient[] = [];
+  const phones: SimulatedPhone[] = [];
   const http = () => request(app.getHttpServer());
   let phoneCounter = 0;
   const newPeer = () => `+1415557${String(1000 + phoneCounter++).padStart(4, '0')}`;
@@ -81,6 +83,7 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
   });
   afterAll(async () => {
     sockets.forEach((socket) => socket.close());
+    await Promise.all(phones.map((phone) => phone.close()));
     await app.close();
   });
 
@@ -448,23 +451,28 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
       sockets.push(live);
       await live.waitFor((event) => event.type === 'ready');
       const phone = await syncedPhone(account.headers);
-      const ping = (battery: number, chargingFlags: number, id?: string) =>
+      const ping = (battery: number, chargingFlags: number, transportFlags: number, id: string) =>
         webhookBody(
           'system:ping',
           phone.ping.id,
           phone.device.id,
-          pingPayload({ battery, chargingFlags }),
+          pingPayload({ battery, chargingFlags, transportFlags }),
           id,
         );
 
-      // 3 = charging (1) on AC (2).
+      // Charging flags 3 = charging (1) on AC (2); transport 6 = cellular (2) and Wi-Fi (4).
       await postWebhook(
         app,
         pathOf(phone.ping.url),
-        signWebhook(phone.key, ping(42, 3, 'ping-1')),
+        signWebhook(phone.key, ping(42, 3, 6, 'ping-1')),
       ).expect(204);
       const shown = await http().get(`/api/v1/devices/${phone.device.id}`).set(account.headers);
-      expect(shown.body).toMatchObject({ battery: 42, charging: true, appVersion: '1.68.0' });
+      expect(shown.body).toMatchObject({
+        battery: 42,
+        charging: true,
+        network: 'wifi',
+        appVersion: '1.68.0',
+      });
       expect(shown.body.lastSeenAt).not.toBeNull();
       const updated = await live.waitFor(
         (event) => event.type === 'device.updated' && event.data.id === phone.device.id,
@@ -474,19 +482,47 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
       await postWebhook(
         app,
         pathOf(phone.ping.url),
-        signWebhook(phone.key, ping(41, 0, 'ping-2')),
+        signWebhook(phone.key, ping(41, 0, 2, 'ping-2')),
       ).expect(204);
       // A late retry of the first ping (same event id, signed afresh) does not undo the second.
       const later = String(Number(nowSeconds()) + 5);
       await postWebhook(
         app,
         pathOf(phone.ping.url),
-        signWebhook(phone.key, ping(42, 3, 'ping-1'), later),
+        signWebhook(phone.key, ping(42, 3, 6, 'ping-1'), later),
       ).expect(204);
       // The ping is applied before the answer: the list shows it at once.
       const list = await http().get('/api/v1/devices').set(account.headers);
       const listed = list.body.data.find((device: CreatedDevice) => device.id === phone.device.id);
-      expect(listed).toMatchObject({ battery: 41, charging: false });
+      expect(listed).toMatchObject({ battery: 41, charging: false, network: 'cellular' });
+    });
+
+    it('writes a ping into the live status of a phone that is connected', async () => {
+      const account = await createAccount(app);
+      const phone = await syncedPhone(account.headers);
+      const connected = phoneFor(app, phone.device, {
+        status: { battery: 90, charging: false, signal: 3 },
+      });
+      phones.push(connected);
+      await connected.connect();
+      const before = await http().get(`/api/v1/devices/${phone.device.id}`).set(account.headers);
+      expect(before.body).toMatchObject({ online: true, battery: 90 });
+
+      const body = webhookBody(
+        'system:ping',
+        phone.ping.id,
+        phone.device.id,
+        pingPayload({ battery: 55, chargingFlags: 5, transportFlags: 8 }),
+      );
+      await postWebhook(app, pathOf(phone.ping.url), signWebhook(phone.key, body)).expect(204);
+      const after = await http().get(`/api/v1/devices/${phone.device.id}`).set(account.headers);
+      expect(after.body).toMatchObject({
+        online: true,
+        battery: 55,
+        charging: true,
+        network: 'ethernet',
+        signal: 3,
+      });
     });
   });
 });

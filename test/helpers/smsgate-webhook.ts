@@ -91,7 +91,12 @@ export function smsReceivedPayload(sms: {
  * `mapOf("health" to HealthResponse)`: version, releaseId, status, checks; the checks of
  * HealthService (messages:…, connection:…, battery:…), each a CheckResult.
  */
-export function pingPayload(status: { battery: number; chargingFlags: number }) {
+export function pingPayload(status: {
+  battery: number;
+  chargingFlags: number;
+  /** connection:transport: 2 cellular, 4 Wi-Fi, 8 Ethernet (TransportType values, summed). */
+  transportFlags?: number;
+}) {
   const check = (observedValue: number, observedUnit: string, description: string) => ({
     status: 'pass',
     observedValue,
@@ -106,7 +111,11 @@ export function pingPayload(status: { battery: number; chargingFlags: number }) 
       checks: {
         'messages:failed': check(0, 'messages', 'Failed messages for last hour'),
         'connection:status': check(1, 'boolean', 'Internet connection status'),
-        'connection:transport': check(2, 'flags', 'Network transport type'),
+        'connection:transport': check(
+          status.transportFlags ?? 4,
+          'flags',
+          'Network transport type',
+        ),
         'connection:cellular': check(0, 'index', 'Cellular network type'),
         'battery:level': check(status.battery, 'percent', 'Battery level in percent'),
         'battery:charging': check(status.chargingFlags, 'flags', 'Is the phone charging?'),

@@ -50,6 +50,10 @@ export class Device {
   @Column('integer', { nullable: true })
   signal: number | null;
 
+  /** How the phone is connected, as SMS Gateway for Android's pings say: wifi, ethernet, cellular, none. */
+  @Column('text', { nullable: true })
+  network: string | null;
+
   @Column('timestamptz', { nullable: true })
   lastSeenAt: Date | null;
 

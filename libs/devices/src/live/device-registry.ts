@@ -68,6 +68,7 @@ export interface PresenceFields {
   battery?: number;
   charging?: boolean;
   signal?: number;
+  network?: string;
   model?: string;
   androidVersion?: string;
   appVersion?: string;
@@ -84,6 +85,7 @@ export interface DeviceLiveState {
   battery: number | null;
   charging: boolean | null;
   signal: number | null;
+  network: string | null;
   model: string | null;
   androidVersion: string | null;
   appVersion: string | null;
@@ -336,6 +338,7 @@ export class DeviceRegistry {
         battery: numberOrNull(presence.battery),
         charging: flagOrNull(presence.charging),
         signal: numberOrNull(presence.signal),
+        network: textOrNull(presence.network),
         model: textOrNull(presence.model),
         androidVersion: textOrNull(presence.androidVersion),
         appVersion: textOrNull(presence.appVersion),

@@ -157,6 +157,7 @@ export class SmsGatewayWebhooksService {
     const fields: PresenceFields = {};
     if (status.battery !== undefined) fields.battery = status.battery;
     if (status.charging !== undefined) fields.charging = status.charging;
+    if (status.network !== undefined) fields.network = status.network;
     if (status.appVersion !== undefined) fields.appVersion = status.appVersion;
     const now = this.clock.now();
     await this.registry.amendPresence(device.id, fields);
@@ -165,6 +166,7 @@ export class SmsGatewayWebhooksService {
       {
         ...(status.battery !== undefined ? { battery: status.battery } : {}),
         ...(status.charging !== undefined ? { charging: status.charging } : {}),
+        ...(status.network !== undefined ? { network: status.network } : {}),
         ...(status.appVersion !== undefined ? { appVersion: status.appVersion } : {}),
         lastSeenAt: now,
       },
