@@ -14,6 +14,7 @@ import {
   requestContextMiddleware,
   validationExceptionFactory,
 } from '@app/core';
+import { SMS_GATEWAY_WEBHOOKS_PATH } from '@app/devices';
 import { CLIENT_API_PREFIX, MOBILE_API_PREFIX } from './mobile/mobile-paths';
 import { CLIENT_API_BASIC_AUTH } from './mobile/client-api/client-api.controller';
 import { API_PREFIX, DOCS_PATH } from './api-paths';
@@ -26,6 +27,8 @@ export const BODY_LIMIT = '100kb';
  * counts is UTF-16 code units): 4.8 MB of text, plus the JSON around it.
  */
 export const BATCH_BODY_LIMIT = '6mb';
+/** A received text of up to 40,000 characters (a long concatenated SMS), in UTF-8, in JSON. */
+const SMS_GATEWAY_BODY_LIMIT = '256kb';
 export const BATCH_PATH = `/${API_PREFIX}/messages/batch`;
 
 /** Routes that live outside /api/v1: the home page, probes, provider webhooks. */
@@ -39,7 +42,7 @@ export const UNPREFIXED_ROUTES = [
   // (docs/android.md), as do the signed webhooks the app posts received texts to.
   { path: `${MOBILE_API_PREFIX}/{*path}`, method: RequestMethod.ALL },
   { path: `${CLIENT_API_PREFIX}/{*path}`, method: RequestMethod.ALL },
-  { path: 'webhooks/sms-gateway/{*path}', method: RequestMethod.ALL },
+  { path: `${SMS_GATEWAY_WEBHOOKS_PATH}/{*path}`, method: RequestMethod.ALL },
 ];
 
 /**
@@ -67,6 +70,11 @@ export function configureApiApp(app: NestExpressApplication): NestExpressApplica
   );
   serveWebApp(app);
   // Whichever parser reads a body first wins; the second sees it already read and passes.
+  // The app's webhooks are signed over their exact bytes: kept raw, parsed once checked.
+  app.use(
+    `/${SMS_GATEWAY_WEBHOOKS_PATH}`,
+    express.raw({ type: () => true, limit: SMS_GATEWAY_BODY_LIMIT }),
+  );
   app.use(BATCH_PATH, express.json({ limit: BATCH_BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));

@@ -32,3 +32,4 @@ export * from './clock/clock';
 export * from './clock/deadline';
 export * from './ids/uuid';
 export * from './secrets/prefixed-secret';
+export * from './secrets/secret-cipher';

@@ -55,6 +55,10 @@ export class Device {
   @Column('integer', { nullable: true })
   signal: number | null;
 
+  /** How the phone is connected, as SMS Gateway for Android's pings say: wifi, ethernet, cellular, none. */
+  @Column('text', { nullable: true })
+  network: string | null;
+
   @Column('timestamptz', { nullable: true })
   lastSeenAt: Date | null;
 
@@ -63,6 +67,13 @@ export class Device {
 
   @Column('timestamptz')
   updatedAt: Date;
+
+  /**
+   * The key the phone signs its webhooks with (SMS Gateway for Android), encrypted with
+   * SecretCipher bound to the device id; NULL until the phone first asks for its settings.
+   */
+  @Column('text', { nullable: true, select: false })
+  webhookSigningKey: string | null;
 
   /** Set by DELETE: the token stops working; the row stays for the messages that name it. */
   @Column('timestamptz', { nullable: true, select: false })

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ClockModule } from '@app/core';
+import { ClockModule, SecretCipher } from '@app/core';
 import { MessagingModule } from '@app/messaging';
 import { Device } from './device.entity';
 import { DeviceReportsService } from './device-reports.service';
@@ -10,6 +10,9 @@ import { DeviceChangeHooks } from './device-change-hooks';
 import { DeviceChannel } from './live/device-channel';
 import { DeviceRegistry } from './live/device-registry';
 import { RequestedDeviceCheck } from './requested-device-check';
+import { DeviceSigningKeys } from './sms-gateway/device-signing-keys.service';
+import { SmsGatewaySettingsService } from './sms-gateway/sms-gateway-settings.service';
+import { SmsGatewayWebhooksService } from './sms-gateway/sms-gateway-webhooks.service';
 
 /** Phones as the API process sees them: the Devices API and the `/ws/devices` sessions. */
 @Module({
@@ -22,6 +25,10 @@ import { RequestedDeviceCheck } from './requested-device-check';
     DeviceSessionsService,
     DeviceReportsService,
     RequestedDeviceCheck,
+    SecretCipher,
+    DeviceSigningKeys,
+    SmsGatewaySettingsService,
+    SmsGatewayWebhooksService,
   ],
   exports: [
     DeviceChangeHooks,
@@ -29,6 +36,9 @@ import { RequestedDeviceCheck } from './requested-device-check';
     DeviceSessionsService,
     DeviceReportsService,
     DeviceChannel,
+    DeviceSigningKeys,
+    SmsGatewaySettingsService,
+    SmsGatewayWebhooksService,
   ],
 })
 export class DevicesModule {}

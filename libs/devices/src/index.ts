@@ -15,3 +15,8 @@ export * from './protocol/device-frames';
 export * from './routing/device-deadline-sweeper';
 export * from './routing/device.route';
 export * from './sim-cards';
+export * from './sms-gateway/device-signing-keys.service';
+export * from './sms-gateway/sms-gateway-errors';
+export * from './sms-gateway/sms-gateway-settings.service';
+export * from './sms-gateway/sms-gateway-signature';
+export * from './sms-gateway/sms-gateway-webhooks.service';

@@ -4,7 +4,10 @@ import { DevicesModule } from '@app/devices';
 import { MessagingModule } from '@app/messaging';
 import { ClientApiAuthGuard } from './client-api/client-api-auth.guard';
 import { ClientApiController, LegacyClientApiController } from './client-api/client-api.controller';
+import { SmsGatewayInboundController } from '../webhooks/sms-gateway-inbound.controller';
 import { MobileDeviceGuard } from './mobile-device.guard';
+import { MobileSettingsController } from './mobile-settings.controller';
+import { MobileWebhooksController } from './mobile-webhooks.controller';
 
 /**
  * The server side of the SMS Gateway for Android app (docs/android.md): its mobile API under
@@ -13,7 +16,13 @@ import { MobileDeviceGuard } from './mobile-device.guard';
  */
 @Module({
   imports: [AuthModule, DevicesModule, MessagingModule],
-  controllers: [ClientApiController, LegacyClientApiController],
+  controllers: [
+    ClientApiController,
+    LegacyClientApiController,
+    MobileSettingsController,
+    MobileWebhooksController,
+    SmsGatewayInboundController,
+  ],
   providers: [MobileDeviceGuard, ClientApiAuthGuard],
 })
 export class MobileModule {}

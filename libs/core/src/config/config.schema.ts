@@ -47,6 +47,19 @@ const optionalString = z
   .optional()
   .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
 
+/**
+ * Where phones running SMS Gateway for Android reach this API: an origin (optionally with a path
+ * prefix, for a reverse proxy), without credentials, query or fragment. Its release build refuses
+ * plain HTTP except to 127.0.0.1; its "insecure" build allows it on a LAN.
+ */
+const mobilePublicUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+  .refine((value) => {
+    const url = URL.canParse(value) ? new URL(value) : null;
+    return !url || (!url.username && !url.password && !url.search && !url.hash);
+  }, 'must have no credentials, query or fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 const commaSeparatedList = z
   .string()
   .optional()
@@ -88,6 +101,8 @@ export const environmentSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+    // Empty: the origin each phone called GET /api/mobile/v1/webhooks at (docs/android.md).
+    MOBILE_PUBLIC_URL: optionalString.pipe(mobilePublicUrl.optional()),
     TRUST_PROXY: z
       .string()
       .default('loopback')

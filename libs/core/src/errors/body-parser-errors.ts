@@ -22,7 +22,8 @@ const NUL_IN_URL = 'url.nul.character';
 export function screenRequests(request: Request, _response: Response, next: NextFunction) {
   const refuse = (type: string) => next(Object.assign(new Error(type), { type, status: 400 }));
   if (/%00/i.test(request.originalUrl)) return refuse(NUL_IN_URL);
-  if (request.is('application/json')) {
+  // A raw body (a signed webhook, parsed by its handler after the check) is screened there.
+  if (request.is('application/json') && !Buffer.isBuffer(request.body)) {
     const fault = findJsonFault(request.body);
     if (fault) return refuse(fault === 'too-deep' ? TOO_DEEP : NUL_IN_BODY);
   }

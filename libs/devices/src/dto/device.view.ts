@@ -46,6 +46,15 @@ export class DeviceView {
   @ApiProperty({ example: 3, nullable: true, type: Number, description: 'Signal level 0–4.' })
   signal: number | null;
 
+  @ApiProperty({
+    example: 'wifi',
+    nullable: true,
+    type: String,
+    enum: ['wifi', 'ethernet', 'cellular', 'none'],
+    description: 'How the phone is connected (from SMS Gateway for Android pings).',
+  })
+  network: string | null;
+
   @ApiProperty({ example: 'Pixel 7', nullable: true, type: String })
   model: string | null;
 
@@ -109,6 +118,7 @@ export class DeviceView {
       battery: pick(live?.battery, device.battery),
       charging: pick(live?.charging, device.charging),
       signal: pick(live?.signal, device.signal),
+      network: pick(live?.network, device.network),
       model: pick(live?.model, device.model),
       androidVersion: pick(live?.androidVersion, device.androidVersion),
       appVersion: pick(live?.appVersion, device.appVersion),

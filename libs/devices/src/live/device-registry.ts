@@ -3,6 +3,7 @@ import Redis, { ChainableCommander } from 'ioredis';
 import { REDIS_CLIENT, RedisKeys } from '@app/core';
 import {
   ACKNOWLEDGE,
+  AMEND_PRESENCE,
   CLAIM_PRESENCE,
   DROP_STALE_PRESENCE,
   MARK_DUE_NOW,
@@ -26,6 +27,7 @@ type ScriptRunner = (...args: ScriptArg[]) => Promise<unknown>;
 interface DeviceScriptCommands {
   deviceClaimPresence: ScriptRunner;
   deviceUpdatePresence: ScriptRunner;
+  deviceAmendPresence: ScriptRunner;
   deviceReleasePresence: ScriptRunner;
   deviceSuspendPresence: ScriptRunner;
   deviceDropStalePresence: ScriptRunner;
@@ -39,6 +41,7 @@ interface DeviceScriptCommands {
 const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }> = {
   deviceClaimPresence: { keys: 2, lua: CLAIM_PRESENCE },
   deviceUpdatePresence: { keys: 3, lua: UPDATE_PRESENCE },
+  deviceAmendPresence: { keys: 1, lua: AMEND_PRESENCE },
   deviceReleasePresence: { keys: 5, lua: RELEASE_PRESENCE },
   deviceSuspendPresence: { keys: 2, lua: SUSPEND_PRESENCE },
   deviceDropStalePresence: { keys: 2, lua: DROP_STALE_PRESENCE },
@@ -65,6 +68,7 @@ export interface PresenceFields {
   battery?: number;
   charging?: boolean;
   signal?: number;
+  network?: string;
   model?: string;
   androidVersion?: string;
   appVersion?: string;
@@ -81,6 +85,7 @@ export interface DeviceLiveState {
   battery: number | null;
   charging: boolean | null;
   signal: number | null;
+  network: string | null;
   model: string | null;
   androidVersion: string | null;
   appVersion: string | null;
@@ -255,6 +260,16 @@ export class DeviceRegistry {
     ];
   }
 
+  /**
+   * Status the phone reported by another way than its connection: written into its presence
+   * while it has one (false when it has none; its stored row is then all there is).
+   */
+  async amendPresence(deviceId: string, fields: PresenceFields): Promise<boolean> {
+    const flat = toFields(fields);
+    if (flat.length === 0) return false;
+    return (await this.redis.deviceAmendPresence(this.live(deviceId), ...flat)) === 1;
+  }
+
   /** The connection's socket closed: the phone is given nothing more through it. */
   async suspendPresence(owner: PresenceOwner, ttlMs: number): Promise<void> {
     await this.redis.deviceSuspendPresence(
@@ -352,6 +367,7 @@ export class DeviceRegistry {
         battery: numberOrNull(presence.battery),
         charging: flagOrNull(presence.charging),
         signal: numberOrNull(presence.signal),
+        network: textOrNull(presence.network),
         model: textOrNull(presence.model),
         androidVersion: textOrNull(presence.androidVersion),
         appVersion: textOrNull(presence.appVersion),

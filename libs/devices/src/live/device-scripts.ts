@@ -54,6 +54,16 @@ redis.call('SADD', KEYS[2], ARGV[5])
 return 1`;
 
 /**
+ * Writes fields of a presence from outside its connection (a phone's status arriving by another
+ * way, e.g. a signed webhook), only while some connection holds it: it never brings a presence
+ * back nor extends its life. KEYS: live. ARGV: field/value pairs. Returns 1 if written, else 0.
+ */
+export const AMEND_PRESENCE = `
+if redis.call('HEXISTS', KEYS[1], 'connection') == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1`;
+
+/**
  * The connection closed. If it still held the presence: the phone is offline, and what it holds
  * falls due — at once if it never acknowledged it, after a grace period if it did (the phone may
  * reconnect and report). A marker keeps a heartbeat already under way from bringing the presence

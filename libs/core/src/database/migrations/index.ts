@@ -14,6 +14,7 @@ import { Webhooks1763701000000 } from './1763701000000-webhooks';
 import { DeviceSimCards1764910000000 } from './1764910000000-device-sim-cards';
 import { MessagesSimNumber1764910100000 } from './1764910100000-messages-sim-number';
 import { MessagesExternalId1765000000000 } from './1765000000000-messages-external-id';
+import { DeviceWebhookSigningKeys1765000100000 } from './1765000100000-device-webhook-signing-keys';
 
 /**
  * Every migration, oldest first. Listed by import rather than found by a file glob so that the
@@ -36,4 +37,5 @@ export const ALL_MIGRATIONS = [
   DeviceSimCards1764910000000,
   MessagesSimNumber1764910100000,
   MessagesExternalId1765000000000,
+  DeviceWebhookSigningKeys1765000100000,
 ];

@@ -1,0 +1,140 @@
+import { createHmac } from 'node:crypto';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+
+/**
+ * The SMS Gateway for Android app's side of its webhooks, written from its source (v1.68.0):
+ * `WebHookEventDTO` as Gson writes it, and `PayloadSingingPlugin`'s signature.
+ */
+
+/**
+ * Gson's output for a JSON tree: compact, keys in declaration order (Kotlin subclass fields
+ * before its superclass's), nulls left out, and with HTML escaping on (Gson's default, which the
+ * app does not turn off): < > & = ' become \u003c \u003e \u0026 \u003d \u0027.
+ */
+export function gsonJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&=']/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` in the phone's time zone (here +02:00, as a phone abroad). */
+export function gsonDate(date: Date, offsetMinutes = 120): string {
+  const local = new Date(date.getTime() + offsetMinutes * 60_000);
+  const sign = offsetMinutes >= 0 ? '+' : '-';
+  const hours = String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0');
+  const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');
+  const zone = offsetMinutes === 0 ? 'Z' : `${sign}${hours}:${minutes}`;
+  return local.toISOString().replace('Z', zone);
+}
+
+/**
+ * HMAC-SHA256 keyed with the key's UTF-8 bytes, over the body text followed by the timestamp
+ * (Unix seconds), lowercase hex: exactly `generateSignature(…, secretKey, content.text + timestamp)`.
+ */
+export function appSignature(key: string, body: string, timestamp: string): string {
+  return createHmac('sha256', Buffer.from(key, 'utf8'))
+    .update(Buffer.from(body + timestamp, 'utf8'))
+    .digest('hex');
+}
+
+export const nowSeconds = () => String(Math.floor(Date.now() / 1000));
+
+export interface SignedWebhook {
+  body: string;
+  timestamp: string;
+  signature: string;
+}
+
+/** One attempt at sending: the app signs each attempt at the time it is made. */
+export function signWebhook(key: string, body: string, timestamp = nowSeconds()): SignedWebhook {
+  return { body, timestamp, signature: appSignature(key, body, timestamp) };
+}
+
+/** The envelope of every webhook (WebHookEventDTO: id, webhookId, event, deviceId, payload). */
+export function webhookBody(
+  event: string,
+  webhookId: string,
+  deviceId: string,
+  payload: Record<string, unknown>,
+  id = `ev${Math.random().toString(36).slice(2, 20)}`,
+): string {
+  return gsonJson({ id, webhookId, event, deviceId, payload });
+}
+
+/**
+ * `SmsEventPayload.SmsReceived`: its own fields (message, receivedAt), then MessageEventPayload's
+ * (messageId, sender, recipient, simNumber, phoneNumber = the sender); `recipient` may be null.
+ */
+export function smsReceivedPayload(sms: {
+  messageId: string;
+  sender: string;
+  message: string;
+  receivedAt: Date;
+  recipient?: string | null;
+  simNumber?: number | null;
+}): Record<string, unknown> {
+  const payload: Record<string, unknown> = {
+    message: sms.message,
+    receivedAt: gsonDate(sms.receivedAt),
+    messageId: sms.messageId,
+    sender: sms.sender,
+  };
+  if (sms.recipient != null) payload.recipient = sms.recipient;
+  if (sms.simNumber != null) payload.simNumber = sms.simNumber;
+  payload.phoneNumber = sms.sender;
+  return payload;
+}
+
+/**
+ * `mapOf("health" to HealthResponse)`: version, releaseId, status, checks; the checks of
+ * HealthService (messages:…, connection:…, battery:…), each a CheckResult.
+ */
+export function pingPayload(status: {
+  battery: number;
+  chargingFlags: number;
+  /** connection:transport: 2 cellular, 4 Wi-Fi, 8 Ethernet (TransportType values, summed). */
+  transportFlags?: number;
+}) {
+  const check = (observedValue: number, observedUnit: string, description: string) => ({
+    status: 'pass',
+    observedValue,
+    observedUnit,
+    description,
+  });
+  return {
+    health: {
+      version: '1.68.0',
+      releaseId: 68000,
+      status: 'pass',
+      checks: {
+        'messages:failed': check(0, 'messages', 'Failed messages for last hour'),
+        'connection:status': check(1, 'boolean', 'Internet connection status'),
+        'connection:transport': check(
+          status.transportFlags ?? 4,
+          'flags',
+          'Network transport type',
+        ),
+        'connection:cellular': check(0, 'index', 'Cellular network type'),
+        'battery:level': check(status.battery, 'percent', 'Battery level in percent'),
+        'battery:charging': check(status.chargingFlags, 'flags', 'Is the phone charging?'),
+      },
+    },
+  };
+}
+
+/** POSTs a webhook as the app's OkHttp client does (JSON, its User-Agent, the two headers). */
+export function postWebhook(
+  app: NestExpressApplication,
+  path: string,
+  signed: Partial<SignedWebhook> & { body: string },
+) {
+  const call = request(app.getHttpServer())
+    .post(path)
+    .set('Content-Type', 'application/json; charset=UTF-8')
+    .set('User-Agent', 'me.capcom.smsgateway/1.68.0');
+  if (signed.signature !== undefined) call.set('X-Signature', signed.signature);
+  if (signed.timestamp !== undefined) call.set('X-Timestamp', signed.timestamp);
+  return call.send(signed.body);
+}
