@@ -889,6 +889,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/mobile/v1/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Settings for the SMS Gateway for Android app
+     * @description What the app imports on start and once a day (docs/android.md): SSE only, a ping interval, and the key this device signs its webhooks with (made on first call).
+     */
+    get: operations['MobileSettingsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/mobile/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Webhooks for the SMS Gateway for Android app
+     * @description Switchboard's own endpoints for this device's `sms:received` and `system:ping`, signed with the key of GET /settings. URLs start with MOBILE_PUBLIC_URL, else with the origin this request reached (mind TRUST_PROXY behind a proxy): the release app posts to https:// or http://127.0.0.1 only.
+     */
+    get: operations['MobileWebhooksController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/sms-gateway/{deviceId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Webhooks of a phone running SMS Gateway for Android
+     * @description The app is given this URL by GET /api/mobile/v1/webhooks. `X-Signature` is the hex HMAC-SHA256 of the body followed by `X-Timestamp` (Unix seconds), keyed with the device’s signing key; the timestamp must be within 5 minutes, and one signed request is taken once. `sms:received` enters the inbound pipeline once per the app’s message id; `system:ping` updates the device’s battery and charging; other events are accepted and ignored.
+     */
+    post: operations['SmsGatewayInboundController_receive'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1208,6 +1268,12 @@ export interface components {
        * @example 3
        */
       signal: number | null;
+      /**
+       * @description How the phone is connected (from SMS Gateway for Android pings).
+       * @example wifi
+       * @enum {string|null}
+       */
+      network: 'wifi' | 'ethernet' | 'cellular' | 'none' | null;
       /** @example Pixel 7 */
       model: string | null;
       /** @example 14 */
@@ -1295,6 +1361,12 @@ export interface components {
        * @example 3
        */
       signal: number | null;
+      /**
+       * @description How the phone is connected (from SMS Gateway for Android pings).
+       * @example wifi
+       * @enum {string|null}
+       */
+      network: 'wifi' | 'ethernet' | 'cellular' | 'none' | null;
       /** @example Pixel 7 */
       model: string | null;
       /** @example 14 */
@@ -2423,6 +2495,40 @@ export interface components {
       };
       /** @description With ?includeContent=true. */
       textMessage?: components['schemas']['ClientTextMessageDto'];
+    };
+    GatewaySettingsView: {
+      /**
+       * @description Wake up by Server-Sent Events (GET /events) only: no Firebase.
+       * @enum {string}
+       */
+      notification_channel: 'SSE_ONLY';
+    };
+    PingSettingsView: {
+      /**
+       * @description Seconds between `system:ping` webhooks; each also makes the app pull messages.
+       * @example 60
+       */
+      interval_seconds: number;
+    };
+    WebhookSettingsView: {
+      /**
+       * @description The key this device signs its webhooks with (X-Signature).
+       * @example n3yQ0vJ5r2bX8kLw1cF7pT4mZ6hS9dA0eG2uK5iO3qE
+       */
+      signing_key: string;
+    };
+    SmsGatewaySettingsView: {
+      gateway: components['schemas']['GatewaySettingsView'];
+      ping: components['schemas']['PingSettingsView'];
+      webhooks: components['schemas']['WebhookSettingsView'];
+    };
+    SmsGatewayWebhookView: {
+      /** @example switchboard-sms-received */
+      id: string;
+      /** @example https://sms.example.com/webhooks/sms-gateway/0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
+      url: string;
+      /** @enum {string} */
+      event: 'sms:received' | 'system:ping';
     };
   };
   responses: never;
@@ -4782,6 +4888,106 @@ export interface operations {
         content?: never;
       };
       /** @description MESSAGE_NOT_CANCELABLE: every message is sending or done. */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileSettingsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SmsGatewaySettingsView'];
+        };
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileWebhooksController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SmsGatewayWebhookView'][];
+        };
+      };
+      /** @description MOBILE_ORIGIN_UNKNOWN */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  SmsGatewayInboundController_receive: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Taken (also a retry of a text already stored). */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SMS_GATEWAY_PAYLOAD_INVALID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SMS_GATEWAY_SIGNATURE_MISSING, SMS_GATEWAY_SIGNATURE_INVALID (also an unknown or deleted device), SMS_GATEWAY_TIMESTAMP_STALE */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SMS_GATEWAY_WEBHOOK_REPLAYED */
       409: {
         headers: {
           [name: string]: unknown;
