@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/core';
-import { InboundMessagesService, PhoneDeliveryState, PossibleDuplicateSends } from '@app/messaging';
+import {
+  InboundMessagesService,
+  Message,
+  MessageHistory,
+  MessageStatus,
+  PhoneDeliveryState,
+  PossibleDuplicateSends,
+} from '@app/messaging';
 import { AuthenticatedDevice } from './device-sessions.service';
 import { DeviceRegistry } from './live/device-registry';
 import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
@@ -25,6 +32,7 @@ export class DeviceReportsService {
     private readonly phoneDelivery: PhoneDeliveryState,
     private readonly inbound: InboundMessagesService,
     private readonly possibleDuplicates: PossibleDuplicateSends,
+    private readonly history: MessageHistory,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -40,6 +48,32 @@ export class DeviceReportsService {
     );
     if (outcome === 'accepted') return 'accepted';
     return outcome === 'unknown' ? 'not-assigned' : 'ignored';
+  }
+
+  /**
+   * For a phone that pulls its work (the SMS Gateway app, over SSE): the messages it holds, at
+   * most `limit`. Pulling a message is its ack (the result deadline starts with the first pull);
+   * a message pulled again is given again, since the phone may have lost the answer. A message
+   * that is no longer being sent (canceled, expired) is left to the deadline sweeper.
+   */
+  async pull(device: AuthenticatedDevice, limit: number): Promise<Message[]> {
+    const held = await this.registry.heldMessageIds(device.id, limit);
+    const messages = (await this.history.findManyOwned(device.accountId, held)).filter(
+      (message) =>
+        message.status === MessageStatus.Sending &&
+        message.direction === 'outbound' &&
+        !message.sensitive,
+    );
+    const resultDeadline = this.clock.now().getTime() + this.resultTimeoutMs;
+    const acks = await Promise.all(
+      messages.map((message) => this.registry.acknowledge(message.id, device.id, resultDeadline)),
+    );
+    return messages.filter((_, index) => acks[index] === 'accepted' || acks[index] === 'duplicate');
+  }
+
+  /** The device's messages among `messageIds`, as stored (what a report would change). */
+  messagesOf(device: AuthenticatedDevice, messageIds: string[]): Promise<Message[]> {
+    return this.history.findManyOwned(device.accountId, messageIds);
   }
 
   async report(

@@ -60,8 +60,12 @@ export interface PresenceOwner extends DeviceConnectionRef {
   accountId: string;
 }
 
+/** How a phone is connected: our `/ws/devices` protocol, or the SMS Gateway app's event stream. */
+export type DeviceTransportKind = 'websocket' | 'sse';
+
 /** What a phone says about itself (hello, status), as stored in its presence. */
 export interface PresenceFields {
+  transport?: DeviceTransportKind;
   battery?: number;
   charging?: boolean;
   signal?: number;
@@ -76,6 +80,8 @@ export interface PresenceFields {
 /** A device's live state, as GET /devices shows it. */
 export interface DeviceLiveState {
   online: boolean;
+  /** How it is connected now; null while it is not. */
+  transport: DeviceTransportKind | null;
   connectedAt: Date | null;
   lastSeenAt: Date | null;
   battery: number | null;
@@ -318,6 +324,9 @@ export class DeviceRegistry {
       const connected = presence.connection !== undefined;
       states.set(id, {
         online: connected && presence.ready === '1',
+        transport: connected
+          ? ((textOrNull(presence.transport) as DeviceTransportKind) ?? null)
+          : null,
         connectedAt: connected ? new Date(Number(presence.connectedAt)) : null,
         lastSeenAt: connected ? new Date(Number(presence.lastSeenAt)) : null,
         battery: numberOrNull(presence.battery),
@@ -332,6 +341,19 @@ export class DeviceRegistry {
       });
     });
     return states;
+  }
+
+  /**
+   * The messages the device holds now (given to it, not yet reported on), oldest deadline first,
+   * at most `limit`: what a phone that pulls its work (the SMS Gateway app) is given.
+   */
+  async heldMessageIds(deviceId: string, limit: number): Promise<string[]> {
+    const ids = await this.redis.zrange(this.inflight(deviceId), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.handover(id), 'device');
+    const holders = (await pipeline.exec()) ?? [];
+    return ids.filter((_, index) => holders[index]?.[1] === deviceId);
   }
 
   // ---- picks and hand-overs (workers, API instances) ----

@@ -473,6 +473,16 @@ export class MessageRepository {
     return rows[0] ? messageFromRow(rows[0]) : null;
   }
 
+  /** The account's messages among `messageIds` (unknown ids and other accounts' are left out). */
+  async findManyOwned(accountId: string, messageIds: string[]): Promise<Message[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.dataSource.query(
+      'SELECT * FROM messages WHERE id = ANY($1::uuid[]) AND account_id = $2',
+      [messageIds, accountId],
+    );
+    return rows.map(messageFromRow);
+  }
+
   async findById(messageId: string): Promise<Message | null> {
     const rows = await this.dataSource.query('SELECT * FROM messages WHERE id = $1', [messageId]);
     return rows[0] ? messageFromRow(rows[0]) : null;
