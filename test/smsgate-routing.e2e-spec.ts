@@ -8,7 +8,11 @@ import { createAccount } from './helpers/account.factory';
 import { CreatedDevice, createDevice, phoneFor } from './helpers/device.factory';
 import { eventually } from './helpers/eventually';
 import { appCall, gsonNow, jsonOf, openAppEvents } from './helpers/smsgate-app-http';
-import { messageListSchema, schemaErrors } from './helpers/smsgate-app-schemas';
+import {
+  messageCancelledPayloadSchema,
+  messageListSchema,
+  schemaErrors,
+} from './helpers/smsgate-app-schemas';
 import { createTestApp, urlOf } from './helpers/test-app';
 import { spawnWorkerProcess, stopProcess } from './helpers/worker-process';
 
@@ -21,6 +25,7 @@ const ENV = {
 };
 
 type AppState = 'Processed' | 'Sent' | 'Delivered' | 'Failed';
+type PhoneMode = 'hold' | 'auto' | 'mute' | 'asleep';
 
 /**
  * A phone running the app, as far as these tests need it: its stream open, a pull whenever it is
@@ -40,8 +45,11 @@ class AppPhone {
   constructor(
     private readonly base: string,
     readonly device: CreatedDevice,
-    /** `hold`: keep the results until released; `auto`: report Sent then Delivered; `mute`: never report. */
-    private mode: 'hold' | 'auto' | 'mute',
+    /**
+     * `hold`: keep the results until released; `auto`: report Sent then Delivered; `mute`: never
+     * report; `asleep`: pull only when the test says (a phone whose pull has not run yet).
+     */
+    private mode: PhoneMode,
   ) {}
 
   async connect(): Promise<void> {
@@ -86,8 +94,16 @@ class AppPhone {
     this.reported.push({ id, state });
   }
 
+  /** Pulls now, whatever the mode; the ids pulled. */
+  async pullNow(): Promise<string[]> {
+    const before = this.pulled.length;
+    await this.pull();
+    return this.pulled.slice(before);
+  }
+
   private wake(reason: string): void {
     this.wakeUps.push(reason);
+    if (this.mode === 'asleep') return;
     if (this.pulling) {
       this.again = true;
       return;
@@ -135,11 +151,7 @@ describe('SMS Gateway app phones in the device route', () => {
   const socketPhones: SimulatedPhone[] = [];
 
   const http = (app: NestExpressApplication) => request(app.getHttpServer());
-  const appPhone = (
-    app: NestExpressApplication,
-    device: CreatedDevice,
-    mode: 'hold' | 'auto' | 'mute',
-  ) => {
+  const appPhone = (app: NestExpressApplication, device: CreatedDevice, mode: PhoneMode) => {
     const phone = new AppPhone(urlOf(app), device, mode);
     appPhones.push(phone);
     return phone;
@@ -282,5 +294,58 @@ describe('SMS Gateway app phones in the device route', () => {
     // The phone that kept it is not given it again.
     const again = await appCall(urlOf(apiA), muteDevice.token, 'GET', '/message?order=lifo');
     expect(await jsonOf(again)).toEqual([]);
+  });
+
+  it('a message canceled before its app phone pulled it is never given out; a pulled one cannot be canceled', async () => {
+    const { headers } = await createAccount(apiA);
+    const device = await createDevice(apiA, headers);
+    const phone = appPhone(apiB, device, 'asleep');
+    await phone.connect();
+    await online(headers, [device.id]);
+    const post = async (body: string) =>
+      (
+        await http(apiA)
+          .post('/api/v1/messages')
+          .set(headers)
+          .send({ to: '+14155550178', body, route: 'device' })
+      ).body.id as string;
+    const deviceView = async () =>
+      (await http(apiA).get(`/api/v1/devices/${device.id}`).set(headers)).body;
+
+    const id = await post('Never mind');
+    await eventually(
+      async () => phone.wakeUps,
+      (wakeUps) => wakeUps.includes('MessageEnqueued'),
+    );
+    expect((await deviceView()).inFlight).toBe(1);
+    const canceled = await http(apiA).post(`/api/v1/messages/${id}/cancel`).set(headers);
+    expect([canceled.status, canceled.body.status]).toEqual([200, 'canceled']);
+    // The app is told, with the payload it parses.
+    const told = await eventually(
+      async () => phone.wakeUps.filter((wakeUp) => wakeUp.startsWith('MessageCancelled')),
+      (events) => events.length === 1,
+    );
+    const payload = JSON.parse(told[0].slice('MessageCancelled '.length));
+    expect(schemaErrors(messageCancelledPayloadSchema, payload)).toEqual([]);
+    expect(payload).toEqual({ messageId: id });
+
+    expect(await phone.pullNow()).toEqual([]);
+    expect((await deviceView()).inFlight).toBe(0);
+    // A report on it (the app never had it) changes nothing.
+    await phone.report(id, 'Sent');
+    expect((await messageOf(headers, id)).status).toBe('canceled');
+
+    // Once pulled, the phone may be sending it: too late to cancel.
+    const pulledId = await post('Too late');
+    await eventually(
+      async () => (await deviceView()).inFlight,
+      (inFlight) => inFlight === 1,
+    );
+    expect(await phone.pullNow()).toEqual([pulledId]);
+    const refused = await http(apiA).post(`/api/v1/messages/${pulledId}/cancel`).set(headers);
+    expect([refused.status, refused.body.code]).toEqual([409, 'MESSAGE_NOT_CANCELABLE']);
+    await phone.report(pulledId, 'Sent');
+    expect((await messageOf(headers, pulledId)).status).toBe('sent');
+    expect((await messageOf(headers, id)).status).toBe('canceled');
   });
 });

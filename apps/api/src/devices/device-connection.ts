@@ -118,6 +118,9 @@ export class DeviceConnection implements DeviceTransport {
     });
   }
 
+  /** Never called for a socket: a phone that was pushed a message keeps it (WITHDRAW). */
+  withdraw(_messageId: string): void {}
+
   /** A ping; a phone that left two unanswered (no pong, no frame) is gone. */
   heartbeat(): boolean {
     if (this.missedHeartbeats >= MISSED_HEARTBEATS_ALLOWED) return false;

@@ -106,6 +106,10 @@ export class DeviceSocketHub
       if (!sent) void this.sessions.undeliverable(command.deviceId, command.messageId);
       return;
     }
+    if (command.kind === 'withdraw') {
+      connection?.withdraw(command.messageId);
+      return;
+    }
     const target = command.connectionId ? this.findById(command.connectionId) : connection;
     target?.close(command.code, command.reason);
   }

@@ -27,6 +27,8 @@ export interface DeviceTransport {
   readonly finished: Promise<void>;
   /** A message was routed to the phone. False when it cannot be reached through this connection. */
   offer(send: SendCommand): boolean;
+  /** A message it was offered and had not taken was canceled (see DeviceWithdrawals). */
+  withdraw(messageId: string): void;
   /** One heartbeat: false when the phone is considered gone (the hub then terminates it). */
   heartbeat(): boolean;
   close(code: number, reason: string): void;

@@ -91,6 +91,14 @@ export class EventStreamConnection implements DeviceTransport {
     return true;
   }
 
+  /** The app cancels it if it has it, and otherwise ignores the event. */
+  withdraw(messageId: string): void {
+    if (!this.writable()) return;
+    this.write(
+      `event: ${AppEventType.MessageCancelled}\ndata: ${JSON.stringify({ messageId })}\n\n`,
+    );
+  }
+
   heartbeat(): boolean {
     if (!this.writable() || this.response.writableLength > MAX_UNSENT_BYTES) return false;
     this.write(': keepalive\n\n');

@@ -12,6 +12,8 @@ export type DeviceCommand =
       to: string;
       body: string;
     }
+  /** A message the phone was offered and has not taken was canceled (SSE: `MessageCancelled`). */
+  | { kind: 'withdraw'; deviceId: string; messageId: string }
   | {
       kind: 'close';
       deviceId: string;

@@ -12,6 +12,7 @@ import {
   SUSPEND_PRESENCE,
   TAKE_DUE,
   UPDATE_PRESENCE,
+  WITHDRAW,
 } from './device-scripts';
 
 /** The per-minute send cap is counted over this sliding window. */
@@ -34,6 +35,7 @@ interface DeviceScriptCommands {
   deviceReleaseHandover: ScriptRunner;
   deviceMarkDueNow: ScriptRunner;
   deviceTakeDue: ScriptRunner;
+  deviceWithdraw: ScriptRunner;
 }
 
 const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }> = {
@@ -47,6 +49,7 @@ const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }>
   deviceReleaseHandover: { keys: 3, lua: RELEASE_HANDOVER },
   deviceMarkDueNow: { keys: 2, lua: MARK_DUE_NOW },
   deviceTakeDue: { keys: 1, lua: TAKE_DUE },
+  deviceWithdraw: { keys: 2, lua: WITHDRAW },
 };
 
 /** Who holds a device's socket. */
@@ -433,6 +436,20 @@ export class DeviceRegistry {
   }
 
   /** Asks for another try at re-routing a message at `at` (its dispatch job was still running). */
+  /**
+   * Takes a message back from a phone that pulls its messages and has not pulled it (see
+   * WITHDRAW). Returns the device it was taken from, or null.
+   */
+  async withdraw(messageId: string): Promise<string | null> {
+    const holder = (await this.redis.deviceWithdraw(
+      this.handover(messageId),
+      this.deadlines,
+      this.prefix,
+      messageId,
+    )) as string;
+    return holder || null;
+  }
+
   async scheduleRetry(messageId: string, at: number): Promise<void> {
     await this.redis.zadd(this.deadlines, at, messageId);
   }

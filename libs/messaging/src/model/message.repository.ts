@@ -604,9 +604,11 @@ export class MessageRepository {
       accountId?: string;
       /** Only a message of this route (or none yet), carried under this provider id (if known). */
       carriedBy?: ProviderCarrier;
+      /** Only from these statuses, instead of every status allowed to precede `status`. */
+      from?: readonly MessageStatus[];
     } = {},
   ): Promise<Message | null> {
-    const params: unknown[] = [messageId, status, ALLOWED_PREDECESSORS[status]];
+    const params: unknown[] = [messageId, status, fields.from ?? ALLOWED_PREDECESSORS[status]];
     const sets = ['status = $2', 'updated_at = now()'];
     const timestamp = STATUS_TIMESTAMP_COLUMN[status];
     if (timestamp) sets.push(`${timestamp} = COALESCE(${timestamp}, now())`);
