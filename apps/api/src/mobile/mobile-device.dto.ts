@@ -59,6 +59,7 @@ export class AppRegisterDeviceBody {
   @ApiPropertyOptional({
     nullable: true,
     type: String,
+    example: null,
     description: 'A Firebase token; unused (Switchboard wakes phones over SSE only).',
   })
   @IsOptional()
@@ -82,7 +83,7 @@ export class AppPatchDeviceBody {
   @Length(1, 64)
   id: string;
 
-  @ApiPropertyOptional({ nullable: true, type: String })
+  @ApiPropertyOptional({ nullable: true, type: String, example: null, description: 'Unused.' })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
@@ -114,11 +115,7 @@ export class AppRegisteredDeviceView {
       'What the app shows as its login: the device id (Switchboard has no per-phone user login).',
   })
   login: string;
-
-  @ApiPropertyOptional({
-    description: 'Never sent: there is no password (the app reads a missing one as none).',
-  })
-  password?: string;
+  // No `password`: a phone has none (the app reads a missing one as none).
 }
 
 /** `GET /api/mobile/v1/device` (the app's DeviceGetResponse). */
