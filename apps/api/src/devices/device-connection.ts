@@ -115,6 +115,7 @@ export class DeviceConnection implements DeviceTransport {
       messageId: command.messageId,
       to: command.to,
       body: command.body,
+      ...(command.simNumber !== undefined ? { simNumber: command.simNumber } : {}),
     });
   }
 
