@@ -20,9 +20,8 @@ import { MeController } from './accounts/me.controller';
 import { AuthController } from './auth/auth.controller';
 import { ContactsController } from './conversations/contacts.controller';
 import { ConversationsController } from './conversations/conversations.controller';
-import { DeviceSocketHub } from './devices/device-socket-hub';
+import { DeviceHubModule } from './devices/device-hub.module';
 import { DevicesController } from './devices/devices.controller';
-import { DevicesGateway } from './devices/devices.gateway';
 import { EventSubscribers } from './events/event-subscribers';
 import { EventsGateway } from './events/events.gateway';
 import { GroupsController } from './groups/groups.controller';
@@ -49,6 +48,7 @@ import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoint
     MessagingModule,
     SessionsModule,
     DevicesModule,
+    DeviceHubModule,
     ConversationsModule,
     GroupsModule,
     WebhooksModule,
@@ -74,8 +74,6 @@ import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoint
     TwilioSignatureGuard,
     EventSubscribers,
     EventsGateway,
-    DeviceSocketHub,
-    DevicesGateway,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     { provide: APP_GUARD, useExisting: AuthGuard },
   ],

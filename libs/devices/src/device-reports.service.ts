@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, Clock } from '@app/core';
-import { InboundMessagesService, PhoneDeliveryState, PossibleDuplicateSends } from '@app/messaging';
+import {
+  InboundMessagesService,
+  Message,
+  MessageHistory,
+  MessageStatus,
+  PhoneDeliveryState,
+  PossibleDuplicateSends,
+} from '@app/messaging';
 import { AuthenticatedDevice } from './device-sessions.service';
 import { DeviceRegistry } from './live/device-registry';
 import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
@@ -9,6 +16,12 @@ import { AckFrame, InboundFrame, ResultFrame } from './protocol/device-frames';
  * `accepted`: the report counts. `ignored`: late or duplicate, harmless (the phone once had the
  * message). `not-assigned`: the message was never given to this phone.
  */
+/** A message a phone pulled, and the SIM the pick chose for it (null: the phone's default). */
+export interface PulledMessage {
+  message: Message;
+  simNumber: number | null;
+}
+
 export type ReportVerdict = 'accepted' | 'ignored' | 'not-assigned';
 
 /**
@@ -25,6 +38,7 @@ export class DeviceReportsService {
     private readonly phoneDelivery: PhoneDeliveryState,
     private readonly inbound: InboundMessagesService,
     private readonly possibleDuplicates: PossibleDuplicateSends,
+    private readonly history: MessageHistory,
     private readonly clock: Clock,
     config: AppConfig,
   ) {
@@ -40,6 +54,40 @@ export class DeviceReportsService {
     );
     if (outcome === 'accepted') return 'accepted';
     return outcome === 'unknown' ? 'not-assigned' : 'ignored';
+  }
+
+  /**
+   * For a phone that pulls its work (the SMS Gateway app, over SSE): the messages it holds, at
+   * most `limit`. Pulling a message is its ack (the result deadline starts with the first pull);
+   * a message pulled again is given again, since the phone may have lost the answer. A message
+   * that is no longer being sent (canceled, expired) is left to the deadline sweeper.
+   */
+  async pull(device: AuthenticatedDevice, limit: number): Promise<PulledMessage[]> {
+    const held = await this.registry.heldMessages(device.id, limit);
+    const simOf = new Map(held.map((entry) => [entry.messageId, entry.simNumber]));
+    const messages = (
+      await this.history.findManyOwned(
+        device.accountId,
+        held.map((entry) => entry.messageId),
+      )
+    ).filter(
+      (message) =>
+        message.status === MessageStatus.Sending &&
+        message.direction === 'outbound' &&
+        !message.sensitive,
+    );
+    const resultDeadline = this.clock.now().getTime() + this.resultTimeoutMs;
+    const acks = await Promise.all(
+      messages.map((message) => this.registry.acknowledge(message.id, device.id, resultDeadline)),
+    );
+    return messages
+      .filter((_, index) => acks[index] === 'accepted' || acks[index] === 'duplicate')
+      .map((message) => ({ message, simNumber: simOf.get(message.id) ?? null }));
+  }
+
+  /** The device's messages among `messageIds`, as stored (what a report would change). */
+  messagesOf(device: AuthenticatedDevice, messageIds: string[]): Promise<Message[]> {
+    return this.history.findManyOwned(device.accountId, messageIds);
   }
 
   async report(

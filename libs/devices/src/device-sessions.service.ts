@@ -9,6 +9,7 @@ import { DeviceChannel } from './live/device-channel';
 import {
   DeviceConnectionRef,
   DeviceRegistry,
+  DeviceTransportKind,
   PresenceFields,
   PresenceOwner,
 } from './live/device-registry';
@@ -28,6 +29,9 @@ export interface DeviceSession {
   /** What the phone said in its hello and last status: re-asserted with every heartbeat. */
   presence: PresenceFields;
 }
+
+/** What a phone says about itself, as its presence and its row keep it. */
+type ReportedFields = Omit<PresenceFields, 'ready' | 'lastSeenAt'>;
 
 export type HelloOutcome = { welcome: WelcomeFrame } | { refused: 'deleted' | 'replaced' };
 
@@ -102,19 +106,55 @@ export class DeviceSessionsService {
    * stay: deleted meanwhile, or replaced by a newer connection.
    */
   async hello(session: DeviceSession, frame: HelloFrame): Promise<HelloOutcome> {
+    const outcome = await this.goOnline(
+      session,
+      {
+        transport: 'websocket',
+        model: frame.device.model,
+        androidVersion: frame.device.androidVersion,
+        appVersion: frame.device.appVersion,
+        phoneNumber: frame.device.phoneNumber ? toE164(frame.device.phoneNumber) : null,
+        battery: frame.status.battery,
+        charging: frame.status.charging,
+        signal: frame.status.signal,
+      },
+      frame.simCards,
+    );
+    if ('refused' in outcome) return outcome;
+    return {
+      welcome: {
+        type: 'welcome',
+        deviceId: outcome.device.id,
+        heartbeatMs: this.heartbeatMs,
+        sendRatePerMinute: this.devicesService.sendRateOf(outcome.device),
+      },
+    };
+  }
+
+  /**
+   * A phone whose transport has no hello (the SMS Gateway app's event stream) is online as soon
+   * as its stream is open: it says only what the transport tells (its app version, from the
+   * User-Agent). What it said before (model, battery) stays on its row.
+   */
+  async streamOpened(
+    session: DeviceSession,
+    said: { transport: DeviceTransportKind; appVersion: string | null },
+  ): Promise<'online' | 'deleted' | 'replaced'> {
+    const reported: ReportedFields = { transport: said.transport };
+    if (said.appVersion) reported.appVersion = said.appVersion;
+    const outcome = await this.goOnline(session, reported);
+    return 'refused' in outcome ? outcome.refused : 'online';
+  }
+
+  /** Presence made ready with what the phone said, kept live in Redis and stored on its row. */
+  private async goOnline(
+    session: DeviceSession,
+    reported: ReportedFields,
+    simCards?: HelloFrame['simCards'],
+  ): Promise<{ device: Device } | { refused: 'deleted' | 'replaced' }> {
     const device = await this.devices.findOneBy({ id: session.device.id, deletedAt: IsNull() });
     if (!device) return { refused: 'deleted' };
     const now = this.now();
-    // What the phone says about itself, kept live in Redis and stored on its row alike.
-    const reported = {
-      model: frame.device.model,
-      androidVersion: frame.device.androidVersion,
-      appVersion: frame.device.appVersion,
-      phoneNumber: frame.device.phoneNumber ? toE164(frame.device.phoneNumber) : null,
-      battery: frame.status.battery,
-      charging: frame.status.charging,
-      signal: frame.status.signal,
-    };
     session.presence = { ...reported, ready: true, lastSeenAt: now };
     const current = await this.registry.updatePresence(
       this.ownerOf(session),
@@ -122,22 +162,30 @@ export class DeviceSessionsService {
       this.presenceTtlMs,
     );
     if (!current) return { refused: 'replaced' };
-    await this.devices.update({ id: device.id }, { ...reported, lastSeenAt: new Date(now) });
-    if (frame.simCards) {
-      await this.devicesService.storeSimCards(device.id, simCardsFrom(frame.simCards));
-    }
+    const { transport: _transport, ...stored } = reported;
+    await this.devices.update({ id: device.id }, { ...stored, lastSeenAt: new Date(now) });
+    if (simCards) await this.devicesService.storeSimCards(device.id, simCardsFrom(simCards));
     await this.devicesService.publishUpdated(device.id, {
       kind: 'online',
       previousBattery: device.battery,
     });
-    return {
-      welcome: {
-        type: 'welcome',
-        deviceId: device.id,
-        heartbeatMs: this.heartbeatMs,
-        sendRatePerMinute: this.devicesService.sendRateOf(device),
-      },
-    };
+    return { device };
+  }
+
+  /**
+   * What the SMS Gateway app says of itself outside its stream (registering, updating): its model
+   * ("manufacturer/product") and app version (its User-Agent). Stored on the row, which the view
+   * shows where the live presence says nothing.
+   */
+  async describe(
+    deviceId: string,
+    said: { model?: string | null; appVersion?: string | null },
+  ): Promise<void> {
+    const changes: Partial<Device> = {};
+    if (said.model) changes.model = said.model;
+    if (said.appVersion) changes.appVersion = said.appVersion;
+    if (Object.keys(changes).length === 0) return;
+    await this.devices.update({ id: deviceId, deletedAt: IsNull() }, changes);
   }
 
   /** Battery, charging and signal: they break ties between equally loaded phones. */

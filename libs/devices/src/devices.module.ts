@@ -7,6 +7,7 @@ import { DeviceReportsService } from './device-reports.service';
 import { DeviceSessionsService } from './device-sessions.service';
 import { DevicesService } from './devices.service';
 import { DeviceChangeHooks } from './device-change-hooks';
+import { DeviceWithdrawals } from './device-withdrawals';
 import { DeviceChannel } from './live/device-channel';
 import { DeviceRegistry } from './live/device-registry';
 import { RequestedDeviceCheck } from './requested-device-check';
@@ -29,6 +30,7 @@ import { SmsGatewayWebhooksService } from './sms-gateway/sms-gateway-webhooks.se
     DeviceSigningKeys,
     SmsGatewaySettingsService,
     SmsGatewayWebhooksService,
+    DeviceWithdrawals,
   ],
   exports: [
     DeviceChangeHooks,

@@ -10,6 +10,8 @@ export { MessageView } from './model/message.view';
 export { MessageHistory } from './model/message-history.service';
 export { MessageCreationHooks } from './model/message-creation-hooks';
 export type { MessageCreationHook } from './model/message-creation-hooks';
+export { MessageWithdrawals } from './model/message-withdrawals';
+export type { MessageWithdrawer } from './model/message-withdrawals';
 export { MessageChangeHooks } from './model/message-change-hooks';
 export type { AfterCommit, MessageChangeHook } from './model/message-change-hooks';
 

@@ -5,6 +5,7 @@ import { AppConfig, DestinationPolicy, QueueName } from '@app/core';
 import { MessageEvents } from './model/message-events';
 import { IdempotencyService } from './outbound/idempotency.service';
 import { MessageCreationHooks } from './model/message-creation-hooks';
+import { MessageWithdrawals } from './model/message-withdrawals';
 import { MessageChangeHooks } from './model/message-change-hooks';
 import { Message } from './model/message.entity';
 import { MessageRepository } from './model/message.repository';
@@ -66,6 +67,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     NumberPoolService,
     SealedMessageBodies,
     MessageCreationHooks,
+    MessageWithdrawals,
     MessageChangeHooks,
     IdempotencyService,
     MessageWaitService,
@@ -98,6 +100,7 @@ export const MessageDispatchQueue = BullModule.registerQueueAsync({
     NumberPoolService,
     SealedMessageBodies,
     MessageCreationHooks,
+    MessageWithdrawals,
     MessageChangeHooks,
     IdempotencyService,
     MessagesService,

@@ -5,17 +5,17 @@ import type { RawData, WebSocket } from 'ws';
 import {
   DeviceCloseCode,
   DeviceFrame,
-  DeviceReportsService,
   DeviceSession,
-  DeviceSessionsService,
   ErrorFrame,
   ReportVerdict,
   ServerFrame,
   parseDeviceFrame,
 } from '@app/devices';
+import { DeviceTransport, DeviceTransportHost, SendCommand } from './device-transport';
 import { TokenBucket } from './token-bucket';
 
 export const AUTH_FRAME_TIMEOUT_MS = 5000;
+const MISSED_HEARTBEATS_ALLOWED = 2;
 // A phone that floods faster than we can answer is cut off rather than queued without bound:
 // counted in bytes, since a frame may be 1 byte or 64 KiB. Sixteen of the largest frames.
 export const MAX_PENDING_BYTES = 1024 * 1024;
@@ -32,28 +32,21 @@ function byteLengthOf(data: RawData): number {
   return data.byteLength;
 }
 
-/** What a connection needs from the hub that holds every connection of this instance. */
-export interface DeviceConnectionHost {
-  readonly sessions: DeviceSessionsService;
-  readonly reports: DeviceReportsService;
+/** What a socket needs from the hub that holds every connection of this instance. */
+export interface DeviceConnectionHost extends DeviceTransportHost {
   readonly frameLimits: FrameLimits;
-  /** The connection authenticated as its device: from now on it receives that device's sends. */
-  adopt(
-    connection: DeviceConnection,
-    replaced: { instanceId: string; connectionId: string } | null,
-  ): void;
-  /** The connection closed. */
-  forget(connection: DeviceConnection): void;
 }
 
 /**
- * One phone's socket on `/ws/devices`: authentication (header, or a first `auth` frame within
- * 5 s), then each text frame parsed and validated and handed to the devices services, in the
- * order received. Never throws: a frame that fails gets an `error` frame back.
+ * The WebSocket transport: one phone's socket on `/ws/devices`: authentication (header, or a
+ * first `auth` frame within 5 s), then each text frame parsed and validated and handed to the
+ * devices services, in the order received. Never throws: a frame that fails gets an `error`
+ * frame back.
  */
-export class DeviceConnection {
+export class DeviceConnection implements DeviceTransport {
   private static readonly logger = new Logger('DeviceConnection');
   readonly id = randomUUID();
+  readonly kind = 'websocket' as const;
   session?: DeviceSession;
   /** Pings since the phone was last heard from; two unanswered and it is dropped. */
   missedHeartbeats = 0;
@@ -116,8 +109,25 @@ export class DeviceConnection {
     return true;
   }
 
-  ping(): void {
+  offer(command: SendCommand): boolean {
+    return this.send({
+      type: 'send',
+      messageId: command.messageId,
+      to: command.to,
+      body: command.body,
+      ...(command.simNumber !== undefined ? { simNumber: command.simNumber } : {}),
+    });
+  }
+
+  /** Never called for a socket: a phone that was pushed a message keeps it (WITHDRAW). */
+  withdraw(_messageId: string): void {}
+
+  /** A ping; a phone that left two unanswered (no pong, no frame) is gone. */
+  heartbeat(): boolean {
+    if (this.missedHeartbeats >= MISSED_HEARTBEATS_ALLOWED) return false;
+    this.missedHeartbeats++;
     if (this.socket.readyState === this.socket.OPEN) this.socket.ping();
+    return true;
   }
 
   close(code: number, reason: string): void {

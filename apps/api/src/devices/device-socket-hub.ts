@@ -4,9 +4,10 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import {
+  AuthenticatedDevice,
   DeviceChannel,
   DeviceCloseCode,
   DeviceCommand,
@@ -15,15 +16,16 @@ import {
 } from '@app/devices';
 import { AppConfig } from '@app/core';
 import { DeviceConnection, DeviceConnectionHost, FrameLimits } from './device-connection';
-
-const MISSED_HEARTBEATS_ALLOWED = 2;
+import { DeviceTransport } from './device-transport';
+import { EventStreamConnection } from './event-stream-connection';
 // On shutdown, how long phones get to answer the close before their sockets are cut.
 const SHUTDOWN_GRACE_MS = 1000;
 
 /**
- * Every phone socket of this API instance. Receives the commands meant for them from the other
- * processes (sends from workers, closes from other instances), pings them, drops the silent ones
- * and keeps their presences alive in Redis.
+ * Every phone connection of this API instance, whatever its transport (DeviceTransport: a socket
+ * on /ws/devices or an SMS Gateway app's event stream). Receives the commands meant for them from
+ * the other processes (sends from workers, closes from other instances), keeps them alive with
+ * heartbeats, drops the silent ones and keeps their presences alive in Redis.
  */
 @Injectable()
 export class DeviceSocketHub
@@ -31,9 +33,9 @@ export class DeviceSocketHub
 {
   private readonly logger = new Logger(DeviceSocketHub.name);
   /** Every open connection, authenticated or not. */
-  private readonly connections = new Set<DeviceConnection>();
+  private readonly connections = new Set<DeviceTransport>();
   /** The current connection of each device connected here. */
-  private readonly byDevice = new Map<string, DeviceConnection>();
+  private readonly byDevice = new Map<string, DeviceTransport>();
   private heartbeatTimer?: NodeJS.Timeout;
   private beating = false;
   readonly frameLimits: FrameLimits;
@@ -63,8 +65,20 @@ export class DeviceSocketHub
     connection.start(request);
   }
 
+  /** The SMS Gateway app's `GET /events`: the device (its token checked) is online while it is open. */
+  openEventStream(
+    device: AuthenticatedDevice,
+    response: ServerResponse,
+    appVersion: string | null,
+  ): Promise<void> {
+    const connection = new EventStreamConnection(response, this);
+    this.connections.add(connection);
+    void connection.finished.then(() => this.connections.delete(connection));
+    return connection.start(device, appVersion);
+  }
+
   adopt(
-    connection: DeviceConnection,
+    connection: DeviceTransport,
     replaced: { instanceId: string; connectionId: string } | null,
   ): void {
     const deviceId = connection.deviceId!;
@@ -80,7 +94,7 @@ export class DeviceSocketHub
     }
   }
 
-  forget(connection: DeviceConnection): void {
+  forget(connection: DeviceTransport): void {
     const deviceId = connection.deviceId;
     if (deviceId && this.byDevice.get(deviceId) === connection) this.byDevice.delete(deviceId);
   }
@@ -88,40 +102,39 @@ export class DeviceSocketHub
   private execute(command: DeviceCommand): void {
     const connection = this.byDevice.get(command.deviceId);
     if (command.kind === 'send') {
-      const sent = connection?.send({
-        type: 'send',
-        messageId: command.messageId,
-        to: command.to,
-        body: command.body,
-        ...(command.simNumber !== undefined ? { simNumber: command.simNumber } : {}),
-      });
+      const sent = connection?.offer(command);
       if (!sent) void this.sessions.undeliverable(command.deviceId, command.messageId);
+      return;
+    }
+    if (command.kind === 'withdraw') {
+      connection?.withdraw(command.messageId);
       return;
     }
     const target = command.connectionId ? this.findById(command.connectionId) : connection;
     target?.close(command.code, command.reason);
   }
 
-  private findById(connectionId: string): DeviceConnection | undefined {
+  private findById(connectionId: string): DeviceTransport | undefined {
     for (const connection of this.connections)
       if (connection.id === connectionId) return connection;
     return undefined;
   }
 
-  /** Pings every phone; drops those that missed two pings; keeps the others' presences alive. */
+  /** A heartbeat to every phone; drops those that are gone; keeps the others' presences alive. */
   private async heartbeat(): Promise<void> {
     if (this.beating) return;
     this.beating = true;
     try {
       const alive = [];
       for (const connection of this.byDevice.values()) {
-        if (connection.missedHeartbeats >= MISSED_HEARTBEATS_ALLOWED) {
-          this.logger.log({ deviceId: connection.deviceId }, 'Dropping a silent device');
+        if (!connection.heartbeat()) {
+          this.logger.log(
+            { deviceId: connection.deviceId, transport: connection.kind },
+            'Dropping a silent device',
+          );
           connection.terminate();
           continue;
         }
-        connection.missedHeartbeats++;
-        connection.ping();
         alive.push(connection);
       }
       const refused = await this.sessions.heartbeat(alive.map((connection) => connection.session!));

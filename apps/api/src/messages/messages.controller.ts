@@ -126,10 +126,14 @@ export class MessagesController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel a queued or scheduled message' })
+  @ApiOperation({
+    summary: 'Cancel a queued or scheduled message',
+    description:
+      'Also a message routed to an SMS Gateway app phone that has not pulled it yet (the phone is told with `MessageCancelled`).',
+  })
   @ApiOkResponse({ type: MessageView })
   @ApiConflictResponse({
-    description: 'MESSAGE_NOT_CANCELABLE: it is already sending or finished.',
+    description: 'MESSAGE_NOT_CANCELABLE: it is already sending (taken by a phone) or finished.',
   })
   @ApiNotFoundResponse({ description: 'MESSAGE_NOT_FOUND' })
   cancel(

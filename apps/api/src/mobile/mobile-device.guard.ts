@@ -9,6 +9,8 @@ export type RequestWithDevice = Request & { [AUTHENTICATED_DEVICE]?: Authenticat
 export const MobileErrorCode = {
   DeviceTokenRequired: 'DEVICE_TOKEN_REQUIRED',
   DeviceTokenInvalid: 'DEVICE_TOKEN_INVALID',
+  /** The app's "login and password" or "one-time code" registration: there are no such users. */
+  AppLoginNotSupported: 'APP_LOGIN_NOT_SUPPORTED',
 } as const;
 
 /**
@@ -23,6 +25,9 @@ export class MobileDeviceGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithDevice>();
     const token = bearerTokenOf(request.headers.authorization);
+    if (!token && /^(Basic|Code)\s/i.test(request.headers.authorization ?? '')) {
+      throw appLoginNotSupported();
+    }
     if (!token) {
       throw new AppException(
         HttpStatus.UNAUTHORIZED,
@@ -45,7 +50,20 @@ export class MobileDeviceGuard implements CanActivate {
   }
 }
 
-function bearerTokenOf(header: string | undefined): string | null {
+/**
+ * Switchboard has no user login for the app: a phone is registered with the device token that
+ * `POST /api/v1/devices` shows, pasted into the app as its "Private Token".
+ */
+export function appLoginNotSupported(): AppException {
+  return new AppException(
+    HttpStatus.UNAUTHORIZED,
+    MobileErrorCode.AppLoginNotSupported,
+    'This server has no login or one-time codes: in the app, enter the device token from "POST /api/v1/devices" as the Private Token.',
+    { headers: { 'WWW-Authenticate': 'Bearer' } },
+  );
+}
+
+export function bearerTokenOf(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match ? match[1] : null;
 }

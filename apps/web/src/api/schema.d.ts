@@ -92,7 +92,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Cancel a queued or scheduled message */
+    /**
+     * Cancel a queued or scheduled message
+     * @description Also a message routed to an SMS Gateway app phone that has not pulled it yet (the phone is told with `MessageCancelled`).
+     */
     post: operations['MessagesController_cancel'];
     delete?: never;
     options?: never;
@@ -844,46 +847,67 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/3rdparty/v1/messages': {
+  '/api/mobile/v1/device': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * List requests, newest first
-     * @description Every outbound request of the account (one sent through /api/v1 is its own request, its id the message id); X-Total-Count counts all that match.
-     */
-    get: operations['ClientApiController_list'];
+    /** The address the app calls from, as this server sees it */
+    get: operations['MobileDeviceController_info'];
     put?: never;
     /**
-     * Send one text to up to 100 numbers
-     * @description One Switchboard message per phone number, sharing the request id (`externalId` in /api/v1/messages). The answer means they are stored and queued; Location names the state URL.
+     * Register the app with a device token
+     * @description The app sends `Authorization: Bearer <Private Token>`: the token `POST /api/v1/devices` showed. Answers that device, and the same token for the app to use from now on; registering again answers the same device.
      */
-    post: operations['ClientApiController_send'];
+    post: operations['MobileDeviceController_register'];
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Update the app's device (its push token and SIM cards) */
+    patch: operations['MobileDeviceController_update'];
     trace?: never;
   };
-  '/3rdparty/v1/messages/{id}': {
+  '/api/mobile/v1/message': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** A request's state and each recipient's */
-    get: operations['ClientApiController_get'];
+    /**
+     * The messages routed to this phone, at most 100
+     * @description Pulling a message is the phone's ack: from the first pull it has DEVICE_RESULT_TIMEOUT_MS to report a result, or the message goes to another phone. A message pulled again (the answer was lost) is given again.
+     */
+    get: operations['MobileMessagesController_pull'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
     /**
-     * Cancel what has not started sending
-     * @description Cancels every message of the request still scheduled or queued; the others go on.
+     * Report the state of messages
+     * @description `Pending`/`Processed`: the phone has it (an ack). `Sent` → sent, `Delivered` → delivered, `Failed` → failed (or undelivered after sent), with the recipient's error. Statuses only move forward; repeating a state changes nothing; messages never given to this phone are ignored.
      */
-    delete: operations['ClientApiController_cancel'];
+    patch: operations['MobileMessagesController_report'];
+    trace?: never;
+  };
+  '/api/mobile/v1/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Server-Sent Events that wake the app
+     * @description While open, the phone is online and may be given messages, like a socket on /ws/devices. `event: MessageEnqueued` (data `{}`) means messages wait: the app pulls them with `GET /message`. Comments (`: keepalive`) go out every DEVICE_HEARTBEAT_MS. A newer stream of the same phone closes the older one; deleting the device closes it.
+     */
+    get: operations['MobileEventsController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -944,6 +968,51 @@ export interface paths {
      */
     post: operations['SmsGatewayInboundController_receive'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/3rdparty/v1/messages': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List requests, newest first
+     * @description Every outbound request of the account (one sent through /api/v1 is its own request, its id the message id); X-Total-Count counts all that match.
+     */
+    get: operations['ClientApiController_list'];
+    put?: never;
+    /**
+     * Send one text to up to 100 numbers
+     * @description One Switchboard message per phone number, sharing the request id (`externalId` in /api/v1/messages). The answer means they are stored and queued; Location names the state URL.
+     */
+    post: operations['ClientApiController_send'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/3rdparty/v1/messages/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A request's state and each recipient's */
+    get: operations['ClientApiController_get'];
+    put?: never;
+    post?: never;
+    /**
+     * Cancel what has not started sending
+     * @description Cancels every message of the request still scheduled or queued; the others go on.
+     */
+    delete: operations['ClientApiController_cancel'];
     options?: never;
     head?: never;
     patch?: never;
@@ -1257,6 +1326,12 @@ export interface components {
        */
       online: boolean;
       /**
+       * @description How it is connected: `websocket` (/ws/devices) or `sse` (the SMS Gateway for Android app's event stream); null while offline.
+       * @example sse
+       * @enum {string|null}
+       */
+      transport: 'websocket' | 'sse' | null;
+      /**
        * @description Percent; the last known value.
        * @example 87
        */
@@ -1349,6 +1424,12 @@ export interface components {
        * @example true
        */
       online: boolean;
+      /**
+       * @description How it is connected: `websocket` (/ws/devices) or `sse` (the SMS Gateway for Android app's event stream); null while offline.
+       * @example sse
+       * @enum {string|null}
+       */
+      transport: 'websocket' | 'sse' | null;
       /**
        * @description Percent; the last known value.
        * @example 87
@@ -2376,6 +2457,167 @@ export interface components {
        */
       until?: string;
     };
+    AppSimCard: {
+      /** @example 0 */
+      slotIndex: number;
+      /**
+       * @description 1-based, as the app numbers SIMs.
+       * @example 1
+       */
+      simNumber: number;
+      /** @example *******0123 */
+      phoneNumber?: string | null;
+      /** @example ****ile */
+      carrierName?: string | null;
+      /** @example ****************1234 */
+      iccid?: string | null;
+    };
+    AppRegisterDeviceBody: {
+      /**
+       * @description The app sends "manufacturer/product".
+       * @example Google/panther
+       */
+      name: string;
+      /**
+       * @description A Firebase token; unused (Switchboard wakes phones over SSE only).
+       * @example null
+       */
+      pushToken?: string | null;
+      simCards?: components['schemas']['AppSimCard'][];
+    };
+    AppRegisteredDeviceView: {
+      /** @example 0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
+      id: string;
+      /**
+       * @description The device token the app sent: it keeps using it for every call.
+       * @example sbd_Q3x9Zt1kP0mYc2n8R4vW6bL1sJ5hT7gF9dA3eK0uQ2w
+       */
+      token: string;
+      /**
+       * @description What the app shows as its login: the device id (Switchboard has no per-phone user login).
+       * @example 0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4
+       */
+      login: string;
+    };
+    AppPatchDeviceBody: {
+      /**
+       * @description The caller's id.
+       * @example 0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4
+       */
+      id: string;
+      /**
+       * @description Unused.
+       * @example null
+       */
+      pushToken?: string | null;
+      simCards?: components['schemas']['AppSimCard'][] | null;
+    };
+    AppDeviceInfoView: {
+      /**
+       * @description The address the call came from.
+       * @example 203.0.113.7
+       */
+      externalIp: string;
+    };
+    AppTextContent: {
+      /** @example Your table is ready. */
+      text: string;
+    };
+    AppMessageView: {
+      /** @example 6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11 */
+      id: string;
+      textMessage: components['schemas']['AppTextContent'];
+      /**
+       * @example [
+       *       "+14155550123"
+       *     ]
+       */
+      phoneNumbers: string[];
+      /**
+       * @description The SIM to send from (1-based), when chosen.
+       * @example 1
+       */
+      simNumber?: number;
+      /** @example true */
+      withDeliveryReport: boolean;
+      /** @example false */
+      isEncrypted: boolean;
+      /**
+       * @description The message expires then; the app fails it after that.
+       * @example 2026-12-05T14:49:52.000Z
+       */
+      validUntil?: string;
+      /**
+       * @example Pending
+       * @enum {string}
+       */
+      state: 'Pending';
+      /** @example 2026-12-05T13:49:52.000Z */
+      createdAt: string;
+    };
+    AppRecipientState: {
+      /** @example +14155550123 */
+      phoneNumber: string;
+      /**
+       * @example Sent
+       * @enum {string}
+       */
+      state: 'Pending' | 'Cancelling' | 'Cancelled' | 'Processed' | 'Sent' | 'Delivered' | 'Failed';
+      /** @example null */
+      error?: string | null;
+    };
+    AppMessageStatePatch: {
+      /** @example 6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11 */
+      id: string;
+      /**
+       * @example Sent
+       * @enum {string}
+       */
+      state: 'Pending' | 'Cancelling' | 'Cancelled' | 'Processed' | 'Sent' | 'Delivered' | 'Failed';
+      recipients: components['schemas']['AppRecipientState'][];
+      /**
+       * @description When the phone reached each state, by its own clock (kept for reference only).
+       * @example {
+       *       "Processed": "2026-12-05T13:49:52.000+00:00",
+       *       "Sent": "2026-12-05T13:49:53.120+00:00"
+       *     }
+       */
+      states?: Record<string, never>;
+    };
+    GatewaySettingsView: {
+      /**
+       * @description Wake up by Server-Sent Events (GET /events) only: no Firebase.
+       * @enum {string}
+       */
+      notification_channel: 'SSE_ONLY';
+    };
+    PingSettingsView: {
+      /**
+       * @description Seconds between `system:ping` webhooks; each also makes the app pull messages.
+       * @example 60
+       */
+      interval_seconds: number;
+    };
+    WebhookSettingsView: {
+      /**
+       * @description The key this device signs its webhooks with (X-Signature).
+       * @example n3yQ0vJ5r2bX8kLw1cF7pT4mZ6hS9dA0eG2uK5iO3qE
+       */
+      signing_key: string;
+    };
+    SmsGatewaySettingsView: {
+      gateway: components['schemas']['GatewaySettingsView'];
+      ping: components['schemas']['PingSettingsView'];
+      webhooks: components['schemas']['WebhookSettingsView'];
+    };
+    SmsGatewayWebhookView: {
+      /** @example switchboard-sms-received */
+      id: string;
+      /** @example https://sms.example.com/webhooks/sms-gateway/0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
+      url: string;
+      /** @enum {string} */
+      event: 'sms:received' | 'system:ping';
+    };
     ClientTextMessageDto: {
       /** @example Your code is 123456 */
       text: string;
@@ -2495,40 +2737,6 @@ export interface components {
       };
       /** @description With ?includeContent=true. */
       textMessage?: components['schemas']['ClientTextMessageDto'];
-    };
-    GatewaySettingsView: {
-      /**
-       * @description Wake up by Server-Sent Events (GET /events) only: no Firebase.
-       * @enum {string}
-       */
-      notification_channel: 'SSE_ONLY';
-    };
-    PingSettingsView: {
-      /**
-       * @description Seconds between `system:ping` webhooks; each also makes the app pull messages.
-       * @example 60
-       */
-      interval_seconds: number;
-    };
-    WebhookSettingsView: {
-      /**
-       * @description The key this device signs its webhooks with (X-Signature).
-       * @example n3yQ0vJ5r2bX8kLw1cF7pT4mZ6hS9dA0eG2uK5iO3qE
-       */
-      signing_key: string;
-    };
-    SmsGatewaySettingsView: {
-      gateway: components['schemas']['GatewaySettingsView'];
-      ping: components['schemas']['PingSettingsView'];
-      webhooks: components['schemas']['WebhookSettingsView'];
-    };
-    SmsGatewayWebhookView: {
-      /** @example switchboard-sms-received */
-      id: string;
-      /** @example https://sms.example.com/webhooks/sms-gateway/0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
-      url: string;
-      /** @enum {string} */
-      event: 'sms:received' | 'system:ping';
     };
   };
   responses: never;
@@ -2851,7 +3059,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description MESSAGE_NOT_CANCELABLE: it is already sending or finished. */
+      /** @description MESSAGE_NOT_CANCELABLE: it is already sending (taken by a phone) or finished. */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4713,6 +4921,310 @@ export interface operations {
       };
     };
   };
+  MobileDeviceController_info: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AppDeviceInfoView'];
+        };
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID (unknown or deleted device), APP_LOGIN_NOT_SUPPORTED (Basic or Code) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileDeviceController_register: {
+    parameters: {
+      query?: never;
+      header: {
+        authorization: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AppRegisterDeviceBody'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AppRegisteredDeviceView'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID (unknown or deleted device), APP_LOGIN_NOT_SUPPORTED (Basic or Code) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileDeviceController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AppPatchDeviceBody'];
+      };
+    };
+    responses: {
+      /** @description Updated. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID (unknown or deleted device), APP_LOGIN_NOT_SUPPORTED (Basic or Code) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_ID_MISMATCH: `id` is not the caller */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileMessagesController_pull: {
+    parameters: {
+      query?: {
+        order?: 'lifo' | 'fifo';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AppMessageView'][];
+        };
+      };
+      /** @description VALIDATION_FAILED (order is not lifo or fifo) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileMessagesController_report: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AppMessageStatePatch'][];
+      };
+    };
+    responses: {
+      /** @description Recorded. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileEventsController_events: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stream (text/event-stream). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileSettingsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SmsGatewaySettingsView'];
+        };
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MobileWebhooksController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SmsGatewayWebhookView'][];
+        };
+      };
+      /** @description MOBILE_ORIGIN_UNKNOWN */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  SmsGatewayInboundController_receive: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        deviceId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Taken (also a retry of a text already stored). */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SMS_GATEWAY_PAYLOAD_INVALID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SMS_GATEWAY_SIGNATURE_MISSING, SMS_GATEWAY_SIGNATURE_INVALID (also an unknown or deleted device), SMS_GATEWAY_TIMESTAMP_STALE */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description SMS_GATEWAY_WEBHOOK_REPLAYED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   ClientApiController_list: {
     parameters: {
       query?: {
@@ -4888,106 +5400,6 @@ export interface operations {
         content?: never;
       };
       /** @description MESSAGE_NOT_CANCELABLE: every message is sending or done. */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  MobileSettingsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SmsGatewaySettingsView'];
-        };
-      };
-      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  MobileWebhooksController_list: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SmsGatewayWebhookView'][];
-        };
-      };
-      /** @description MOBILE_ORIGIN_UNKNOWN */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description DEVICE_TOKEN_REQUIRED, DEVICE_TOKEN_INVALID */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-    };
-  };
-  SmsGatewayInboundController_receive: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        deviceId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Taken (also a retry of a text already stored). */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description SMS_GATEWAY_PAYLOAD_INVALID */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description SMS_GATEWAY_SIGNATURE_MISSING, SMS_GATEWAY_SIGNATURE_INVALID (also an unknown or deleted device), SMS_GATEWAY_TIMESTAMP_STALE */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description SMS_GATEWAY_WEBHOOK_REPLAYED */
       409: {
         headers: {
           [name: string]: unknown;

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Device } from '../device.entity';
-import { DeviceLiveState } from '../live/device-registry';
+import { DeviceLiveState, DeviceTransportKind } from '../live/device-registry';
 import { SimCardView } from '../sim-cards';
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
@@ -31,6 +31,16 @@ export class DeviceView {
 
   @ApiProperty({ example: true, description: 'Connected and has said hello.' })
   online: boolean;
+
+  @ApiProperty({
+    example: 'sse',
+    enum: ['websocket', 'sse'],
+    nullable: true,
+    type: String,
+    description:
+      "How it is connected: `websocket` (/ws/devices) or `sse` (the SMS Gateway for Android app's event stream); null while offline.",
+  })
+  transport: DeviceTransportKind | null;
 
   @ApiProperty({
     example: 87,
@@ -115,6 +125,7 @@ export class DeviceView {
       sendRatePerMinute: device.sendRatePerMinute ?? defaultSendRate,
       tokenPrefix: device.tokenPrefix,
       online,
+      transport: live?.transport ?? null,
       battery: pick(live?.battery, device.battery),
       charging: pick(live?.charging, device.charging),
       signal: pick(live?.signal, device.signal),

@@ -14,6 +14,8 @@ export type DeviceCommand =
       /** The SIM to send from (1-based); absent: the phone's default SIM. */
       simNumber?: number;
     }
+  /** A message the phone was offered and has not taken was canceled (SSE: `MessageCancelled`). */
+  | { kind: 'withdraw'; deviceId: string; messageId: string }
   | {
       kind: 'close';
       deviceId: string;

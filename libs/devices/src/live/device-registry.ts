@@ -13,6 +13,7 @@ import {
   SUSPEND_PRESENCE,
   TAKE_DUE,
   UPDATE_PRESENCE,
+  WITHDRAW,
 } from './device-scripts';
 
 /** The per-minute send cap (of a phone, or of each of its SIMs) is counted over this sliding window. */
@@ -36,6 +37,7 @@ interface DeviceScriptCommands {
   deviceReleaseHandover: ScriptRunner;
   deviceMarkDueNow: ScriptRunner;
   deviceTakeDue: ScriptRunner;
+  deviceWithdraw: ScriptRunner;
 }
 
 const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }> = {
@@ -50,6 +52,7 @@ const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }>
   deviceReleaseHandover: { keys: 3, lua: RELEASE_HANDOVER },
   deviceMarkDueNow: { keys: 2, lua: MARK_DUE_NOW },
   deviceTakeDue: { keys: 1, lua: TAKE_DUE },
+  deviceWithdraw: { keys: 2, lua: WITHDRAW },
 };
 
 /** Who holds a device's socket. */
@@ -63,8 +66,12 @@ export interface PresenceOwner extends DeviceConnectionRef {
   accountId: string;
 }
 
+/** How a phone is connected: our `/ws/devices` protocol, or the SMS Gateway app's event stream. */
+export type DeviceTransportKind = 'websocket' | 'sse';
+
 /** What a phone says about itself (hello, status), as stored in its presence. */
 export interface PresenceFields {
+  transport?: DeviceTransportKind;
   battery?: number;
   charging?: boolean;
   signal?: number;
@@ -80,6 +87,8 @@ export interface PresenceFields {
 /** A device's live state, as GET /devices shows it. */
 export interface DeviceLiveState {
   online: boolean;
+  /** How it is connected now; null while it is not. */
+  transport: DeviceTransportKind | null;
   connectedAt: Date | null;
   lastSeenAt: Date | null;
   battery: number | null;
@@ -118,6 +127,12 @@ export type PickResult =
   | { kind: 'eligible'; deviceId: string }
   /** `retryInMs`: when the first capped device frees a slot; null when none is online. */
   | { kind: 'none'; online: number; retryInMs: number | null };
+
+/** A message a phone holds, and the SIM it is to go out from (null: the phone's default). */
+export interface HeldMessage {
+  messageId: string;
+  simNumber: number | null;
+}
 
 export type AckOutcome = 'accepted' | 'duplicate' | 'former' | 'unknown';
 export type HandoverOwnership = 'current' | 'former' | 'unknown';
@@ -362,6 +377,9 @@ export class DeviceRegistry {
       const connected = presence.connection !== undefined;
       states.set(id, {
         online: connected && presence.ready === '1',
+        transport: connected
+          ? ((textOrNull(presence.transport) as DeviceTransportKind) ?? null)
+          : null,
         connectedAt: connected ? new Date(Number(presence.connectedAt)) : null,
         lastSeenAt: connected ? new Date(Number(presence.lastSeenAt)) : null,
         battery: numberOrNull(presence.battery),
@@ -378,6 +396,30 @@ export class DeviceRegistry {
       });
     });
     return states;
+  }
+
+  /**
+   * The messages the device holds now (given to it, not yet reported on), oldest deadline first,
+   * at most `limit`: what a phone that pulls its work (the SMS Gateway app) is given.
+   */
+  /**
+   * The messages this device holds now (at most `limit`), each with the SIM the pick chose for it
+   * (null: the phone's default): a phone that pulls its messages learns the SIM from here, before
+   * the worker has written the hand-over to PostgreSQL.
+   */
+  async heldMessages(deviceId: string, limit: number): Promise<HeldMessage[]> {
+    const ids = await this.redis.zrange(this.inflight(deviceId), 0, limit - 1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.handover(id), 'device', 'sim');
+    const holders = (await pipeline.exec()) ?? [];
+    const held: HeldMessage[] = [];
+    ids.forEach((messageId, index) => {
+      const [holder, sim] = (holders[index]?.[1] as (string | null)[] | undefined) ?? [];
+      if (holder !== deviceId) return;
+      held.push({ messageId, simNumber: Number(sim) > 0 ? Number(sim) : null });
+    });
+    return held;
   }
 
   // ---- picks and hand-overs (workers, API instances) ----
@@ -464,6 +506,20 @@ export class DeviceRegistry {
   }
 
   /** Asks for another try at re-routing a message at `at` (its dispatch job was still running). */
+  /**
+   * Takes a message back from a phone that pulls its messages and has not pulled it (see
+   * WITHDRAW). Returns the device it was taken from, or null.
+   */
+  async withdraw(messageId: string): Promise<string | null> {
+    const holder = (await this.redis.deviceWithdraw(
+      this.handover(messageId),
+      this.deadlines,
+      this.prefix,
+      messageId,
+    )) as string;
+    return holder || null;
+  }
+
   async scheduleRetry(messageId: string, at: number): Promise<void> {
     await this.redis.zadd(this.deadlines, at, messageId);
   }

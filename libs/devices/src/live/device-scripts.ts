@@ -217,7 +217,8 @@ if bestSim > 0 then
   redis.call('PEXPIRE', simSends, window * 2)
 end
 redis.call('HSET', bestLive, 'lastPick', seq)
-redis.call('HSET', KEYS[2], 'device', best, 'was:' .. best, '1')
+-- The SIM is kept with the holder: a phone that pulls its messages learns it from here.
+redis.call('HSET', KEYS[2], 'device', best, 'was:' .. best, '1', 'sim', bestSim)
 redis.call('HDEL', KEYS[2], 'acked', 'reason')
 redis.call('PEXPIRE', KEYS[2], ARGV[6])
 redis.call('ZADD', KEYS[1], ARGV[5], messageId)
@@ -255,6 +256,23 @@ if redis.call('HGET', KEYS[1], 'device') == ARGV[1] then
 end
 if redis.call('HEXISTS', KEYS[1], 'was:' .. ARGV[1]) == 1 then return 'former' end
 return 'unknown'`;
+
+/**
+ * A canceled message is taken back from a phone that pulls its messages (transport 'sse') and has
+ * not pulled it: the content never left the server, so nobody can send it. A phone that was
+ * pushed the message (a socket) or has pulled it (acked) keeps it.
+ * KEYS: handover, deadlines. ARGV: prefix, messageId.
+ * Returns the device it was taken from, or '' when it could not be.
+ */
+export const WITHDRAW = `
+local holder = redis.call('HGET', KEYS[1], 'device')
+if not holder then return '' end
+if redis.call('HGET', KEYS[1], 'acked') == '1' then return '' end
+if redis.call('HGET', ARGV[1] .. 'live:' .. holder, 'transport') ~= 'sse' then return '' end
+redis.call('HDEL', KEYS[1], 'device', 'acked', 'reason')
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREM', ARGV[1] .. 'inflight:' .. holder, ARGV[2])
+return holder`;
 
 /**
  * The API instance could not hand a send to the phone (its socket is gone): due at once, if the

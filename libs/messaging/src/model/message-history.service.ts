@@ -45,6 +45,11 @@ export class MessageHistory {
     return this.messages.countUnfinishedByStatus();
   }
 
+  /** The account's messages among `messageIds` (what a phone pulls or reports on). */
+  findManyOwned(accountId: string, messageIds: string[]): Promise<Message[]> {
+    return this.messages.findManyOwned(accountId, messageIds);
+  }
+
   findById(messageId: string): Promise<Message | null> {
     return this.messages.findById(messageId);
   }

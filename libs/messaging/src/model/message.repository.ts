@@ -491,6 +491,16 @@ export class MessageRepository {
     return rows[0] ? messageFromRow(rows[0]) : null;
   }
 
+  /** The account's messages among `messageIds` (unknown ids and other accounts' are left out). */
+  async findManyOwned(accountId: string, messageIds: string[]): Promise<Message[]> {
+    if (messageIds.length === 0) return [];
+    const rows = await this.dataSource.query(
+      'SELECT * FROM messages WHERE id = ANY($1::uuid[]) AND account_id = $2',
+      [messageIds, accountId],
+    );
+    return rows.map(messageFromRow);
+  }
+
   async findById(messageId: string): Promise<Message | null> {
     const rows = await this.dataSource.query('SELECT * FROM messages WHERE id = $1', [messageId]);
     return rows[0] ? messageFromRow(rows[0]) : null;
@@ -680,9 +690,11 @@ export class MessageRepository {
       accountId?: string;
       /** Only a message of this route (or none yet), carried under this provider id (if known). */
       carriedBy?: ProviderCarrier;
+      /** Only from these statuses, instead of every status allowed to precede `status`. */
+      from?: readonly MessageStatus[];
     } = {},
   ): Promise<Message | null> {
-    const params: unknown[] = [messageId, status, ALLOWED_PREDECESSORS[status]];
+    const params: unknown[] = [messageId, status, fields.from ?? ALLOWED_PREDECESSORS[status]];
     const sets = ['status = $2', 'updated_at = now()'];
     const timestamp = STATUS_TIMESTAMP_COLUMN[status];
     if (timestamp) sets.push(`${timestamp} = COALESCE(${timestamp}, now())`);

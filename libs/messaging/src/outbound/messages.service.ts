@@ -30,6 +30,7 @@ import {
   StoredResponse,
 } from './idempotency.service';
 import { MessageCreationHooks } from '../model/message-creation-hooks';
+import { MessageWithdrawals } from '../model/message-withdrawals';
 import { MessageEnqueuer } from './message-enqueuer';
 import { Message } from '../model/message.entity';
 import {
@@ -119,6 +120,7 @@ export class MessagesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly numberPool: NumberPoolService,
     private readonly creationHooks: MessageCreationHooks,
+    private readonly withdrawals: MessageWithdrawals,
     private readonly idempotency: IdempotencyService,
     private readonly waits: MessageWaitService,
     private readonly waitSlots: MessageWaitSlots,
@@ -293,24 +295,42 @@ export class MessagesService {
     return mapPage(page, MessageView.from);
   }
 
-  /** Only a message that has not started sending can be canceled. */
+  /**
+   * Only a message that has not started sending can be canceled, or one its route can still take
+   * back (a phone that pulls its messages and has not pulled it: MessageWithdrawals).
+   */
   async cancel(accountId: string, messageId: string): Promise<MessageView> {
     // Not a uuid: no such message (PostgreSQL would refuse to compare it with one, a 500).
-    const canceled = isUuid(messageId)
+    let canceled = isUuid(messageId)
       ? await this.messages.transition(messageId, MessageStatus.Canceled, { accountId })
       : null;
     if (!canceled) {
       const message = await this.findOwnedOrFail(accountId, messageId);
-      throw new ConflictAppException(
-        'MESSAGE_NOT_CANCELABLE',
-        `The message is ${message.status}; only queued or scheduled messages can be canceled.`,
-        { messageStatus: message.status },
-      );
+      canceled = await this.cancelWithdrawn(message);
+      if (!canceled) {
+        throw new ConflictAppException(
+          'MESSAGE_NOT_CANCELABLE',
+          `The message is ${message.status}; only queued or scheduled messages, or ones no phone has taken yet, can be canceled.`,
+          { messageStatus: message.status },
+        );
+      }
     }
     // The job would skip it anyway; removing it just frees the queue sooner.
     await this.queue.remove(messageId).catch(() => undefined);
     await this.events.updated(canceled);
     return MessageView.from(canceled);
+  }
+
+  private async cancelWithdrawn(message: Message): Promise<Message | null> {
+    if (message.status !== MessageStatus.Sending) return null;
+    const withdrawer = await this.withdrawals.withdraw(message);
+    if (!withdrawer) return null;
+    const canceled = await this.messages.transition(message.id, MessageStatus.Canceled, {
+      accountId: message.accountId!,
+      from: [MessageStatus.Sending],
+    });
+    if (!canceled) await withdrawer.restore(message);
+    return canceled;
   }
 
   private async findOwnedOrFail(accountId: string, messageId: string): Promise<Message> {
