@@ -3,6 +3,7 @@ import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
 import { signInByApi, signUpInBrowser, visible } from '../helpers/console-browser';
 import { eventually } from '../helpers/eventually';
 import { SimulatedPhone } from '../fakes/device-simulator';
+import { SmsGateAppSimulator } from '../fakes/smsgate-app-simulator';
 
 /**
  * The Phones page as an operator uses it: add a phone, read its token on the page (once), start
@@ -12,6 +13,7 @@ import { SimulatedPhone } from '../fakes/device-simulator';
 describe('Phones in the browser', () => {
   let web: BrowserStack;
   const phones: SimulatedPhone[] = [];
+  const apps: SmsGateAppSimulator[] = [];
 
   beforeAll(async () => {
     web = await startBrowserStack();
@@ -19,6 +21,7 @@ describe('Phones in the browser', () => {
 
   afterAll(async () => {
     await Promise.all(phones.map((phone) => phone.close()));
+    await Promise.all(apps.map((phone) => phone.stop()));
     await web?.close();
   });
 
@@ -87,6 +90,7 @@ describe('Phones in the browser', () => {
     await visible(card.getByText('3 of 4'));
     await visible(card.getByText('Pixel 8 · Android 14 · app 2.1.0'));
     await visible(card.getByText(/SIM 1 · Carrier One · \+14155550142/));
+    await visible(card.getByText('WebSocket (/ws/devices)'));
 
     // A message sent through it: in flight while the phone holds it, then sent.
     const accessToken = await signInByApi(web, owner, 1);
@@ -107,6 +111,63 @@ describe('Phones in the browser', () => {
     // A status frame is a device.updated event: the battery changes on the page.
     phone.sendStatus({ battery: 41, charging: false });
     await visible(card.getByText('41%'));
+    app.assertNoConsoleErrors();
+  });
+
+  it('pairs the SMS Gateway for Android app with the API URL and Private Token shown', async () => {
+    const app = await web.open(PHONE_VIEWPORT);
+    const { page } = app;
+    const owner = await signUpInBrowser(web, app, 'Dorothy Vaughan');
+    await page.getByRole('link', { name: 'Phones' }).click();
+    await page.getByLabel('Phone name').fill('Warehouse phone');
+    await page.getByRole('button', { name: 'Add phone' }).click();
+
+    // What a person types into the app's Cloud server settings, read off the page.
+    const pairing = page.getByRole('region', { name: 'Device token' });
+    const shown = async (label: string) =>
+      (await pairing
+        .locator('.copy-field')
+        .filter({ has: page.getByText(label, { exact: true }) })
+        .locator('.copy-value')
+        .textContent())!.trim();
+    const apiUrl = await shown('API URL');
+    const privateToken = await shown('Private Token');
+    expect(apiUrl).toBe(`${web.baseUrl}/api/mobile/v1`);
+    await pairing.getByRole('button', { name: 'Done, I have saved it' }).click();
+
+    const phone = new SmsGateAppSimulator({
+      baseUrl: apiUrl,
+      privateToken,
+      name: 'Google/Pixel 7',
+      simCards: [{ slotIndex: 0, phoneNumber: '+14155550177', carrierName: 'Carrier Two' }],
+    });
+    apps.push(phone);
+    await phone.start();
+    const card = page.getByRole('listitem', { name: 'Warehouse phone' });
+    await visible(card.getByText('Online'));
+    await visible(card.getByText('SMS Gateway app (event stream)'));
+
+    // Its ping (after it picked up Switchboard's webhooks) brings the battery and connection.
+    await phone.syncWebhooks();
+    phone.setBattery({ level: 64, charging: true, plugged: 'usb' });
+    await phone.ping();
+    await visible(card.getByText('64%, charging'));
+
+    // A message routed to it leaves through the app: sent in the last minute.
+    const accessToken = await signInByApi(web, owner, 1);
+    const sent = await fetch(`${web.baseUrl}/api/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ to: '+14155550198', body: 'Hello from the app', route: 'device' }),
+    });
+    expect(sent.status).toBe(202);
+    await visible(card.getByText('1 of 20'));
+    await eventually(
+      async () => phone.radioLog.length,
+      (count) => count === 1,
+    );
+    await app.assertAccessible();
+    await app.screenshots('phones-app-online');
     app.assertNoConsoleErrors();
   });
 

@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { getSession, setSession, signOut } from '../../api/session';
-import { ErrorMessage, Field, fieldError } from '../../components/form';
+import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 import { dateTime } from '../../components/time';
 import { ApiKeys } from './api-keys';
 import { PasswordForm } from './password-form';
@@ -76,7 +76,7 @@ function NameForm({ name: current, phone }: { name: string; phone?: string }) {
         }}
         error={fieldError(save.error, 'name')}
       />
-      <ErrorMessage error={save.error} />
+      <ErrorMessage error={formLevelError(save.error)} />
       {save.isSuccess && <p role="status">Name saved.</p>}
       <button type="submit" className="primary-inline" disabled={save.isPending}>
         Save name

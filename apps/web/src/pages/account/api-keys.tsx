@@ -6,7 +6,7 @@ import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { setSession } from '../../api/session';
 import { ShownOnce } from '../../components/copy-button';
-import { ErrorMessage, Field, fieldError } from '../../components/form';
+import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 import { ago, dateTime } from '../../components/time';
 
 type CreatedKey = components['schemas']['CreatedApiKeyDto'];
@@ -71,7 +71,7 @@ export function ApiKeys({ phone, hasPassword }: { phone?: string; hasPassword: b
               onProved={() => create.mutate()}
             />
           ) : (
-            <ErrorMessage error={create.error} />
+            <ErrorMessage error={formLevelError(create.error)} />
           )}
           <button type="submit" className="primary-inline" disabled={create.isPending}>
             Create key

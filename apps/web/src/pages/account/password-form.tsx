@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
-import { ErrorMessage, Field, fieldError } from '../../components/form';
+import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 
 /**
  * Set or change the password. The API wants a fresh proof besides the session: the current
@@ -92,7 +92,7 @@ export function PasswordForm({ phone, hasPassword }: { phone: string; hasPasswor
         onChange={(event) => setPassword(event.target.value)}
         error={fieldError(save.error, 'password')}
       />
-      <ErrorMessage error={save.error} />
+      <ErrorMessage error={formLevelError(save.error)} />
       {done && (
         <p role="status">Password saved. Every other session of your account is signed out.</p>
       )}

@@ -3,18 +3,15 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
-import { ErrorMessage, Field, fieldError } from '../../components/form';
+import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 import { ago, dateTime } from '../../components/time';
 
-type DeviceView = components['schemas']['DeviceView'] & {
-  /** On the device view once the SMS Gateway app's transport lands; absent before. */
-  transport?: string | null;
-};
+type DeviceView = components['schemas']['DeviceView'];
 type DeviceChanges = components['schemas']['UpdateDeviceDto'];
 
 const TRANSPORT: Record<string, string> = {
-  websocket: 'WebSocket',
-  sse: 'SMS Gateway app (events stream)',
+  websocket: 'WebSocket (/ws/devices)',
+  sse: 'SMS Gateway app (event stream)',
 };
 const NETWORK: Record<string, string> = {
   wifi: 'Wi-Fi',
@@ -99,8 +96,12 @@ export function PhoneCard({ device }: { device: DeviceView }) {
         <div>
           <dt>Signal</dt>
           <dd>
-            {device.signal === null ? '—' : `${device.signal} of 4`}
-            {device.network ? `, ${NETWORK[device.network] ?? device.network}` : ''}
+            {[
+              device.signal === null ? null : `${device.signal} of 4`,
+              device.network ? (NETWORK[device.network] ?? device.network) : null,
+            ]
+              .filter(Boolean)
+              .join(', ') || '—'}
           </dd>
         </div>
         <div>
@@ -115,7 +116,9 @@ export function PhoneCard({ device }: { device: DeviceView }) {
         </div>
         <div>
           <dt>Connection</dt>
-          <dd>{device.transport ? (TRANSPORT[device.transport] ?? device.transport) : '—'}</dd>
+          <dd>
+            {device.transport ? (TRANSPORT[device.transport] ?? device.transport) : 'offline'}
+          </dd>
         </div>
         <div>
           <dt>Last seen</dt>
@@ -189,7 +192,7 @@ export function PhoneCard({ device }: { device: DeviceView }) {
           </button>
         </form>
       )}
-      <ErrorMessage error={update.error} />
+      <ErrorMessage error={formLevelError(update.error)} />
 
       {confirmDelete && (
         <div className="confirm" role="group" aria-label={`Delete ${device.name}`}>

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
-import { ErrorMessage, Field, fieldError } from '../../components/form';
+import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 import { useLiveEvent } from '../../live/use-live';
 import { PairingInstructions } from './pairing-instructions';
 import { PhoneCard } from './phone-card';
@@ -74,7 +74,7 @@ export function PhonesPage() {
             onChange={(event) => setName(event.target.value)}
             error={fieldError(create.error, 'name')}
           />
-          <ErrorMessage error={create.error} />
+          <ErrorMessage error={formLevelError(create.error)} />
           <button className="primary" type="submit" disabled={create.isPending}>
             Add phone
           </button>
