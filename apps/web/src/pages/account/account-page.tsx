@@ -28,10 +28,10 @@ export function AccountPage() {
         <div className="account-grid">
           <NameForm name={account.name} phone={account.phone} />
           <Limits limits={account.limits} usage={account.usage} />
+          <ApiKeys phone={account.phone} hasPassword={!!account.hasPassword} />
           {account.phone && (
             <PasswordForm phone={account.phone} hasPassword={!!account.hasPassword} />
           )}
-          <ApiKeys phone={account.phone} hasPassword={!!account.hasPassword} />
           <Sessions />
         </div>
       )}
