@@ -194,4 +194,28 @@ describe('Webhooks and Account in the browser', () => {
     await page.getByRole('button', { name: 'Sign out of this browser' }).click();
     await page.waitForURL('**/sign-in');
   });
+
+  it('signs out every other browser of the account, which lands on sign-in by itself', async () => {
+    const laptop = await web.open();
+    const phone = await signUpInBrowser(web, laptop, 'Christine Darden');
+    const other = await web.open(PHONE_VIEWPORT);
+    await other.goto('/sign-in');
+    await other.page.getByLabel('Phone number').fill(phone);
+    await other.page.getByRole('button', { name: 'Text me a code' }).click();
+    await other.page.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone, 1));
+    await other.page.getByRole('button', { name: 'Verify code' }).click();
+    await visible(other.page.getByRole('status').filter({ hasText: 'Live' }));
+
+    await laptop.page.getByRole('link', { name: 'Account' }).click();
+    await laptop.page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await visible(laptop.page.getByText('Signed out 1 other session.'));
+    // Its live socket is closed (4003) and its refresh cookie refused: the app signs it out.
+    other.expectFailedRequests('/api/v1/auth/refresh');
+    await other.page.waitForURL('**/sign-in');
+    await laptop.page.reload();
+    await laptop.page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+    await laptop.assertAccessible();
+    laptop.assertNoConsoleErrors();
+    other.assertNoConsoleErrors();
+  });
 });

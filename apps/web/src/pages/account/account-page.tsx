@@ -135,6 +135,9 @@ function Limits({ limits, usage }: { limits: Me['limits']; usage: Me['usage'] })
 function Sessions() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
+  const endOthers = useMutation({
+    mutationFn: async () => (await api.POST('/api/v1/me/sessions/end-others')).data!,
+  });
   const leave = async () => {
     await signOut();
     queryClient.clear();
@@ -144,12 +147,25 @@ function Sessions() {
     <section className="panel" aria-labelledby="sessions-title">
       <h2 id="sessions-title">Sessions</h2>
       <p>
-        Signing out here ends this browser’s session. To sign out every other browser and app signed
-        in to your account, change your password: that ends all the other sessions.
+        Signed in on a computer or phone you no longer use? Sign out everywhere else: only this
+        browser stays signed in. API keys keep working; revoke them above.
       </p>
-      <button type="button" onClick={leave}>
-        Sign out of this browser
-      </button>
+      <ErrorMessage error={endOthers.error} />
+      {endOthers.isSuccess && (
+        <p role="status">
+          {endOthers.data.ended === 0
+            ? 'No other session was signed in.'
+            : `Signed out ${endOthers.data.ended} other session${endOthers.data.ended === 1 ? '' : 's'}.`}
+        </p>
+      )}
+      <div className="actions">
+        <button type="button" onClick={() => endOthers.mutate()} disabled={endOthers.isPending}>
+          Sign out everywhere else
+        </button>
+        <button type="button" onClick={leave}>
+          Sign out of this browser
+        </button>
+      </div>
     </section>
   );
 }
