@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { PHONE_VIEWPORT } from '../helpers/browser';
 import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
 import { signUpInBrowser, visible } from '../helpers/console-browser';
@@ -142,10 +143,24 @@ describe('Webhooks and Account in the browser', () => {
     await app.assertAccessible();
     await app.screenshots('account');
 
-    // An API key: shown once; it works as the account's credential.
+    // An API key needs a sign-in from the last 5 minutes: this one is made older, so the page
+    // asks to confirm with a texted code first, then makes the key.
+    await web.stack.app.get(DataSource).query(
+      `UPDATE auth_sessions SET last_verified_at = now() - interval '10 minutes'
+         WHERE account_id = (SELECT id FROM accounts WHERE phone = $1)`,
+      [phone],
+    );
+    app.expectFailedRequests('/api/v1/api-keys');
     const keys = page.getByRole('region', { name: 'API keys' });
     await keys.getByLabel('Key name').fill('billing service');
     await keys.getByRole('button', { name: 'Create key' }).click();
+    await visible(keys.getByText('Creating a key needs a sign-in from the last 5 minutes.'));
+    await keys.getByRole('button', { name: `Text a code to ${phone}` }).click();
+    await keys.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone, 1));
+    await app.assertAccessible();
+    await keys.getByRole('button', { name: 'Confirm and create key' }).click();
+
+    // The key: shown once; it works as the account's credential.
     const shown = keys.getByRole('region', { name: 'API key' });
     const key = (await shown.locator('.copy-value').textContent())!.trim();
     expect(key).toMatch(/^sb_/);
@@ -177,7 +192,7 @@ describe('Webhooks and Account in the browser', () => {
     // A first password needs a code texted to the phone; then it signs in.
     const password = page.getByRole('form', { name: 'Set a password' });
     await password.getByRole('button', { name: 'Text me a code' }).click();
-    await password.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone, 1));
+    await password.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone, 2));
     await password.getByLabel('New password').fill('a long phrase nobody guesses 42');
     await password.getByRole('button', { name: 'Set password' }).click();
     await visible(page.getByText('Password saved.'));
