@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
@@ -11,6 +11,8 @@ import '../console.css';
 import './phones.css';
 
 type CreatedDevice = components['schemas']['CreatedDeviceView'];
+
+const SENT_WINDOW_MS = 61_000;
 
 /**
  * The account's phones with their live state. `device.updated` events (live-cache.ts) refresh
@@ -31,6 +33,17 @@ export function PhonesPage() {
   };
   useLiveEvent('message.created', refreshOnMessage);
   useLiveEvent('message.updated', refreshOnMessage);
+  // "Sent in the last minute" falls as the minute passes, which no event says: one refresh once
+  // the counted sends are a minute old.
+  const counting = devices.data?.data?.some((device) => device.sentLastMinute > 0) ?? false;
+  useEffect(() => {
+    if (!counting) return;
+    const timer = setTimeout(
+      () => void queryClient.invalidateQueries({ queryKey: queryKeys.devices }),
+      SENT_WINDOW_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [counting, devices.dataUpdatedAt, queryClient]);
 
   const [name, setName] = useState('');
   const [created, setCreated] = useState<CreatedDevice | null>(null);

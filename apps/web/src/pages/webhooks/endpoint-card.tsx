@@ -190,7 +190,7 @@ function EditEndpoint({ endpoint, onDone }: { endpoint: Endpoint; onDone: () => 
       <Field
         label="Description"
         name="description"
-        maxLength={200}
+        maxLength={500}
         value={description}
         onChange={(event) => setDescription(event.target.value)}
         error={fieldError(save.error, 'description')}

@@ -84,7 +84,7 @@ export function WebhooksPage() {
           <Field
             label="Description (optional)"
             name="description"
-            maxLength={200}
+            maxLength={500}
             value={description}
             onChange={(event) => setDescription(event.target.value)}
             error={fieldError(create.error, 'description')}
