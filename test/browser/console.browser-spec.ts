@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { PHONE_VIEWPORT } from '../helpers/browser';
 import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
-import { signUpInBrowser, visible } from '../helpers/console-browser';
+import { expectFitsPhoneWidth, signUpInBrowser, visible } from '../helpers/console-browser';
 import { eventually } from '../helpers/eventually';
 import { WebhookReceiver } from '../helpers/webhook-receiver';
 
@@ -38,6 +38,7 @@ describe('Webhooks and Account in the browser', () => {
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
     await visible(page.getByText('No endpoints yet.'));
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('webhooks-empty');
 
     // A URL the API refuses is named next to the field.
@@ -57,6 +58,7 @@ describe('Webhooks and Account in the browser', () => {
     const secret = (await created.locator('.copy-value').textContent())!.trim();
     expect(secret).toMatch(/^whsec_/);
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('webhooks-secret');
     await created.getByRole('button', { name: 'Done, I have saved it' }).click();
     expect(await page.getByText(secret).count()).toBe(0);
@@ -105,6 +107,7 @@ describe('Webhooks and Account in the browser', () => {
     const ids = receiver.verified(secret).map(({ headers }) => headers['webhook-id']);
     expect(new Set(ids).size).toBe(2);
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('webhooks-log');
 
     // Rotate: a new secret, shown once; what arrives next verifies with it.
@@ -141,6 +144,7 @@ describe('Webhooks and Account in the browser', () => {
     await visible(limits.getByText('100 segments', { exact: true }));
     await visible(limits.getByText('0 segments', { exact: true }));
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('account');
 
     // An API key needs a sign-in from the last 5 minutes: this one is made older, so the page
@@ -169,6 +173,7 @@ describe('Webhooks and Account in the browser', () => {
     expect(me.status).toBe(200);
     expect(((await me.json()) as { phone: string }).phone).toBe(phone);
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('account-api-key');
     await shown.getByRole('button', { name: 'Done, I have saved it' }).click();
     expect(await page.getByText(key).count()).toBe(0);

@@ -1,6 +1,11 @@
 import { PHONE_VIEWPORT } from '../helpers/browser';
 import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
-import { signInByApi, signUpInBrowser, visible } from '../helpers/console-browser';
+import {
+  expectFitsPhoneWidth,
+  signInByApi,
+  signUpInBrowser,
+  visible,
+} from '../helpers/console-browser';
 import { eventually } from '../helpers/eventually';
 import { SimulatedPhone } from '../fakes/device-simulator';
 import { SmsGateAppSimulator } from '../fakes/smsgate-app-simulator';
@@ -34,6 +39,7 @@ describe('Phones in the browser', () => {
     await page.getByRole('heading', { name: 'Phones', level: 1 }).waitFor();
     await visible(page.getByText('No phones yet.'));
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('phones-empty');
 
     await page.getByLabel('Phone name').fill('Office Pixel');
@@ -53,6 +59,7 @@ describe('Phones in the browser', () => {
       .getAttribute('d');
     expect(qrPath!.length).toBeGreaterThan(1000);
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('phones-pairing-app');
 
     await pairing.getByRole('button', { name: 'Your own app' }).click();
@@ -64,6 +71,7 @@ describe('Phones in the browser', () => {
       ),
     );
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('phones-pairing-simulator');
 
     // Once dismissed, the token is gone from the page for good.
@@ -106,6 +114,7 @@ describe('Phones in the browser', () => {
     await visible(inFlight(card, '0'));
     await visible(card.getByText('1 of 20'));
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('phones-online');
 
     // A status frame is a device.updated event: the battery changes on the page.
@@ -167,6 +176,7 @@ describe('Phones in the browser', () => {
       (count) => count === 1,
     );
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('phones-app-online');
     app.assertNoConsoleErrors();
   });
@@ -204,6 +214,7 @@ describe('Phones in the browser', () => {
     await card.getByRole('button', { name: 'Save rate' }).click();
     await visible(card.locator('.field-error'));
     await app.assertAccessible();
+    await expectFitsPhoneWidth(app);
     await app.screenshots('phones-rate-error');
 
     await card.getByRole('button', { name: 'Delete…' }).click();

@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
 import { uniquePhone } from './auth.factory';
-import type { AppPage } from './browser';
+import { PHONE_VIEWPORT, type AppPage } from './browser';
 import type { BrowserStack } from './browser-stack';
 
 /**
@@ -54,4 +54,14 @@ export async function signInByApi(
 /** Waits until the locator's first match is visible (Playwright's own timeout fails the test). */
 export async function visible(locator: Locator): Promise<void> {
   await locator.first().waitFor({ state: 'visible' });
+}
+
+/** At a phone's width (375 px) the page scrolls only down: nothing sticks out to the side. */
+export async function expectFitsPhoneWidth(app: AppPage): Promise<void> {
+  const { page } = app;
+  const original = page.viewportSize();
+  await page.setViewportSize(PHONE_VIEWPORT);
+  const width = await page.evaluate('document.documentElement.scrollWidth');
+  if (original) await page.setViewportSize(original);
+  expect(width).toBe(PHONE_VIEWPORT.width);
 }
