@@ -76,9 +76,7 @@ describe('parseSendAt', () => {
   it('reads ISO dates with an offset exactly', () => {
     expect(parseSendAt('2026-12-24T18:00+01:00')?.toISOString()).toBe('2026-12-24T17:00:00.000Z');
     expect(parseSendAt('2026-12-24 18:00:30Z')?.toISOString()).toBe('2026-12-24T18:00:30.000Z');
-    expect(parseSendAt('2026-12-24T18:00:00+0100')?.toISOString()).toBe(
-      '2026-12-24T17:00:00.000Z',
-    );
+    expect(parseSendAt('2026-12-24T18:00:00+0100')?.toISOString()).toBe('2026-12-24T17:00:00.000Z');
   });
 
   it('reads a time without offset as local time', () => {

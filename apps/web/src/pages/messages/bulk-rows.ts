@@ -48,7 +48,12 @@ export function parseSendAt(text: string): Date | null {
   if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
   // A day past the month's end (e.g. 2026-02-30) would roll into the next month.
   if (d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return null;
-  const date = new Date(text.trim().replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const date = new Date(
+    text
+      .trim()
+      .replace(' ', 'T')
+      .replace(/([+-]\d{2})(\d{2})$/, '$1:$2'),
+  );
   // Without an offset the time is the browser's own (Date reads it so); with one, it is exact.
   return Number.isNaN(date.getTime()) ? null : date;
 }
@@ -58,7 +63,9 @@ function checkRow(line: number, to: string, body: string, sendAt: string, now: D
   const phone = normalisePhone(to);
   if (!phone) errors.push('No phone number in `to`.');
   else if (!E164.test(phone)) {
-    errors.push(`"${to.trim()}" is not a phone number in international format (e.g. +14155550123).`);
+    errors.push(
+      `"${to.trim()}" is not a phone number in international format (e.g. +14155550123).`,
+    );
   }
   if (body.trim() === '') errors.push('The body is empty.');
   else if (body.length > MAX_BODY_LENGTH) {
@@ -85,7 +92,11 @@ export function readBulkFile(text: string, now: Date): BulkFile {
     records = parseCsv(text);
   } catch (error) {
     if (error instanceof CsvSyntaxError) {
-      return { rows: [], problems: [`This is not valid CSV. ${error.message}`], ignoredColumns: [] };
+      return {
+        rows: [],
+        problems: [`This is not valid CSV. ${error.message}`],
+        ignoredColumns: [],
+      };
     }
     throw error;
   }
