@@ -21,6 +21,7 @@ export function SendMessagePage() {
   const [deviceId, setDeviceId] = useState('');
   const [simNumber, setSimNumber] = useState('');
   const [sendAt, setSendAt] = useState('');
+  const [sessionId, setSessionId] = useState('');
 
   const send = useMutation({
     mutationFn: async () =>
@@ -33,6 +34,7 @@ export function SendMessagePage() {
             ...(route !== 'twilio' && deviceId ? { deviceId } : {}),
             ...(route !== 'twilio' && simNumber ? { simNumber: Number(simNumber) } : {}),
             ...(sendAt ? { scheduledAt: isoOfLocalInput(sendAt) } : {}),
+            ...(sessionId.trim() ? { sessionId: sessionId.trim() } : {}),
           },
         })
       ).data!,
@@ -49,7 +51,15 @@ export function SendMessagePage() {
   };
   const error = send.error;
   // Errors the fields below do not show themselves (e.g. a quota reached).
-  const shownByFields = ['to', 'body', 'route', 'deviceId', 'simNumber', 'scheduledAt'];
+  const shownByFields = [
+    'to',
+    'body',
+    'route',
+    'deviceId',
+    'simNumber',
+    'scheduledAt',
+    'sessionId',
+  ];
   const general = error && !shownByFields.some((field) => fieldError(error, field)) ? error : null;
   const phones = devices.data?.data ?? [];
 
@@ -123,6 +133,14 @@ export function SendMessagePage() {
           value={sendAt}
           onChange={(event) => setSendAt(event.target.value)}
           error={fieldError(error, 'scheduledAt')}
+        />
+        <Field
+          label="Session"
+          autoComplete="off"
+          hint="Optional: a chat session id of yours; the first message naming it starts it."
+          value={sessionId}
+          onChange={(event) => setSessionId(event.target.value)}
+          error={fieldError(error, 'sessionId')}
         />
         <ErrorMessage error={general} />
         <button type="submit" className="primary" disabled={send.isPending}>
