@@ -168,6 +168,44 @@ describe('Messages in the browser', () => {
     app.assertNoConsoleErrors();
   });
 
+  it('lists the rows the API refuses, with its reasons, and sends the others', async () => {
+    const app = await web.open();
+    const { page } = app;
+    const accountId = await signUp(app, 'Careful Sender');
+    const [first, last] = [uniquePhone(), uniquePhone()];
+    // Both look like numbers; only the API knows that 999 is no area code and 900 is premium-rate.
+    const rows = [
+      ['to', 'body'],
+      [first, 'One'],
+      ['+19999999999', 'Two'],
+      ['+19005550123', 'Three'],
+      [last, 'Four'],
+    ];
+    await app.goto('/messages/bulk');
+    await page.getByText('Or paste the CSV').click();
+    await page.getByLabel('CSV text').fill(csvOf(rows).toString('utf8'));
+    await page.getByRole('button', { name: 'Check rows' }).click();
+    app.expectFailedRequests(BATCH_PATH);
+    await page.getByRole('button', { name: 'Send 4 messages' }).click();
+
+    const summary = page.getByRole('status').filter({ hasText: 'accepted by the API' });
+    await visible(summary);
+    expect(await summary.getByRole('listitem').allInnerTexts()).toEqual([
+      '2 accepted by the API (see them in Messages)',
+      '2 refused by the API',
+      '0 skipped (rows with errors)',
+      'Line 3 (+19999999999): to: "+19999999999" is not a valid E.164 phone number',
+      expect.stringMatching(
+        /^Line 4 \(\+19005550123\): to: \+19005550123 is a premium-rate number$/,
+      ),
+    ]);
+    const sentTo = (await messagesOf(accountId)).map((message) => message.to_number).sort();
+    expect(sentTo).toEqual([first, last].sort());
+    await app.assertAccessible();
+    await app.screenshots('messages-bulk-refused');
+    app.assertNoConsoleErrors();
+  });
+
   it('sends one message, whose status changes live in the list; its detail shows every time', async () => {
     const app = await web.open();
     const { page } = app;

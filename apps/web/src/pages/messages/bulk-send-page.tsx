@@ -63,8 +63,19 @@ export function BulkSendPage() {
     }
   };
 
-  const send = async (rows: SendableRow[], skipped: number) => {
-    setStage({ name: 'sending', progress: { accepted: 0, refused: [], total: rows.length } });
+  /** Sends `rows`; after a stop, `before` is the run so far, which the rest adds to. */
+  const send = async (rows: SendableRow[], skipped: number, before?: BulkOutcome) => {
+    const total = before?.total ?? rows.length;
+    const sum = <T extends BulkProgress>(progress: T): T =>
+      before
+        ? {
+            ...progress,
+            accepted: before.accepted + progress.accepted,
+            refused: [...before.refused, ...progress.refused],
+            total,
+          }
+        : progress;
+    setStage({ name: 'sending', progress: sum({ accepted: 0, refused: [], total: rows.length }) });
     const outcome = await sendInChunks(
       rows,
       async (messages, idempotencyKey) => {
@@ -76,10 +87,10 @@ export function BulkSendPage() {
       },
       {
         runId: newRunId(),
-        onProgress: (progress) => setStage({ name: 'sending', progress }),
+        onProgress: (progress) => setStage({ name: 'sending', progress: sum(progress) }),
       },
     );
-    setStage({ name: 'done', outcome, skipped });
+    setStage({ name: 'done', outcome: sum(outcome), skipped });
     void queryClient.invalidateQueries({ queryKey: queryKeys.messages });
   };
 
@@ -182,7 +193,7 @@ export function BulkSendPage() {
             <Summary
               outcome={stage.outcome}
               skipped={stage.skipped}
-              onSendRest={() => void send(stage.outcome.notSent, stage.skipped)}
+              onSendRest={() => void send(stage.outcome.notSent, stage.skipped, stage.outcome)}
             />
           )}
         </section>
