@@ -134,6 +134,19 @@ describe('Messages in the browser', () => {
 
     await app.assertAccessible();
     await app.screenshots('messages-bulk-summary');
+
+    // The list pages through them, 50 at a time.
+    await summary.getByRole('link', { name: 'see them in Messages' }).click();
+    const listed = page.getByRole('list', { name: 'Messages', exact: true }).getByRole('listitem');
+    await eventually(
+      () => listed.count(),
+      (count) => count === 50,
+    );
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await eventually(
+      () => listed.count(),
+      (count) => count === 100,
+    );
     app.assertNoConsoleErrors();
   });
 
@@ -246,6 +259,20 @@ describe('Messages in the browser', () => {
     expect(await web.stack.fake.sendStatusCallback(carried.sid, 'delivered')).toBe(204);
     await visible(row.getByText('delivered', { exact: true }));
     expect(await page.evaluate('window.__sameDocument')).toBe(true);
+
+    // The API's filters: by status, and by the other party.
+    await page.getByText('Filters', { exact: true }).click();
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await visible(page.getByText('No message matches these filters.'));
+    expect(new URL(page.url()).searchParams.get('status')).toBe('failed');
+    await page.getByLabel('Status').selectOption('delivered');
+    await page.getByLabel('Other party').fill(to);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await visible(row.getByText('delivered', { exact: true }));
+    expect(
+      await page.getByRole('list', { name: 'Messages', exact: true }).getByRole('listitem').count(),
+    ).toBe(1);
     await app.assertAccessible();
     await app.screenshots('messages-list');
 
