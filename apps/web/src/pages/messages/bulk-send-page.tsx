@@ -281,6 +281,7 @@ function Summary({
           </li>
         )}
       </ul>
+      {outcome.refused.length > 0 && <h3>Refused by the API</h3>}
       {outcome.refused.length > 0 && (
         <ul aria-label="Refused by the API">
           {outcome.refused.map(({ row, reasons }) => (
