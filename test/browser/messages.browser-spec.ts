@@ -7,6 +7,9 @@ import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
 import { eventually } from '../helpers/eventually';
 
 const BATCH_PATH = '/api/v1/messages/batch';
+// Each test signs up, then checks and photographs several pages (axe, two widths): on a busy
+// machine that takes longer than the default minute.
+jest.setTimeout(180_000);
 
 describe('Messages in the browser', () => {
   let web: BrowserStack;
