@@ -21,6 +21,8 @@ ENV NODE_OPTIONS=--max-semi-space-size=64
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The web app's static files, served at / (WEB_DIST_DIR's default, relative to /app).
+COPY --from=build /app/apps/web/dist ./apps/web/dist
 COPY --from=build /app/scripts/db-prepare.js ./scripts/db-prepare.js
 USER node
 EXPOSE 3000

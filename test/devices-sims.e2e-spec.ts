@@ -460,14 +460,27 @@ describe('per-SIM send rate', () => {
     const onSecondSim = new Set(
       (response.body.data as Array<{ id: string }>).slice(0, 4).map((message) => message.id),
     );
-    /** Every message either reached the phone or waits as a delayed job (none is mid-try). */
+    const sendingCount = async () =>
+      (
+        await request(app.getHttpServer())
+          .get('/api/v1/messages')
+          .query({ status: 'sending' })
+          .set(headers)
+      ).body.data.length as number;
+    /**
+     * Every message either reached the phone and was reported, or waits as a delayed job (none
+     * is mid-try; a waiting one is still `sending`, a reported one no longer). Moving the clock
+     * before the phone's reports are in would expire their result deadlines and re-route them:
+     * a slow machine, not the rate, would decide the outcome.
+     */
     const settle = () =>
       eventually(
         async () => ({
           received: phone.received.length,
           delayed: await queue.getDelayedCount(),
+          sending: await sendingCount(),
         }),
-        (state) => state.received + state.delayed === total,
+        (state) => state.received + state.delayed === total && state.sending === state.delayed,
         20_000,
       );
 

@@ -6,6 +6,7 @@
 import { Suspense, lazy, type ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
 import { ChatsPage } from './pages/chats-page';
+import { messagesRoute, sessionsRoute } from './pages/messages/routes';
 import { PlaceholderPage } from './pages/placeholder-page';
 
 // The console's pages load when first opened (the QR code generator stays off the first page).
@@ -49,13 +50,8 @@ export const pages: PageRoute[] = [
       <PlaceholderPage title="Groups" about="Group chats by SMS: search, create and join." />
     ),
   },
-  {
-    path: 'messages',
-    label: 'Messages',
-    element: (
-      <PlaceholderPage title="Messages" about="Every message of the account, and bulk sends." />
-    ),
-  },
+  messagesRoute,
+  sessionsRoute,
   {
     path: 'phones',
     label: 'Phones',

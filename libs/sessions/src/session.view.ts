@@ -17,7 +17,7 @@ export class SessionView {
   @ApiProperty({ example: false })
   closed: boolean;
 
-  @ApiPropertyOptional({ example: '2026-11-21T12:00:00.000Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-11-21T12:00:00.000Z', nullable: true })
   closedAt: string | null;
 
   static from(session: Session): SessionView {

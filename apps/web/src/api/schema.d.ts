@@ -1204,7 +1204,7 @@ export interface components {
        */
       direction: 'outbound' | 'inbound';
       /** @example +12015550100 */
-      from?: Record<string, never> | null;
+      from?: string | null;
       /** @example +14155550123 */
       to: string;
       /** @example Your order has shipped. */
@@ -1240,46 +1240,46 @@ export interface components {
        * @description twilio, console or device
        * @example twilio
        */
-      route?: Record<string, never> | null;
+      route?: string | null;
       /**
        * @description The phone that sent it (route "device").
        * @example 0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30
        */
-      deviceId?: Record<string, never> | null;
+      deviceId?: string | null;
       /**
        * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.
        * @example 2
        */
       simNumber?: number | null;
       /** @example SM0123456789abcdef0123456789abcdef */
-      providerMessageId?: Record<string, never> | null;
+      providerMessageId?: string | null;
       /** @example 21211 */
-      errorCode?: Record<string, never> | null;
+      errorCode?: string | null;
       /** @example The 'To' number +1415555 is not a valid phone number. */
-      errorMessage?: Record<string, never> | null;
+      errorMessage?: string | null;
       /** @example 1 */
       attempts: number;
       /** @example chat-session-123 */
-      sessionId?: Record<string, never> | null;
+      sessionId?: string | null;
       /**
        * @description The id shared by the messages of one request to several recipients (the SMS Gateway for Android client API, /3rdparty/v1).
        * @example order-1234-reminder
        */
-      externalId?: Record<string, never> | null;
+      externalId?: string | null;
       /** @example 2026-11-21T18:00:00.000Z */
-      scheduledAt?: Record<string, never> | null;
+      scheduledAt?: string | null;
       /** @example 2026-11-22T00:00:00.000Z */
-      expiresAt?: Record<string, never> | null;
+      expiresAt?: string | null;
       /** @example 2026-11-21T10:00:00.000Z */
       createdAt: string;
       /** @example 2026-11-21T10:00:01.000Z */
       updatedAt: string;
       /** @example 2026-11-21T10:00:01.000Z */
-      sentAt?: Record<string, never> | null;
+      sentAt?: string | null;
       /** @example 2026-11-21T10:00:04.000Z */
-      deliveredAt?: Record<string, never> | null;
+      deliveredAt?: string | null;
       /** @example 2026-11-21T10:00:02.000Z */
-      failedAt?: Record<string, never> | null;
+      failedAt?: string | null;
     };
     SendBatchDto: {
       /**
@@ -1546,7 +1546,7 @@ export interface components {
       /** @example false */
       closed: boolean;
       /** @example 2026-11-21T12:00:00.000Z */
-      closedAt?: Record<string, never> | null;
+      closedAt?: string | null;
     };
     RegisterDto: {
       /**
@@ -1673,7 +1673,7 @@ export interface components {
       /** @example 6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11 */
       id: string;
       /** @example +12015550100 */
-      from?: Record<string, never> | null;
+      from?: string | null;
       /** @example +14155550123 */
       to: string;
       /** @example Your order has shipped. */
@@ -1709,46 +1709,46 @@ export interface components {
        * @description twilio, console or device
        * @example twilio
        */
-      route?: Record<string, never> | null;
+      route?: string | null;
       /**
        * @description The phone that sent it (route "device").
        * @example 0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30
        */
-      deviceId?: Record<string, never> | null;
+      deviceId?: string | null;
       /**
        * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.
        * @example 2
        */
       simNumber?: number | null;
       /** @example SM0123456789abcdef0123456789abcdef */
-      providerMessageId?: Record<string, never> | null;
+      providerMessageId?: string | null;
       /** @example 21211 */
-      errorCode?: Record<string, never> | null;
+      errorCode?: string | null;
       /** @example The 'To' number +1415555 is not a valid phone number. */
-      errorMessage?: Record<string, never> | null;
+      errorMessage?: string | null;
       /** @example 1 */
       attempts: number;
       /** @example chat-session-123 */
-      sessionId?: Record<string, never> | null;
+      sessionId?: string | null;
       /**
        * @description The id shared by the messages of one request to several recipients (the SMS Gateway for Android client API, /3rdparty/v1).
        * @example order-1234-reminder
        */
-      externalId?: Record<string, never> | null;
+      externalId?: string | null;
       /** @example 2026-11-21T18:00:00.000Z */
-      scheduledAt?: Record<string, never> | null;
+      scheduledAt?: string | null;
       /** @example 2026-11-22T00:00:00.000Z */
-      expiresAt?: Record<string, never> | null;
+      expiresAt?: string | null;
       /** @example 2026-11-21T10:00:00.000Z */
       createdAt: string;
       /** @example 2026-11-21T10:00:01.000Z */
       updatedAt: string;
       /** @example 2026-11-21T10:00:01.000Z */
-      sentAt?: Record<string, never> | null;
+      sentAt?: string | null;
       /** @example 2026-11-21T10:00:04.000Z */
-      deliveredAt?: Record<string, never> | null;
+      deliveredAt?: string | null;
       /** @example 2026-11-21T10:00:02.000Z */
-      failedAt?: Record<string, never> | null;
+      failedAt?: string | null;
       /**
        * @example received
        * @enum {string}

@@ -12,7 +12,7 @@ export class MessageView {
   @ApiProperty({ enum: ['outbound', 'inbound'], example: 'outbound' })
   direction: MessageDirection;
 
-  @ApiPropertyOptional({ example: '+12015550100', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '+12015550100', nullable: true })
   from: string | null;
 
   @ApiProperty({ example: '+14155550123' })
@@ -34,6 +34,7 @@ export class MessageView {
   routeRequested: RequestedRoute;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'twilio',
     nullable: true,
     description: 'twilio, console or device',
@@ -41,6 +42,7 @@ export class MessageView {
   route: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     example: '0b9f3c2e-5d4a-4f7e-8c1b-2a6d9e7f1c30',
     nullable: true,
     description: 'The phone that sent it (route "device").',
@@ -56,13 +58,18 @@ export class MessageView {
   })
   simNumber: number | null;
 
-  @ApiPropertyOptional({ example: 'SM0123456789abcdef0123456789abcdef', nullable: true })
+  @ApiPropertyOptional({
+    type: String,
+    example: 'SM0123456789abcdef0123456789abcdef',
+    nullable: true,
+  })
   providerMessageId: string | null;
 
-  @ApiPropertyOptional({ example: '21211', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '21211', nullable: true })
   errorCode: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     example: "The 'To' number +1415555 is not a valid phone number.",
     nullable: true,
   })
@@ -71,10 +78,11 @@ export class MessageView {
   @ApiProperty({ example: 1 })
   attempts: number;
 
-  @ApiPropertyOptional({ example: 'chat-session-123', nullable: true })
+  @ApiPropertyOptional({ type: String, example: 'chat-session-123', nullable: true })
   sessionId: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     example: 'order-1234-reminder',
     nullable: true,
     description:
@@ -82,10 +90,10 @@ export class MessageView {
   })
   externalId: string | null;
 
-  @ApiPropertyOptional({ example: '2026-11-21T18:00:00.000Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-11-21T18:00:00.000Z', nullable: true })
   scheduledAt: string | null;
 
-  @ApiPropertyOptional({ example: '2026-11-22T00:00:00.000Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-11-22T00:00:00.000Z', nullable: true })
   expiresAt: string | null;
 
   @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
@@ -94,13 +102,13 @@ export class MessageView {
   @ApiProperty({ example: '2026-11-21T10:00:01.000Z' })
   updatedAt: string;
 
-  @ApiPropertyOptional({ example: '2026-11-21T10:00:01.000Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-11-21T10:00:01.000Z', nullable: true })
   sentAt: string | null;
 
-  @ApiPropertyOptional({ example: '2026-11-21T10:00:04.000Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-11-21T10:00:04.000Z', nullable: true })
   deliveredAt: string | null;
 
-  @ApiPropertyOptional({ example: '2026-11-21T10:00:02.000Z', nullable: true })
+  @ApiPropertyOptional({ type: String, example: '2026-11-21T10:00:02.000Z', nullable: true })
   failedAt: string | null;
 
   static from(message: Message): MessageView {
