@@ -3,11 +3,36 @@
  * the label of its navigation link, and its element; `children` for its own sub-routes (e.g.
  * `chats/:peer`). Large pages can be split off with React's lazy().
  */
-import type { ReactNode } from 'react';
+import { Suspense, lazy, type ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
 import { ChatsPage } from './pages/chats-page';
 import { messagesRoute, sessionsRoute } from './pages/messages/routes';
 import { PlaceholderPage } from './pages/placeholder-page';
+
+// The console's pages load when first opened (the QR code generator stays off the first page).
+const PhonesPage = lazy(() =>
+  import('./pages/phones/phones-page').then((module) => ({ default: module.PhonesPage })),
+);
+const WebhooksPage = lazy(() =>
+  import('./pages/webhooks/webhooks-page').then((module) => ({ default: module.WebhooksPage })),
+);
+const AccountPage = lazy(() =>
+  import('./pages/account/account-page').then((module) => ({ default: module.AccountPage })),
+);
+
+function Loading({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 export interface PageRoute {
   path: string;
@@ -30,16 +55,28 @@ export const pages: PageRoute[] = [
   {
     path: 'phones',
     label: 'Phones',
-    element: <PlaceholderPage title="Phones" about="Android phones that send your SMS." />,
+    element: (
+      <Loading>
+        <PhonesPage />
+      </Loading>
+    ),
   },
   {
     path: 'webhooks',
     label: 'Webhooks',
-    element: <PlaceholderPage title="Webhooks" about="Endpoints told about your events." />,
+    element: (
+      <Loading>
+        <WebhooksPage />
+      </Loading>
+    ),
   },
   {
     path: 'account',
     label: 'Account',
-    element: <PlaceholderPage title="Account" about="Your name, password, API keys and limits." />,
+    element: (
+      <Loading>
+        <AccountPage />
+      </Loading>
+    ),
   },
 ];

@@ -64,6 +64,22 @@ export class AccountSettingsService {
     return accounts.findOneByOrFail({ id: account.id });
   }
 
+  /**
+   * Signs the account out everywhere but the calling session (a lost phone, a shared computer).
+   * Only a signed-in session may: an API key is not a sign-in, and a leaked one must not be able
+   * to sign its owner out. Returns how many sessions ended.
+   */
+  async endOtherSessions(caller: AuthenticatedAccount): Promise<number> {
+    if (!caller.sessionId) {
+      throw new AppException(
+        HttpStatus.FORBIDDEN,
+        'SESSION_REQUIRED',
+        'Only a signed-in session (an access token) can sign out the other sessions; an API key cannot.',
+      );
+    }
+    return this.sessions.endOthers(caller.accountId, caller.sessionId, 'logout');
+  }
+
   private async proveOwnership(
     account: Account,
     changes: AccountChanges,

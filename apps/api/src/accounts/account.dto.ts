@@ -122,3 +122,8 @@ export class UpdateAccountDto {
   @Matches(/^\d{6}$/, { message: 'code must be the 6 digits of the SMS' })
   code?: string;
 }
+
+export class EndedSessionsDto {
+  @ApiProperty({ example: 2, description: 'How many other sessions were signed out.' })
+  ended: number;
+}

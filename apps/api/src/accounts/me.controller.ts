@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -21,7 +21,7 @@ import {
 import { SendQuota } from '@app/messaging';
 import { PASSWORD_TOO_COMMON, SERVER_BUSY } from '../auth/auth-responses';
 import { Client } from '../auth/client-context.decorator';
-import { AccountDto, MeDto, UpdateAccountDto } from './account.dto';
+import { AccountDto, EndedSessionsDto, MeDto, UpdateAccountDto } from './account.dto';
 
 @ApiTags('account')
 @Controller('me')
@@ -82,5 +82,22 @@ export class MeController {
     @Client() client: ClientContext,
   ): Promise<AccountDto> {
     return AccountDto.from(await this.settings.update(caller, changes, client));
+  }
+
+  @Post('sessions/end-others')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: 'Sign out every other session of the account',
+    description:
+      'Ends every sign-in of the account but the calling one: their refresh tokens and access tokens stop working, and their `/ws/events` sockets close (4003). API keys are not sessions and keep working (revoke them with DELETE /api-keys/:id).',
+  })
+  @ApiOkResponse({ type: EndedSessionsDto })
+  @ApiForbiddenResponse({
+    description: 'SESSION_REQUIRED: the caller used an API key, not a signed-in session',
+  })
+  async endOtherSessions(
+    @CurrentAccount() caller: AuthenticatedAccount,
+  ): Promise<EndedSessionsDto> {
+    return { ended: await this.settings.endOtherSessions(caller) };
   }
 }

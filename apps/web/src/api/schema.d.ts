@@ -25,6 +25,26 @@ export interface paths {
     patch: operations['MeController_update'];
     trace?: never;
   };
+  '/api/v1/me/sessions/end-others': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sign out every other session of the account
+     * @description Ends every sign-in of the account but the calling one: their refresh tokens and access tokens stop working, and their `/ws/events` sockets close (4003). API keys are not sessions and keep working (revoke them with DELETE /api-keys/:id).
+     */
+    post: operations['MeController_endOtherSessions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/messages': {
     parameters: {
       query?: never;
@@ -1121,6 +1141,13 @@ export interface components {
        * @example true
        */
       hasPassword?: boolean;
+    };
+    EndedSessionsDto: {
+      /**
+       * @description How many other sessions were signed out.
+       * @example 2
+       */
+      ended: number;
     };
     SendMessageDto: {
       /**
@@ -2824,6 +2851,32 @@ export interface operations {
       };
       /** @description SERVER_BUSY: too many password checks in progress on this server; Retry-After (seconds) */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  MeController_endOtherSessions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EndedSessionsDto'];
+        };
+      };
+      /** @description SESSION_REQUIRED: the caller used an API key, not a signed-in session */
+      403: {
         headers: {
           [name: string]: unknown;
         };

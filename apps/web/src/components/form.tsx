@@ -50,3 +50,11 @@ export function ErrorMessage({ error }: { error: unknown }) {
 export function fieldError(error: unknown, field: string): string | undefined {
   return error instanceof ApiError ? error.fieldMessage(field) : undefined;
 }
+
+/**
+ * The error of a form whose fields show their own messages: null when the API named fields
+ * (each shows its message next to it), the error otherwise.
+ */
+export function formLevelError(error: unknown): unknown {
+  return error instanceof ApiError && error.fieldErrors.length > 0 ? null : error;
+}

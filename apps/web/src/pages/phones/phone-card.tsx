@@ -1,0 +1,219 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client';
+import { queryKeys } from '../../api/query-keys';
+import type { components } from '../../api/schema';
+import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
+import { ago, dateTime } from '../../components/time';
+
+type DeviceView = components['schemas']['DeviceView'];
+type DeviceChanges = components['schemas']['UpdateDeviceDto'];
+
+const TRANSPORT: Record<string, string> = {
+  websocket: 'WebSocket (/ws/devices)',
+  sse: 'SMS Gateway app (event stream)',
+};
+const NETWORK: Record<string, string> = {
+  wifi: 'Wi-Fi',
+  ethernet: 'Ethernet',
+  cellular: 'Mobile data',
+  none: 'No connection',
+};
+
+/** One phone: its live state, and enable/disable, send rate and delete. */
+export function PhoneCard({ device }: { device: DeviceView }) {
+  const queryClient = useQueryClient();
+  const [rate, setRate] = useState(String(device.sendRatePerMinute));
+  const [editingRate, setEditingRate] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const update = useMutation({
+    mutationFn: async (changes: DeviceChanges) =>
+      (
+        await api.PATCH('/api/v1/devices/{id}', {
+          params: { path: { id: device.id } },
+          body: changes,
+        })
+      ).data!,
+    onSuccess: () => {
+      setEditingRate(false);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
+    },
+  });
+  const remove = useMutation({
+    mutationFn: async () =>
+      api.DELETE('/api/v1/devices/{id}', { params: { path: { id: device.id } } }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.devices }),
+  });
+
+  const saveRate = (event: FormEvent) => {
+    event.preventDefault();
+    update.mutate({ sendRatePerMinute: rate.trim() === '' ? null : Number(rate) });
+  };
+
+  const titleId = `phone-${device.id}`;
+  const state = !device.enabled ? 'disabled' : device.online ? 'online' : 'offline';
+  return (
+    <li className="phone" aria-labelledby={titleId}>
+      <div className="phone-head">
+        <h3 id={titleId}>{device.name}</h3>
+        <span className={`pill pill-${state}`}>
+          {state === 'disabled' ? 'Disabled' : device.online ? 'Online' : 'Offline'}
+        </span>
+      </div>
+      <p className="muted phone-model">
+        {[
+          device.model,
+          device.androidVersion && `Android ${device.androidVersion}`,
+          device.appVersion && `app ${device.appVersion}`,
+          device.phoneNumber,
+        ]
+          .filter(Boolean)
+          .join(' · ') || `Token ${device.tokenPrefix}… — not connected yet`}
+      </p>
+      <dl className="facts">
+        <div>
+          <dt>Battery</dt>
+          <dd>
+            {device.battery === null ? (
+              '—'
+            ) : (
+              <>
+                <meter
+                  min={0}
+                  max={100}
+                  low={20}
+                  high={50}
+                  optimum={100}
+                  value={device.battery}
+                  aria-label="Battery"
+                />{' '}
+                {device.battery}%{device.charging ? ', charging' : ''}
+              </>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Signal</dt>
+          <dd>
+            {[
+              device.signal === null ? null : `${device.signal} of 4`,
+              device.network ? (NETWORK[device.network] ?? device.network) : null,
+            ]
+              .filter(Boolean)
+              .join(', ') || '—'}
+          </dd>
+        </div>
+        <div>
+          <dt>In flight</dt>
+          <dd>{device.inFlight}</dd>
+        </div>
+        <div>
+          <dt>Sent in the last minute</dt>
+          <dd>
+            {device.sentLastMinute} of {device.sendRatePerMinute}
+          </dd>
+        </div>
+        <div>
+          <dt>Connection</dt>
+          <dd>
+            {device.transport ? (TRANSPORT[device.transport] ?? device.transport) : 'offline'}
+          </dd>
+        </div>
+        <div>
+          <dt>Last seen</dt>
+          <dd>
+            {device.online ? (
+              'now'
+            ) : device.lastSeenAt ? (
+              <time dateTime={device.lastSeenAt} title={dateTime(device.lastSeenAt)}>
+                {ago(device.lastSeenAt)}
+              </time>
+            ) : (
+              'never'
+            )}
+          </dd>
+        </div>
+      </dl>
+      {device.simCards.length > 0 && (
+        <div className="sims">
+          <h4>SIM cards</h4>
+          <ul>
+            {device.simCards.map((sim) => (
+              <li key={sim.simNumber}>
+                SIM {sim.simNumber}
+                {sim.carrierName ? ` · ${sim.carrierName}` : ''}
+                {sim.phoneNumber ? ` · ${sim.phoneNumber}` : ''} · {sim.sentLastMinute} sent in the
+                last minute
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      <div className="phone-actions">
+        <button
+          type="button"
+          onClick={() => update.mutate({ enabled: !device.enabled })}
+          disabled={update.isPending}
+        >
+          {device.enabled ? 'Disable' : 'Enable'}
+        </button>
+        <button
+          type="button"
+          aria-expanded={editingRate}
+          onClick={() => {
+            setRate(String(device.sendRatePerMinute));
+            setEditingRate((open) => !open);
+          }}
+        >
+          Send rate…
+        </button>
+        <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+          Delete…
+        </button>
+      </div>
+
+      {editingRate && (
+        <form className="inline-form" onSubmit={saveRate} noValidate>
+          <Field
+            label="Most SMS per minute"
+            type="number"
+            name="sendRatePerMinute"
+            min={1}
+            inputMode="numeric"
+            hint="Empty: the server’s default. Android itself stops an app at 30 a minute unless the phone allows more."
+            value={rate}
+            onChange={(event) => setRate(event.target.value)}
+            error={fieldError(update.error, 'sendRatePerMinute')}
+          />
+          <button type="submit" disabled={update.isPending}>
+            Save rate
+          </button>
+        </form>
+      )}
+      <ErrorMessage error={formLevelError(update.error)} />
+
+      {confirmDelete && (
+        <div className="confirm" role="group" aria-label={`Delete ${device.name}`}>
+          <p>
+            Delete “{device.name}”? Its token stops working at once and it is disconnected. Messages
+            it holds go to your other phones.
+          </p>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => remove.mutate()}
+            disabled={remove.isPending}
+          >
+            Delete phone
+          </button>{' '}
+          <button type="button" onClick={() => setConfirmDelete(false)}>
+            Cancel
+          </button>
+          <ErrorMessage error={remove.error} />
+        </div>
+      )}
+    </li>
+  );
+}
