@@ -130,8 +130,9 @@ describe('npm start', () => {
       docsUrl: `http://localhost:${port}/docs`,
     });
     expect(banner.msg).toBe(
-      `Switchboard is ready: API http://localhost:${port}/api/v1, docs http://localhost:${port}/docs` +
-        ' — next: npm run account:create -- --name "Acme"',
+      `Switchboard is ready: web app http://localhost:${port}, API http://localhost:${port}/api/v1,` +
+        ` docs http://localhost:${port}/docs — next: open the web app and sign up with your phone` +
+        ' (the code is printed here), or npm run account:create -- --name "Acme" for an API key',
     );
     // Each process writes its lines when it can, so their order in the output proves nothing;
     // the time of each line is when it was logged.

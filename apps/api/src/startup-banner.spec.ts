@@ -5,8 +5,9 @@ describe('startupBanner', () => {
     const banner = startupBanner(4100, 'http://localhost:3000');
     expect(banner).toEqual({
       message:
-        'Switchboard is ready: API http://localhost:4100/api/v1, docs http://localhost:4100/docs' +
-        ' — next: npm run account:create -- --name "Acme"',
+        'Switchboard is ready: web app http://localhost:4100, API http://localhost:4100/api/v1,' +
+        ' docs http://localhost:4100/docs — next: open the web app and sign up with your phone' +
+        ' (the code is printed here), or npm run account:create -- --name "Acme" for an API key',
       apiUrl: 'http://localhost:4100/api/v1',
       docsUrl: 'http://localhost:4100/docs',
     });

@@ -24,8 +24,9 @@ export function startupBanner(port: number, publicBaseUrl: string): StartupBanne
   const publicPart = isPublic ? ` (public URL ${publicBaseUrl})` : '';
   return {
     message:
-      `Switchboard is ready: API ${apiUrl}, docs ${docsUrl}${publicPart}` +
-      ' — next: npm run account:create -- --name "Acme"',
+      `Switchboard is ready: web app ${local}, API ${apiUrl}, docs ${docsUrl}${publicPart}` +
+      ' — next: open the web app and sign up with your phone (the code is printed here), or' +
+      ' npm run account:create -- --name "Acme" for an API key',
     apiUrl,
     docsUrl,
     ...(isPublic ? { publicBaseUrl } : {}),
