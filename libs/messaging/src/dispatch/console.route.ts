@@ -31,6 +31,20 @@ export class ConsoleRoute implements SmsRoute {
       },
       'SMS (console provider, not sent)',
     );
+    if (message.sensitive) this.showOnTerminal(message);
     return { kind: 'sent', providerMessageId: null, from };
+  }
+
+  /**
+   * Without Twilio, the person trying Switchboard at its terminal is the only one who can read a
+   * sign-in code: it is shown there, on the terminal itself and only when there is one, so that
+   * it still never reaches stored logs (a file, a pipe, a container's log driver).
+   */
+  private showOnTerminal(message: Message): void {
+    if (!process.stdout.isTTY) return;
+    process.stdout.write(
+      `\n  Text to ${message.toNumber} (console provider; shown on this terminal only, never logged):\n` +
+        `  ${message.body}\n\n`,
+    );
   }
 }
