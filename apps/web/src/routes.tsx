@@ -5,7 +5,10 @@
  */
 import type { ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
-import { ChatsPage } from './pages/chats-page';
+import { ChatsPage, NoThread } from './pages/chats/chats-page';
+import { Thread } from './pages/chats/thread';
+import { GroupChat } from './pages/groups/group-chat';
+import { GroupsPage, NoGroup } from './pages/groups/groups-page';
 import { PlaceholderPage } from './pages/placeholder-page';
 
 export interface PageRoute {
@@ -16,13 +19,23 @@ export interface PageRoute {
 }
 
 export const pages: PageRoute[] = [
-  { path: 'chats', label: 'Chats', element: <ChatsPage /> },
+  {
+    path: 'chats',
+    label: 'Chats',
+    element: <ChatsPage />,
+    children: [
+      { index: true, element: <NoThread /> },
+      { path: ':peer', element: <Thread /> },
+    ],
+  },
   {
     path: 'groups',
     label: 'Groups',
-    element: (
-      <PlaceholderPage title="Groups" about="Group chats by SMS: search, create and join." />
-    ),
+    element: <GroupsPage />,
+    children: [
+      { index: true, element: <NoGroup /> },
+      { path: ':name', element: <GroupChat /> },
+    ],
   },
   {
     path: 'messages',
