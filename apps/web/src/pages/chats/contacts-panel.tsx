@@ -21,12 +21,17 @@ function useContactsChanged() {
   };
 }
 
-export function ContactsPanel() {
-  const contacts = useQuery({
+/** The first 100 contacts by name: enough to name a person's chats. */
+export function useContacts() {
+  return useQuery({
     queryKey: contactsKey,
     queryFn: async () =>
       (await api.GET('/api/v1/contacts', { params: { query: { limit: 100 } } })).data!,
   });
+}
+
+export function ContactsPanel() {
+  const contacts = useContacts();
   const list = contacts.data?.data ?? [];
   return (
     <details className="panel">

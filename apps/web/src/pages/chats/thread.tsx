@@ -15,7 +15,7 @@ import {
   textOf,
 } from './chat-format';
 import { useConversations } from './chats-page';
-import { AddContact } from './contacts-panel';
+import { AddContact, useContacts } from './contacts-panel';
 import { SendBox } from './send-box';
 
 type ThreadMessage = components['schemas']['ConversationMessageView'];
@@ -91,7 +91,11 @@ export function Thread() {
     end.current?.scrollIntoView({ block: 'end' });
   }, [newest]);
 
-  const name = textOf(summary?.contactName);
+  const contacts = useContacts();
+  // A chat not started yet has no summary; the contact list still knows the name.
+  const name =
+    textOf(summary?.contactName) ??
+    contacts.data?.data?.find((contact) => contact.phone === peer)?.name;
   return (
     <div className="thread">
       <header className="thread-head">
@@ -101,7 +105,7 @@ export function Thread() {
         <h2>{name ?? peer}</h2>
         {name && <span className="muted">{peer}</span>}
       </header>
-      {conversations.isSuccess && !name && (
+      {conversations.isSuccess && contacts.isSuccess && !name && (
         <details className="panel save-contact">
           <summary>Save {peer} as a contact</summary>
           <AddContact phone={peer} />
@@ -155,10 +159,12 @@ function Bubble({ message }: { message: ThreadMessage }) {
           {shortTime(message.createdAt)}
         </time>
         {sent && (
-          <span className={`bubble-status status-${message.status}`}>
-            {' · '}
-            {statusText(message.status)}
-          </span>
+          <>
+            <span aria-hidden="true"> · </span>
+            <span className={`bubble-status status-${message.status}`}>
+              {statusText(message.status)}
+            </span>
+          </>
         )}
       </p>
       {sent && failed && (
