@@ -197,9 +197,12 @@ function Leave({ name }: { name: string }) {
     mutationFn: async () =>
       api.DELETE('/api/v1/groups/{name}/members/me', { params: { path: { name } } }),
     onSuccess: async () => {
-      queryClient.removeQueries({ queryKey: groupKeys.messages(name) });
+      // Off the group's page first: asked again now, a private group would answer 404.
+      await navigate('/groups');
+      for (const key of [groupKeys.detail, groupKeys.messages, groupKeys.invite]) {
+        queryClient.removeQueries({ queryKey: key(name) });
+      }
       await queryClient.invalidateQueries({ queryKey: queryKeys.groups });
-      void navigate('/groups');
     },
   });
   return (

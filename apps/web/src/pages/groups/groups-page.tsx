@@ -184,7 +184,7 @@ function CreateGroup() {
         }}
       >
         <Field
-          label="Group name"
+          label="Name of the new group"
           value={name}
           required
           maxLength={32}
