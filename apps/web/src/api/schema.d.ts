@@ -1671,7 +1671,7 @@ export interface components {
       /** @example +14155550123 */
       peer: string;
       /** @example Ada Lovelace */
-      contactName?: Record<string, never> | null;
+      contactName: string | null;
       /**
        * @description Received messages newer than the last POST …/read.
        * @example 2
