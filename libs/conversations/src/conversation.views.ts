@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { Message, MessageView } from '@app/messaging';
 
 /** A message inside a conversation: `sent` by this account or `received` from the peer. */
