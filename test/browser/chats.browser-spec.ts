@@ -191,3 +191,41 @@ describe('Chats in the browser', () => {
     app.assertNoConsoleErrors();
   });
 });
+
+describe('Chats in the browser, at the sending limit', () => {
+  let web: BrowserStack;
+
+  beforeAll(async () => {
+    web = await startBrowserStack({ SIGNUP_SEND_LIMIT_PER_MINUTE: '1' });
+  });
+
+  afterAll(async () => {
+    await web?.close();
+  });
+
+  it('says the limit is reached, and when to try again, under the send box', async () => {
+    const app = await web.open(PHONE_VIEWPORT);
+    const { page } = app;
+    await signUpInBrowser(web, app, 'Hedy Lamarr');
+    const friend = uniquePhone();
+    await page.getByText('New chat', { exact: true }).click();
+    await page.getByLabel('Phone number to text').fill(friend);
+    await page.getByRole('button', { name: 'Start chat' }).click();
+    const box = page.getByLabel(`Message to ${friend}`);
+    await box.fill('One a minute');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await visible(page.locator('.bubble-sent').filter({ hasText: 'One a minute' }));
+
+    app.expectFailedRequests(`/api/v1/conversations/${encodeURIComponent(friend)}/messages`);
+    await box.fill('And another');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await visible(
+      page.getByRole('alert').filter({ hasText: /You reached your sending limit\. Try again in/ }),
+    );
+    // Nothing is lost: the refused text stays in the box to send later.
+    expect(await box.inputValue()).toBe('And another');
+    await app.assertAccessible();
+    await app.screenshots('chats-send-limit');
+    app.assertNoConsoleErrors();
+  });
+});

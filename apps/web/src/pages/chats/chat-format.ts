@@ -1,4 +1,5 @@
 /** Small formatting shared by the chat pages. */
+import { ApiError, messageOf, waitText } from '../../api/problem';
 
 /** The API's nullable strings, whatever their generated type says. */
 export function textOf(value: unknown): string | undefined {
@@ -63,4 +64,15 @@ export function failureText(code: string | undefined, message: string | undefine
 /** The route of the thread with `peer`. */
 export function threadPath(peer: string): string {
   return `/chats/${encodeURIComponent(peer)}`;
+}
+
+/** Why a send was refused, for the line under the send box. */
+export function sendErrorText(error: unknown): string {
+  if (error instanceof ApiError && error.code === 'SEND_QUOTA_EXCEEDED') {
+    const wait = error.retryAfterSeconds;
+    return wait
+      ? `You reached your sending limit. Try again ${waitText(wait)}; your text is still here.`
+      : (error.detail ?? messageOf(error));
+  }
+  return messageOf(error);
 }

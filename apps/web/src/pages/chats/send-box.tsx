@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { ErrorMessage } from '../../components/form';
+import { sendErrorText } from './chat-format';
 import { countSms } from './sms-segments';
 
 interface SendBoxProps {
@@ -56,9 +56,11 @@ export function SendBox({ label, onSend, pending, error }: SendBoxProps) {
           ? `${count.encoding} · up to ${count.remaining} characters per SMS`
           : `${count.segments} SMS · ${count.encoding} · ${count.remaining} left`}
       </p>
-      <div id={`${id}-error`}>
-        <ErrorMessage error={error} />
-      </div>
+      {!!error && (
+        <p className="alert" role="alert" id={`${id}-error`}>
+          {sendErrorText(error)}
+        </p>
+      )}
     </form>
   );
 }
