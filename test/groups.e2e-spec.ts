@@ -34,6 +34,40 @@ describe('group SMS chat over a 2-number pool', () => {
     await stack.close();
   });
 
+  it("lists only the caller's own groups, each with their number for it, and drops one they left", async () => {
+    const [dana, eve] = [await user('Dana'), await user('Eve')];
+    const [open, hidden] = [uniqueName('open'), uniqueName('hush')];
+    const created = await http().post('/api/v1/groups').set(dana.headers).send({ name: open });
+    const secret = await http()
+      .post('/api/v1/groups')
+      .set(dana.headers)
+      .send({ name: hidden, visibility: 'private' });
+    const joined = await http().post(`/api/v1/groups/${open}/members`).set(eve.headers);
+
+    const mine = await http().get('/api/v1/me/groups').set(dana.headers).expect(200);
+    expect(mine.body).toEqual(
+      [
+        { name: open, visibility: 'public', number: created.body.number },
+        { name: hidden, visibility: 'private', number: secret.body.number },
+      ]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((group) => ({ ...group, joinedAt: expect.any(String) })),
+    );
+    const theirs = await http().get('/api/v1/me/groups').set(eve.headers).expect(200);
+    expect(theirs.body).toEqual([
+      {
+        name: open,
+        visibility: 'public',
+        number: joined.body.number,
+        joinedAt: expect.any(String),
+      },
+    ]);
+
+    await http().delete(`/api/v1/groups/${open}/members/me`).set(eve.headers).expect(204);
+    expect((await http().get('/api/v1/me/groups').set(eve.headers)).body).toEqual([]);
+    await http().get('/api/v1/me/groups').expect(401);
+  });
+
   it('create, two join, a text is relayed to the others from their own numbers, all leave, the group is gone', async () => {
     const [alice, bob, carol] = [await user('Alice'), await user('Bob'), await user('Carol')];
     const name = uniqueName('club');

@@ -25,6 +25,7 @@ import { DevicesController } from './devices/devices.controller';
 import { EventSubscribers } from './events/event-subscribers';
 import { EventsGateway } from './events/events.gateway';
 import { GroupsController } from './groups/groups.controller';
+import { MyGroupsController } from './groups/my-groups.controller';
 import { HealthModule } from './health/health.module';
 import { MobileModule } from './mobile/mobile.module';
 import { HomeController } from './home/home.controller';
@@ -68,6 +69,7 @@ import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoint
     ConversationsController,
     ContactsController,
     GroupsController,
+    MyGroupsController,
     WebhookEndpointsController,
   ],
   providers: [

@@ -5,9 +5,11 @@
  */
 import { Suspense, lazy, type ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
-import { ChatsPage } from './pages/chats-page';
+import { ChatsPage, NoThread } from './pages/chats/chats-page';
+import { Thread } from './pages/chats/thread';
+import { GroupChat } from './pages/groups/group-chat';
+import { GroupsPage, NoGroup } from './pages/groups/groups-page';
 import { messagesRoute, sessionsRoute } from './pages/messages/routes';
-import { PlaceholderPage } from './pages/placeholder-page';
 
 // The console's pages load when first opened (the QR code generator stays off the first page).
 const PhonesPage = lazy(() =>
@@ -42,13 +44,23 @@ export interface PageRoute {
 }
 
 export const pages: PageRoute[] = [
-  { path: 'chats', label: 'Chats', element: <ChatsPage /> },
+  {
+    path: 'chats',
+    label: 'Chats',
+    element: <ChatsPage />,
+    children: [
+      { index: true, element: <NoThread /> },
+      { path: ':peer', element: <Thread /> },
+    ],
+  },
   {
     path: 'groups',
     label: 'Groups',
-    element: (
-      <PlaceholderPage title="Groups" about="Group chats by SMS: search, create and join." />
-    ),
+    element: <GroupsPage />,
+    children: [
+      { index: true, element: <NoGroup /> },
+      { path: ':name', element: <GroupChat /> },
+    ],
   },
   messagesRoute,
   sessionsRoute,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import { Message, MessageView } from '@app/messaging';
 
 /** A message inside a conversation: `sent` by this account or `received` from the peer. */
@@ -20,7 +20,7 @@ export class ConversationView {
   @ApiProperty({ example: '+14155550123' })
   peer: string;
 
-  @ApiPropertyOptional({ example: 'Ada Lovelace', nullable: true })
+  @ApiProperty({ type: String, example: 'Ada Lovelace', nullable: true })
   contactName: string | null;
 
   @ApiProperty({ example: 2, description: 'Received messages newer than the last POST …/read.' })

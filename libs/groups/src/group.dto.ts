@@ -125,6 +125,24 @@ export class MembershipView {
   number: string;
 }
 
+/** One of the caller's groups, with their own number for it. */
+export class MyGroupView {
+  @ApiProperty({ example: 'book-club' })
+  name: string;
+
+  @ApiProperty({ enum: GROUP_VISIBILITIES, example: 'public' })
+  visibility: GroupVisibility;
+
+  @ApiProperty({
+    example: '+12015550100',
+    description: 'Your number for this group: text it to message everyone, LEAVE to leave.',
+  })
+  number: string;
+
+  @ApiProperty({ example: '2026-11-21T10:00:00.000Z' })
+  joinedAt: string;
+}
+
 export class GroupMessageView {
   @ApiProperty({ example: '6f1c1a8e-3b7e-4c1e-9a55-2f6f5b0f6a11' })
   id: string;

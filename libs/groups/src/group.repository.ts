@@ -160,6 +160,18 @@ export class GroupRepository {
     return remaining;
   }
 
+  /** The account's memberships, by group name. */
+  async findMembershipsOf(
+    accountId: string,
+  ): Promise<Array<GroupRow & { member_id: string; joined_at: Date }>> {
+    return this.dataSource.query(
+      `SELECT g.id, g.name, g.visibility, m.id AS member_id, m.joined_at
+       FROM group_members m JOIN groups g ON g.id = m.group_id
+       WHERE m.account_id = $1 ORDER BY g.name`,
+      [accountId],
+    );
+  }
+
   /** In the order they joined. */
   async findMembers(groupId: string): Promise<GroupMemberRow[]> {
     return this.dataSource.query(

@@ -29,6 +29,7 @@ import {
   GroupVisibility,
   InviteCodeView,
   MembershipView,
+  MyGroupView,
   SearchGroupsQuery,
   normaliseGroupName,
 } from './group.dto';
@@ -160,6 +161,33 @@ export class GroupsService {
   async search(query: SearchGroupsQuery): Promise<Page<GroupListingView>> {
     const page = await this.groups.searchPublic(query.search, query);
     return mapPage(page, (row) => ({ name: row.name }));
+  }
+
+  /**
+   * The caller's groups with their number for each. Not paged: each membership holds one pool
+   * number bound to the member's phone, so there are never more than the pool has numbers.
+   */
+  async mine(accountId: string): Promise<MyGroupView[]> {
+    const rows = await this.groups.findMembershipsOf(accountId);
+    const bindings = await this.numberPool.bindingsOf(
+      this.dataSource.manager,
+      GROUP_MEMBER_TARGET,
+      rows.map((row) => row.member_id),
+    );
+    const numbers = new Map(bindings.map((binding) => [binding.targetId, binding.poolNumber]));
+    return rows.flatMap((row) => {
+      const number = numbers.get(row.member_id);
+      // A membership is written with its binding in one transaction; a leave removes both.
+      if (!number) return [];
+      return [
+        {
+          name: row.name,
+          visibility: row.visibility,
+          number,
+          joinedAt: row.joined_at.toISOString(),
+        },
+      ];
+    });
   }
 
   /** Anyone sees a public group's name and size; only its members see who is in it. */

@@ -665,6 +665,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/me/groups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The groups you are in, by name, with your number for each
+     * @description Not paged: one pool number per group, so at most as many as the pool has.
+     */
+    get: operations['MyGroupsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/webhooks': {
     parameters: {
       query?: never;
@@ -1759,7 +1779,7 @@ export interface components {
       /** @example +14155550123 */
       peer: string;
       /** @example Ada Lovelace */
-      contactName?: Record<string, never> | null;
+      contactName: string | null;
       /**
        * @description Received messages newer than the last POST …/read.
        * @example 2
@@ -1882,6 +1902,22 @@ export interface components {
        * @example 7k2q9xwm4tbc8rzd
        */
       inviteCode: string;
+    };
+    MyGroupView: {
+      /** @example book-club */
+      name: string;
+      /**
+       * @example public
+       * @enum {string}
+       */
+      visibility: 'public' | 'private';
+      /**
+       * @description Your number for this group: text it to message everyone, LEAVE to leave.
+       * @example +12015550100
+       */
+      number: string;
+      /** @example 2026-11-21T10:00:00.000Z */
+      joinedAt: string;
     };
     MessageReceivedWebhookEvent: {
       /**
@@ -4491,6 +4527,25 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  MyGroupsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MyGroupView'][];
+        };
       };
     };
   };
