@@ -31,7 +31,11 @@ export async function spawnApiProcess(env: Record<string, string>): Promise<ApiP
       .then((response) => response.ok)
       .catch(() => false);
     if (healthy) return { child, url };
-    if (Date.now() > deadline) throw new Error(`API did not start:\n${output}`);
+    if (Date.now() > deadline) {
+      // A child left running would keep its pipes, and so jest, open after the run.
+      child.kill('SIGKILL');
+      throw new Error(`API did not start:\n${output}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -13,7 +13,11 @@ export async function spawnWorkerProcess(env: Record<string, string>): Promise<C
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => {
+      // A child left running would keep its pipes, and so jest, open after the run.
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start:\n${output}`));
+    }, 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Worker started')) {
