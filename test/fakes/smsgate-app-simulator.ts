@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   BatteryStatus,
@@ -33,6 +32,7 @@ import {
 } from './smsgate-app-model';
 import {
   GsonDate,
+  appSignature,
   gsonStringify,
   javaDateHash,
   javaStringHash,
@@ -1120,9 +1120,7 @@ export class SmsGateAppSimulator extends EventEmitter {
       'accept-charset': 'UTF-8',
       'content-type': 'application/json',
       'x-timestamp': timestamp,
-      'x-signature': createHmac('sha256', this.signingKey)
-        .update(body + timestamp)
-        .digest('hex'),
+      'x-signature': appSignature(this.signingKey, body, timestamp),
     };
     const delivery: WebhookDelivery = { event, url, attempt, headers, body, status: null };
     this.record(this.webhookLog, delivery);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 /**
  * JSON exactly as the SMS Gateway for Android app's Gson writes it, so that the simulator's
  * bodies (and the bytes its webhook signatures cover) are the app's, not JSON.stringify's:
@@ -130,4 +131,14 @@ export function javaDateHash(date: Date): number {
   const time = BigInt(date.getTime());
   const mixed = time ^ (BigInt.asUintN(64, time) >> 32n);
   return Number(BigInt.asIntN(32, mixed));
+}
+
+/**
+ * The app's webhook signature (its payload-signing plugin): HMAC-SHA256 keyed with the key's UTF-8
+ * bytes over the body text followed by the `X-Timestamp` value (Unix seconds), lowercase hex.
+ */
+export function appSignature(key: string, body: string, timestamp: string): string {
+  return createHmac('sha256', Buffer.from(key, 'utf8'))
+    .update(Buffer.from(body + timestamp, 'utf8'))
+    .digest('hex');
 }

@@ -1,43 +1,20 @@
-import { createHmac } from 'node:crypto';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
+import { appSignature, formatGsonDate, gsonStringify } from '../fakes/smsgate-gson';
 
 /**
  * The SMS Gateway for Android app's side of its webhooks, written from its source (v1.68.0):
  * `WebHookEventDTO` as Gson writes it, and `PayloadSingingPlugin`'s signature.
  */
 
-/**
- * Gson's output for a JSON tree: compact, keys in declaration order (Kotlin subclass fields
- * before its superclass's), nulls left out, and with HTML escaping on (Gson's default, which the
- * app does not turn off): < > & = ' become \u003c \u003e \u0026 \u003d \u0027.
- */
-export function gsonJson(value: unknown): string {
-  return JSON.stringify(value).replace(
-    /[<>&=']/g,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+/** The app's JSON (Gson: compact, nulls left out, HTML characters escaped). */
+export const gsonJson = gsonStringify;
 
 /** `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` in the phone's time zone (here +02:00, as a phone abroad). */
-export function gsonDate(date: Date, offsetMinutes = 120): string {
-  const local = new Date(date.getTime() + offsetMinutes * 60_000);
-  const sign = offsetMinutes >= 0 ? '+' : '-';
-  const hours = String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0');
-  const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');
-  const zone = offsetMinutes === 0 ? 'Z' : `${sign}${hours}:${minutes}`;
-  return local.toISOString().replace('Z', zone);
-}
+export const gsonDate = (date: Date, offsetMinutes = 120): string =>
+  formatGsonDate(date, offsetMinutes);
 
-/**
- * HMAC-SHA256 keyed with the key's UTF-8 bytes, over the body text followed by the timestamp
- * (Unix seconds), lowercase hex: exactly `generateSignature(…, secretKey, content.text + timestamp)`.
- */
-export function appSignature(key: string, body: string, timestamp: string): string {
-  return createHmac('sha256', Buffer.from(key, 'utf8'))
-    .update(Buffer.from(body + timestamp, 'utf8'))
-    .digest('hex');
-}
+export { appSignature };
 
 export const nowSeconds = () => String(Math.floor(Date.now() / 1000));
 
