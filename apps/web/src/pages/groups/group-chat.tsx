@@ -23,14 +23,18 @@ export function GroupChat() {
   const queryClient = useQueryClient();
   const mine = useMyGroups();
   const membership = mine.data?.find((group) => group.name === name);
+  // Once leaving, the group's queries stop: a live event refreshing them then would ask for a
+  // private group this account is no longer in, and get a 404.
+  const [leaving, setLeaving] = useState(false);
   const detail = useQuery({
     queryKey: groupKeys.detail(name),
+    enabled: !leaving,
     queryFn: async () =>
       (await api.GET('/api/v1/groups/{name}', { params: { path: { name } } })).data!,
   });
   const messages = useInfiniteQuery({
     queryKey: groupKeys.messages(name),
-    enabled: !!membership,
+    enabled: !!membership && !leaving,
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) =>
       (
@@ -154,7 +158,7 @@ export function GroupChat() {
             A post is texted to every other member: it counts (members − 1) × its SMS against your
             sending limit.
           </p>
-          <Leave name={name} />
+          <Leave name={name} onLeaving={setLeaving} />
         </>
       )}
     </div>
@@ -189,11 +193,13 @@ function InviteCode({ name }: { name: string }) {
   );
 }
 
-function Leave({ name }: { name: string }) {
+function Leave({ name, onLeaving }: { name: string; onLeaving: (leaving: boolean) => void }) {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
   const leave = useMutation({
+    onMutate: () => onLeaving(true),
+    onError: () => onLeaving(false),
     mutationFn: async () =>
       api.DELETE('/api/v1/groups/{name}/members/me', { params: { path: { name } } }),
     onSuccess: async () => {
