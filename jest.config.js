@@ -42,10 +42,6 @@ const shared = {
 module.exports = {
   // A global option (ignored inside projects): e2e tests start apps, workers and servers.
   testTimeout: 60_000,
-  // Two test files at once, whatever the machine: most of an e2e file's time is spent waiting on
-  // its own API, worker and database, so on 2 cores two files take ~60 % of the time one after
-  // the other do (CI: ~7½ instead of ~12 minutes per run); more would crowd PostgreSQL.
-  maxWorkers: 2,
   projects: [
     {
       ...shared,

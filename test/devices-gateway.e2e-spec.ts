@@ -285,8 +285,13 @@ describe('/ws/devices', () => {
       phoneA.sendFrame(frame);
       expect(await error).toMatchObject({ code: 'MESSAGE_NOT_ASSIGNED', ref: frame.messageId });
     }
-    const meanwhile = await http().get(`/api/v1/messages/${created.body.id}`).set(headers);
-    expect(meanwhile.body).toMatchObject({ status: 'sending', deviceId: b.id });
+    // The worker records the hand-over to B just after B has the frame: wait for that record,
+    // then check that nothing A said moved the message.
+    const meanwhile = await eventually(
+      async () => (await http().get(`/api/v1/messages/${created.body.id}`).set(headers)).body,
+      (message) => message.deviceId !== null,
+    );
+    expect(meanwhile).toMatchObject({ status: 'sending', deviceId: b.id });
 
     phoneB.releaseHeld();
     const sent = await eventually(
