@@ -5,6 +5,7 @@ import { uniquePhone } from '../helpers/auth.factory';
 import { PHONE_VIEWPORT, type AppPage } from '../helpers/browser';
 import { startBrowserStack, type BrowserStack } from '../helpers/browser-stack';
 import { eventually } from '../helpers/eventually';
+import { signUpInBrowser } from '../helpers/web-sign-up';
 
 const BATCH_PATH = '/api/v1/messages/batch';
 // Each test signs up, then checks and photographs several pages (axe, two widths): on a busy
@@ -24,17 +25,7 @@ describe('Messages in the browser', () => {
 
   /** Signs up a new account in the app (code from the fake Twilio); answers its id. */
   async function signUp(app: AppPage, name: string): Promise<string> {
-    const { page } = app;
-    const phone = uniquePhone();
-    await app.goto('/sign-in');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByLabel('Phone number').fill(phone);
-    await page.getByLabel('Your name').fill(name);
-    await page.getByRole('button', { name: 'Text me a code' }).click();
-    await page.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone));
-    await page.getByRole('button', { name: 'Verify code' }).click();
-    await page.getByRole('heading', { name: 'Chats' }).waitFor();
-    await visible(page.getByRole('status').filter({ hasText: 'Live' }));
+    const phone = await signUpInBrowser(web, app, name);
     const [account] = await db().query<{ id: string }[]>(
       'SELECT id FROM accounts WHERE phone = $1',
       [phone],

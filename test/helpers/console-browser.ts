@@ -1,30 +1,8 @@
-import type { Locator } from 'playwright-core';
-import { uniquePhone } from './auth.factory';
 import { PHONE_VIEWPORT, type AppPage } from './browser';
 import type { BrowserStack } from './browser-stack';
 
-/**
- * Signs a new account up in the browser, as a person would (the code the fake Twilio received),
- * and waits for the app to be live. Returns the account's phone number.
- */
-export async function signUpInBrowser(
-  web: BrowserStack,
-  app: AppPage,
-  name: string,
-): Promise<string> {
-  const { page } = app;
-  const phone = uniquePhone();
-  await app.goto('/sign-in');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByLabel('Phone number').fill(phone);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByRole('button', { name: 'Text me a code' }).click();
-  await page.getByLabel('Code from the SMS').fill(await web.codeTextedTo(phone));
-  await page.getByRole('button', { name: 'Verify code' }).click();
-  await page.getByRole('heading', { name: 'Chats' }).waitFor();
-  await visible(page.getByRole('status').filter({ hasText: 'Live' }));
-  return phone;
-}
+// The sign-up every browser test shares.
+export { signUpInBrowser, visible } from './web-sign-up';
 
 /**
  * An access token of the same account for the test's own API calls: a second sign-in by code,
@@ -49,11 +27,6 @@ export async function signInByApi(
   });
   expect(verified.status).toBe(200);
   return ((await verified.json()) as { accessToken: string }).accessToken;
-}
-
-/** Waits until the locator's first match is visible (Playwright's own timeout fails the test). */
-export async function visible(locator: Locator): Promise<void> {
-  await locator.first().waitFor({ state: 'visible' });
 }
 
 /** At a phone's width (375 px) the page scrolls only down: nothing sticks out to the side. */
