@@ -386,10 +386,13 @@ describe('multi-SIM phones', () => {
     expect(view.simCards.map((card: { sentLastMinute: number }) => card.sentLastMinute)).toEqual([
       10, 10,
     ]);
-    // Each message records the SIM its phone was told to use.
-    const rows: Array<{ id: string; sim_number: number }> = await app
-      .get(DataSource)
-      .query(`SELECT id, sim_number FROM messages WHERE id = ANY($1)`, [ids]);
+    // Each message records the SIM its phone was told to use. The worker writes the hand-over
+    // after the phone has the send, so the last rows may still be on their way.
+    const rows = await eventually(
+      async (): Promise<Array<{ id: string; sim_number: number | null }>> =>
+        app.get(DataSource).query(`SELECT id, sim_number FROM messages WHERE id = ANY($1)`, [ids]),
+      (found) => found.every((row) => row.sim_number !== null),
+    );
     const told = new Map(dual.phone.received.map((sent) => [sent.messageId, sent.simNumber]));
     expect(rows).toHaveLength(20);
     for (const row of rows) expect(row.sim_number).toBe(told.get(row.id));
@@ -405,7 +408,11 @@ describe('multi-SIM phones', () => {
     const frame = legacy.phone.frames.find((candidate) => candidate.type === 'send')!;
     expect(frame.messageId).toBe(plain);
     expect(frame).not.toHaveProperty('simNumber');
-    const message = (await http().get(`/api/v1/messages/${plain}`).set(headers)).body;
+    // Once the hand-over is written (the message names its phone), it names no SIM.
+    const message = await eventually(
+      async () => (await http().get(`/api/v1/messages/${plain}`).set(headers)).body,
+      (body) => body.deviceId === legacy.device.id,
+    );
     expect(message.simNumber).toBeNull();
   });
 });
