@@ -178,6 +178,48 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
         expect(() => AppConfig.from({ MOBILE_PUBLIC_URL: bad })).toThrow(/MOBILE_PUBLIC_URL/);
       }
     });
+
+    it('names where a new phone connects: the origin called, unless MOBILE_PUBLIC_URL says otherwise', async () => {
+      const { headers } = await createAccount(app);
+      const here = await http().post('/api/v1/devices').set(headers).send({ name: 'Here' });
+      expect(here.status).toBe(201);
+      expect(here.body.connect).toEqual({
+        smsGatewayApiUrl: `${urlOf(app)}${MOBILE}`,
+        webSocketUrl: `${urlOf(app).replace(/^http/, 'ws')}/ws/devices`,
+      });
+      const proxied = await http()
+        .post('/api/v1/devices')
+        .set(headers)
+        .set('X-Forwarded-Proto', 'https')
+        .set('X-Forwarded-Host', 'sms.example.com')
+        .send({ name: 'Behind the proxy' });
+      expect(proxied.body.connect).toEqual({
+        smsGatewayApiUrl: `https://sms.example.com${MOBILE}`,
+        webSocketUrl: 'wss://sms.example.com/ws/devices',
+      });
+
+      // The browser adding the phone reaches the server as localhost; the phone, by its public name.
+      const published = await createTestApp({ MOBILE_PUBLIC_URL: 'https://sms.example.com/sb/' });
+      try {
+        const account = await createAccount(published);
+        const created = await request(published.getHttpServer())
+          .post('/api/v1/devices')
+          .set(account.headers)
+          .send({ name: 'Published' });
+        expect(created.body.connect).toEqual({
+          smsGatewayApiUrl: `https://sms.example.com/sb${MOBILE}`,
+          webSocketUrl: 'wss://sms.example.com/sb/ws/devices',
+        });
+        const webhooks = await request(published.getHttpServer())
+          .get(`${MOBILE}/webhooks`)
+          .auth(created.body.token, { type: 'bearer' });
+        expect(webhooks.body[0].url).toBe(
+          `https://sms.example.com/sb/webhooks/sms-gateway/${created.body.id}`,
+        );
+      } finally {
+        await published.close();
+      }
+    });
   });
 
   describe('signed webhooks', () => {

@@ -67,7 +67,7 @@ describe('Phones in the browser', () => {
     await pairing.getByRole('button', { name: 'No phone: simulator' }).click();
     await visible(
       pairing.getByText(
-        `npm run device:sim -- --url ${web.baseUrl.replace(/^http/, 'ws')} --token ${token}`,
+        `npm run device:sim -- --url ${web.baseUrl.replace(/^http/, 'ws')}/ws/devices --token ${token}`,
       ),
     );
     await app.assertAccessible();

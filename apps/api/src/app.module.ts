@@ -22,6 +22,7 @@ import { ContactsController } from './conversations/contacts.controller';
 import { ConversationsController } from './conversations/conversations.controller';
 import { DeviceHubModule } from './devices/device-hub.module';
 import { DevicesController } from './devices/devices.controller';
+import { PhoneFacingUrls } from './devices/phone-facing-urls';
 import { EventSubscribers } from './events/event-subscribers';
 import { EventsGateway } from './events/events.gateway';
 import { GroupsController } from './groups/groups.controller';
@@ -74,6 +75,7 @@ import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoint
   ],
   providers: [
     TwilioSignatureGuard,
+    PhoneFacingUrls,
     EventSubscribers,
     EventsGateway,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },

@@ -7,7 +7,7 @@ import { DeviceChange, DeviceChangeHooks } from './device-change-hooks';
 import { deviceLimitReached, deviceNotFound } from './device-errors';
 import { DEVICE_TOKEN } from './device-token';
 import { CreateDeviceDto, UpdateDeviceDto } from './dto/device-requests.dto';
-import { CreatedDeviceView, DeviceView } from './dto/device.view';
+import { CreatedDeviceView, DeviceConnectUrls, DeviceView } from './dto/device.view';
 import { DeviceChannel } from './live/device-channel';
 import { DeviceLiveState, DeviceRegistry } from './live/device-registry';
 import { DeviceCloseCode } from './protocol/device-frames';
@@ -42,7 +42,11 @@ export class DevicesService {
   }
 
   /** The answer is the only time the token is shown. */
-  async create(accountId: string, request: CreateDeviceDto): Promise<CreatedDeviceView> {
+  async create(
+    accountId: string,
+    request: CreateDeviceDto,
+    connect: DeviceConnectUrls,
+  ): Promise<CreatedDeviceView> {
     const token = DEVICE_TOKEN.generate();
     const device = await this.devices.manager.transaction(async (manager) => {
       // Serialises concurrent creations for one account, so the cap holds under races.
@@ -65,7 +69,7 @@ export class DevicesService {
       );
       return manager.findOneByOrFail(Device, { id: row.id });
     });
-    return { ...this.viewOf(device, undefined), token: token.secret };
+    return { ...this.viewOf(device, undefined), token: token.secret, connect };
   }
 
   /** Newest first, with each device's live state. */

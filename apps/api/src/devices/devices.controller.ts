@@ -10,6 +10,7 @@ import {
   Patch,
   Post,
   Query,
+  Req,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -22,6 +23,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { AuthenticatedAccount, CurrentAccount } from '@app/auth';
 import { NotFoundAppException, Page, PaginationQueryDto } from '@app/core';
 import {
@@ -33,6 +35,7 @@ import {
   UpdateDeviceDto,
 } from '@app/devices';
 import { ApiPage } from '../openapi/api-page.decorator';
+import { PhoneFacingUrls } from './phone-facing-urls';
 
 const DEVICE_ID_PARAM = { name: 'id', example: '0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4' };
 // An id that is not even a UUID names no device: the same 404 as any other unknown id.
@@ -43,23 +46,29 @@ const deviceIdPipe = new ParseUUIDPipe({
 @ApiTags('devices')
 @Controller('devices')
 export class DevicesController {
-  constructor(private readonly devices: DevicesService) {}
+  constructor(
+    private readonly devices: DevicesService,
+    private readonly phoneFacingUrls: PhoneFacingUrls,
+  ) {}
 
   @Post()
   @ApiOperation({
     summary: 'Register an Android phone',
     description:
-      'Answers the token the phone connects to `/ws/devices` with (`Authorization: Bearer <token>`). ' +
+      'Answers the token the phone connects with (`Authorization: Bearer <token>`) and where it connects: ' +
+      'the API URL for the SMS Gateway for Android app and the WebSocket URL for a custom app, on MOBILE_PUBLIC_URL ' +
+      'when set, else on the origin this request reached. ' +
       'The answer is the only time the token is shown: only its hash is stored. At most 100 devices per account.',
   })
   @ApiCreatedResponse({ type: CreatedDeviceView })
-  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED' })
+  @ApiBadRequestResponse({ description: 'VALIDATION_FAILED, MOBILE_ORIGIN_UNKNOWN' })
   @ApiConflictResponse({ description: 'DEVICE_LIMIT_REACHED' })
   create(
     @CurrentAccount() caller: AuthenticatedAccount,
     @Body() body: CreateDeviceDto,
+    @Req() request: Request,
   ): Promise<CreatedDeviceView> {
-    return this.devices.create(caller.accountId, body);
+    return this.devices.create(caller.accountId, body, this.phoneFacingUrls.for(request));
   }
 
   @Get()

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Req, UseGuards } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -9,8 +9,8 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '@app/auth';
-import { AppException } from '@app/core';
 import { AuthenticatedDevice, SmsGatewaySettingsService } from '@app/devices';
+import { requestOrigin } from '../http/request-origin';
 import { CurrentDevice } from './current-device.decorator';
 import { MobileDeviceGuard } from './mobile-device.guard';
 import { MOBILE_API_PREFIX } from './mobile-paths';
@@ -37,22 +37,6 @@ export class MobileWebhooksController {
     @CurrentDevice() device: AuthenticatedDevice,
     @Req() request: Request,
   ): SmsGatewayWebhookView[] {
-    return this.settings.webhooksFor(device, originOf(request));
-  }
-}
-
-/**
- * The origin the phone called: scheme and host as Express gives them (X-Forwarded-Proto and
- * X-Forwarded-Host count only from a proxy TRUST_PROXY trusts).
- */
-function originOf(request: Request): string {
-  try {
-    return new URL(`${request.protocol}://${request.host ?? ''}`).origin;
-  } catch {
-    throw new AppException(
-      HttpStatus.BAD_REQUEST,
-      'MOBILE_ORIGIN_UNKNOWN',
-      'The Host header names no origin to build webhook URLs from; set MOBILE_PUBLIC_URL.',
-    );
+    return this.settings.webhooksFor(device, requestOrigin(request));
   }
 }

@@ -147,6 +147,21 @@ export class DeviceView {
   }
 }
 
+/** Where the new phone connects: MOBILE_PUBLIC_URL's origin when set, else the one called. */
+export class DeviceConnectUrls {
+  @ApiProperty({
+    example: 'https://sms.example.com/api/mobile/v1',
+    description: 'The "API URL" to enter in the SMS Gateway for Android app (docs/android.md).',
+  })
+  smsGatewayApiUrl: string;
+
+  @ApiProperty({
+    example: 'wss://sms.example.com/ws/devices',
+    description: 'Where a custom app opens its WebSocket (docs/device-protocol.md).',
+  })
+  webSocketUrl: string;
+}
+
 export class CreatedDeviceView extends DeviceView {
   @ApiProperty({
     example: 'sbd_Q3x9Zt1kP0mYc2n8R4vW6bL1sJ5hT7gF9dA3eK0uQ2w',
@@ -154,4 +169,7 @@ export class CreatedDeviceView extends DeviceView {
       'The token the phone connects with (Authorization: Bearer …). Shown this once: only its hash is stored.',
   })
   token: string;
+
+  @ApiProperty({ type: DeviceConnectUrls })
+  connect: DeviceConnectUrls;
 }

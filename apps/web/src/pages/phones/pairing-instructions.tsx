@@ -25,12 +25,13 @@ export function PairingInstructions({
   onDone: () => void;
 }) {
   const [way, setWay] = useState<Way>('app');
-  const origin = window.location.origin;
-  const mobileUrl = `${origin}/api/mobile/v1`;
-  const wsOrigin = origin.replace(/^http/, 'ws');
-  const wsUrl = `${wsOrigin}/ws/devices`;
-  const plainHttp = window.location.protocol === 'http:';
-  const localHost = ['localhost', '127.0.0.1', '[::1]'].includes(window.location.hostname);
+  // The server names the URLs: behind a proxy or with MOBILE_PUBLIC_URL set, the phone reaches
+  // it elsewhere than this browser does.
+  const mobileUrl = device.connect.smsGatewayApiUrl;
+  const wsUrl = device.connect.webSocketUrl;
+  const phoneFacing = new URL(mobileUrl);
+  const plainHttp = phoneFacing.protocol === 'http:';
+  const localHost = ['localhost', '127.0.0.1', '[::1]'].includes(phoneFacing.hostname);
 
   return (
     <section className="panel pairing" aria-labelledby="pairing-title">
@@ -123,7 +124,7 @@ export function PairingInstructions({
             </p>
             <CopyField
               label="Simulator (WebSocket protocol)"
-              value={`npm run device:sim -- --url ${wsOrigin} --token ${device.token} --delivered`}
+              value={`npm run device:sim -- --url ${wsUrl} --token ${device.token} --delivered`}
             />
             <CopyField
               label="Simulator (SMS Gateway for Android app)"
