@@ -5,15 +5,8 @@ import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorMessage, Field } from '../../components/form';
 import { SelectField } from './fields';
-import {
-  STATUSES,
-  isoOfLocalInput,
-  localInputOf,
-  peerOf,
-  when,
-  type MessageStatus,
-} from './format';
-import { StatusBadge } from './messages-layout';
+import { STATUSES, isoOfLocalInput, localInputOf, type MessageStatus } from './format';
+import { LoadMoreButton, MessageRows } from './message-rows';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['status', 'direction', 'peer', 'sessionId', 'deviceId', 'since', 'until'] as const;
@@ -149,43 +142,8 @@ export function MessageListPage() {
           <Link to="/messages/bulk">send many from a CSV file</Link>.
         </p>
       )}
-      {messages.length > 0 && (
-        <ul className="messages" aria-label="Messages">
-          {messages.map((message) => (
-            <li key={message.id}>
-              <Link to={`/messages/${message.id}`} className="message-row">
-                <span className="message-peer">
-                  <span className="direction" aria-label={message.direction}>
-                    {message.direction === 'outbound' ? '→' : '←'}
-                  </span>{' '}
-                  {peerOf(message)}
-                </span>
-                <StatusBadge status={message.status} />
-                <span className="message-body">{message.body}</span>
-                {message.scheduledAt ? (
-                  <span className="muted message-time">
-                    for <time dateTime={message.scheduledAt}>{when(message.scheduledAt)}</time>
-                  </span>
-                ) : (
-                  <time className="muted message-time" dateTime={message.createdAt}>
-                    {when(message.createdAt)}
-                  </time>
-                )}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="load-more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      {messages.length > 0 && <MessageRows messages={messages} label="Messages" />}
+      <LoadMoreButton query={list} />
     </>
   );
 }

@@ -3,8 +3,8 @@ import { Link, Outlet, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import { ErrorMessage } from '../../components/form';
-import { peerOf, when } from '../messages/format';
-import { StatusBadge } from '../messages/messages-layout';
+import { when } from '../messages/format';
+import { LoadMoreButton, MessageRows } from '../messages/message-rows';
 import '../messages/messages.css';
 
 const PAGE_SIZE = 50;
@@ -65,16 +65,7 @@ export function SessionListPage() {
           ))}
         </ul>
       )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="load-more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      <LoadMoreButton query={list} />
     </>
   );
 }
@@ -153,37 +144,8 @@ export function SessionDetailPage() {
       <h2>Messages</h2>
       <ErrorMessage error={messages.error} />
       {messages.isSuccess && list.length === 0 && <p className="muted">No messages.</p>}
-      {list.length > 0 && (
-        <ul className="messages" aria-label="Messages of the session">
-          {list.map((message) => (
-            <li key={message.id}>
-              <Link to={`/messages/${message.id}`} className="message-row">
-                <span className="message-peer">
-                  <span className="direction" aria-label={message.direction}>
-                    {message.direction === 'outbound' ? '→' : '←'}
-                  </span>{' '}
-                  {peerOf(message)}
-                </span>
-                <StatusBadge status={message.status} />
-                <span className="message-body">{message.body}</span>
-                <time className="muted message-time" dateTime={message.createdAt}>
-                  {when(message.createdAt)}
-                </time>
-              </Link>
-            </li>
-          ))}
-        </ul>
-      )}
-      {messages.hasNextPage && (
-        <button
-          type="button"
-          className="load-more"
-          onClick={() => void messages.fetchNextPage()}
-          disabled={messages.isFetchingNextPage}
-        >
-          {messages.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      {list.length > 0 && <MessageRows messages={list} label="Messages of the session" />}
+      <LoadMoreButton query={messages} />
     </>
   );
 }
