@@ -376,7 +376,10 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         .send({ to: '+14155550402', body: 'Never', scheduledAt });
       const canceled = await http().post(`/api/v1/messages/${created.body.id}/cancel`).set(headers);
       expect(canceled.status).toBe(200);
-      expect(canceled.body.status).toBe('canceled');
+      expect(canceled.body).toMatchObject({ status: 'canceled', sendingAt: null, sentAt: null });
+      expect(Date.parse(canceled.body.canceledAt)).toBeGreaterThanOrEqual(
+        Date.parse(created.body.createdAt),
+      );
       const again = await http().post(`/api/v1/messages/${created.body.id}/cancel`).set(headers);
       expect(again.status).toBe(409);
       expect(again.body).toMatchObject({
@@ -422,7 +425,8 @@ describe('messages: idempotency, batches, scheduling, cancel, expiry, sessions',
         (m) => m.status === 'expired',
         15_000,
       );
-      expect(expired).toMatchObject({ status: 'expired', errorCode: 'EXPIRED' });
+      expect(expired).toMatchObject({ status: 'expired', errorCode: 'EXPIRED', canceledAt: null });
+      expect(Date.parse(expired.expiredAt)).toBeGreaterThanOrEqual(Date.parse(expiresAt));
       expect(fake.messagesTo('+14155550404')).toHaveLength(0);
     });
 

@@ -230,6 +230,8 @@ describe('outbound messages through Twilio', () => {
     expect(recorded).toMatchObject({ status: 'delivered', from: taken.from, errorCode: null });
     expect(recorded.sentAt).toEqual(expect.any(String));
     expect(recorded.deliveredAt).toEqual(expect.any(String));
+    // Handed to Twilio before Twilio answered it as sent.
+    expect(Date.parse(recorded.sendingAt)).toBeLessThanOrEqual(Date.parse(recorded.sentAt));
     expect(fake.messagesTo('+14155550107')).toHaveLength(1);
   });
 

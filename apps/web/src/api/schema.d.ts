@@ -138,7 +138,7 @@ export interface paths {
     put?: never;
     /**
      * Register an Android phone
-     * @description Answers the token the phone connects to `/ws/devices` with (`Authorization: Bearer <token>`). The answer is the only time the token is shown: only its hash is stored. At most 100 devices per account.
+     * @description Answers the token the phone connects with (`Authorization: Bearer <token>`) and where it connects: the API URL for the SMS Gateway for Android app and the WebSocket URL for a custom app, on MOBILE_PUBLIC_URL when set, else on the origin this request reached. The answer is the only time the token is shown: only its hash is stored. At most 100 devices per account.
      */
     post: operations['DevicesController_create'];
     delete?: never;
@@ -1294,12 +1294,24 @@ export interface components {
       createdAt: string;
       /** @example 2026-11-21T10:00:01.000Z */
       updatedAt: string;
+      /**
+       * @description When it was last handed to Twilio or to a phone (status `sending`).
+       * @example 2026-11-21T10:00:00.500Z
+       */
+      sendingAt?: string | null;
       /** @example 2026-11-21T10:00:01.000Z */
       sentAt?: string | null;
       /** @example 2026-11-21T10:00:04.000Z */
       deliveredAt?: string | null;
       /** @example 2026-11-21T10:00:02.000Z */
       failedAt?: string | null;
+      /** @example null */
+      canceledAt?: string | null;
+      /**
+       * @description When it expired unsent (its `expiresAt` passed first).
+       * @example null
+       */
+      expiredAt?: string | null;
     };
     SendBatchDto: {
       /**
@@ -1346,6 +1358,18 @@ export interface components {
        * @example 3
        */
       sentLastMinute: number;
+    };
+    DeviceConnectUrls: {
+      /**
+       * @description The "API URL" to enter in the SMS Gateway for Android app (docs/android.md).
+       * @example https://sms.example.com/api/mobile/v1
+       */
+      smsGatewayApiUrl: string;
+      /**
+       * @description Where a custom app opens its WebSocket (docs/device-protocol.md).
+       * @example wss://sms.example.com/ws/devices
+       */
+      webSocketUrl: string;
     };
     CreatedDeviceView: {
       /** @example 0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
@@ -1445,6 +1469,7 @@ export interface components {
        * @example sbd_Q3x9Zt1kP0mYc2n8R4vW6bL1sJ5hT7gF9dA3eK0uQ2w
        */
       token: string;
+      connect: components['schemas']['DeviceConnectUrls'];
     };
     DeviceView: {
       /** @example 0d8f5a52-4b7e-4c09-9d0e-3f2a61c7b9a4 */
@@ -1763,12 +1788,24 @@ export interface components {
       createdAt: string;
       /** @example 2026-11-21T10:00:01.000Z */
       updatedAt: string;
+      /**
+       * @description When it was last handed to Twilio or to a phone (status `sending`).
+       * @example 2026-11-21T10:00:00.500Z
+       */
+      sendingAt?: string | null;
       /** @example 2026-11-21T10:00:01.000Z */
       sentAt?: string | null;
       /** @example 2026-11-21T10:00:04.000Z */
       deliveredAt?: string | null;
       /** @example 2026-11-21T10:00:02.000Z */
       failedAt?: string | null;
+      /** @example null */
+      canceledAt?: string | null;
+      /**
+       * @description When it expired unsent (its `expiresAt` passed first).
+       * @example null
+       */
+      expiredAt?: string | null;
       /**
        * @example received
        * @enum {string}
@@ -3208,7 +3245,7 @@ export interface operations {
           'application/json': components['schemas']['CreatedDeviceView'];
         };
       };
-      /** @description VALIDATION_FAILED */
+      /** @description VALIDATION_FAILED, MOBILE_ORIGIN_UNKNOWN */
       400: {
         headers: {
           [name: string]: unknown;

@@ -102,6 +102,14 @@ export class MessageView {
   @ApiProperty({ example: '2026-11-21T10:00:01.000Z' })
   updatedAt: string;
 
+  @ApiPropertyOptional({
+    type: String,
+    example: '2026-11-21T10:00:00.500Z',
+    nullable: true,
+    description: 'When it was last handed to Twilio or to a phone (status `sending`).',
+  })
+  sendingAt: string | null;
+
   @ApiPropertyOptional({ type: String, example: '2026-11-21T10:00:01.000Z', nullable: true })
   sentAt: string | null;
 
@@ -110,6 +118,17 @@ export class MessageView {
 
   @ApiPropertyOptional({ type: String, example: '2026-11-21T10:00:02.000Z', nullable: true })
   failedAt: string | null;
+
+  @ApiPropertyOptional({ type: String, example: null, nullable: true })
+  canceledAt: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    example: null,
+    nullable: true,
+    description: 'When it expired unsent (its `expiresAt` passed first).',
+  })
+  expiredAt: string | null;
 
   static from(message: Message): MessageView {
     return {
@@ -135,9 +154,12 @@ export class MessageView {
       expiresAt: iso(message.expiresAt),
       createdAt: message.createdAt.toISOString(),
       updatedAt: message.updatedAt.toISOString(),
+      sendingAt: iso(message.sendingAt),
       sentAt: iso(message.sentAt),
       deliveredAt: iso(message.deliveredAt),
       failedAt: iso(message.failedAt),
+      canceledAt: iso(message.canceledAt),
+      expiredAt: iso(message.expiredAt),
     };
   }
 }

@@ -105,6 +105,9 @@ export function MessageDetailPage() {
             <Row term="Expires">
               <Moment iso={view.expiresAt} />
             </Row>
+            <Row term="Handed over">
+              <Moment iso={view.sendingAt} />
+            </Row>
             <Row term="Sent">
               <Moment iso={view.sentAt} />
             </Row>
@@ -113,6 +116,12 @@ export function MessageDetailPage() {
             </Row>
             <Row term="Failed">
               <Moment iso={view.failedAt} />
+            </Row>
+            <Row term="Canceled">
+              <Moment iso={view.canceledAt} />
+            </Row>
+            <Row term="Expired">
+              <Moment iso={view.expiredAt} />
             </Row>
             <Row term="Last change">
               <Moment iso={view.updatedAt} />
