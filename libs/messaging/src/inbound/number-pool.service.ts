@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '@app/core';
 import {
@@ -118,7 +119,7 @@ export class NumberPoolService {
       );
     }
     const { accountId, toNumber: recipient, fromNumber: from } = message;
-    if (accountId === null) return from ?? this.pool[0];
+    if (accountId === null) return from ?? systemSenderFor(recipient, this.pool);
     if (from === null) return this.conversationNumber(accountId, recipient);
     if (message.senderFromBinding) {
       // The account's own binding picked it (a group relay, a help answer); it may have been
@@ -252,4 +253,14 @@ function senderNotAvailable(recipient: string, number: string): DispatchError {
     `${number} is not this account's number for ${recipient}: it serves another conversation or group with that phone.`,
     true,
   );
+}
+
+/**
+ * The number a system message (a sign-in code) goes out from: spread over the pool, so that a
+ * burst of sign-ups does not queue behind one number's carrier rate, yet always the same one for
+ * one recipient, who learns to recognise it.
+ */
+export function systemSenderFor(recipient: string, pool: readonly string[]): string {
+  const digest = createHash('sha256').update(recipient).digest();
+  return pool[digest.readUInt32BE(0) % pool.length];
 }
