@@ -209,8 +209,36 @@ describe('/ws/devices', () => {
           from: '+14155550142',
           body: 'Hi there',
           deviceId: device.id,
+          simNumber: null,
         }),
       ]);
+    });
+
+    it('records the SIM an inbound SMS arrived on, and refuses one no SIM could have', async () => {
+      const ack = phone.waitForFrame('inbound.ack');
+      phone.sendInbound({
+        id: `sms-${randomUUID()}`,
+        from: '+14155550143',
+        body: 'On SIM 2',
+        simNumber: 2,
+      });
+      await ack;
+      const inbound = await http()
+        .get('/api/v1/messages')
+        .query({ direction: 'inbound', peer: '+14155550143' })
+        .set(headers);
+      expect(inbound.body.data).toEqual([
+        expect.objectContaining({ body: 'On SIM 2', simNumber: 2 }),
+      ]);
+
+      const error = phone.waitForFrame('error');
+      phone.sendInbound({
+        id: `sms-${randomUUID()}`,
+        from: '+14155550143',
+        body: 'x',
+        simNumber: 0,
+      });
+      expect(await error).toMatchObject({ code: 'INVALID_FRAME' });
     });
   });
 

@@ -239,7 +239,7 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
           message: text,
           receivedAt: new Date(),
           recipient: '+12015550177',
-          simNumber: 1,
+          simNumber: 2,
         }),
       );
       expect(signed.body).toContain('\\u003c3 \\u0026'); // the bytes are Gson's, not JSON.stringify's
@@ -263,6 +263,7 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
           to: '+12015550177',
           body: text,
           deviceId: phone.device.id,
+          simNumber: 2,
         }),
       ]);
     });

@@ -232,13 +232,20 @@ export class SimulatedPhone extends EventEmitter {
     this.sendFrame({ type: 'status', ...this.status });
   }
 
-  sendInbound(sms: { id: string; from: string; body: string; receivedAt?: string }): void {
+  sendInbound(sms: {
+    id: string;
+    from: string;
+    body: string;
+    receivedAt?: string;
+    simNumber?: number;
+  }): void {
     this.sendFrame({
       type: 'inbound',
       id: sms.id,
       from: sms.from,
       body: sms.body,
       receivedAt: sms.receivedAt ?? new Date().toISOString(),
+      ...(sms.simNumber !== undefined ? { simNumber: sms.simNumber } : {}),
     });
   }
 

@@ -136,6 +136,7 @@ export class DeviceReportsService {
       to: phoneNumber,
       body: frame.body,
       receivedAt: new Date(frame.receivedAt),
+      simNumber: frame.simNumber,
     });
     return { messageId: received.messageId, duplicate: received.duplicate };
   }

@@ -1267,7 +1267,7 @@ export interface components {
        */
       deviceId?: string | null;
       /**
-       * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.
+       * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested. For a text a phone received: the SIM it arrived on, when the phone said.
        * @example 2
        */
       simNumber?: number | null;
@@ -1761,7 +1761,7 @@ export interface components {
        */
       deviceId?: string | null;
       /**
-       * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.
+       * @description The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested. For a text a phone received: the SIM it arrived on, when the phone said.
        * @example 2
        */
       simNumber?: number | null;

@@ -21,7 +21,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { MAX_JSON_DEPTH, findJsonFault, replaceNulCharactersIn } from '@app/core';
-import { MAX_SIM_CARDS, SimCardReport } from '../sim-cards';
+import { MAX_SIM_CARDS, MAX_SIM_NUMBER, SimCardReport } from '../sim-cards';
 
 /**
  * The frames of `/ws/devices` (docs/device-protocol.md): JSON text frames with a
@@ -177,6 +177,13 @@ export class InboundFrame {
 
   @IsDateString({ strict: true })
   receivedAt: string;
+
+  /** The SIM it arrived on (1-based, a `simNumber` of the phone's SIM cards), when known. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SIM_NUMBER)
+  simNumber?: number;
 }
 
 export type DeviceFrame =

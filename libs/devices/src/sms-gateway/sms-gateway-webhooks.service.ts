@@ -7,6 +7,7 @@ import { Device } from '../device.entity';
 import { DeviceReportsService } from '../device-reports.service';
 import { DevicesService } from '../devices.service';
 import { DeviceRegistry, PresenceFields } from '../live/device-registry';
+import { MAX_SIM_NUMBER } from '../sim-cards';
 import { SigningDevice, DeviceSigningKeys } from './device-signing-keys.service';
 import {
   payloadInvalid,
@@ -119,6 +120,13 @@ export class SmsGatewayWebhooksService {
     const body = text(payload, 'message', MAX_TEXT_LENGTH, true);
     const receivedAt = dateOf(payload, 'receivedAt');
     const recipient = optionalText(payload, 'recipient', 64);
+    // Which SIM it arrived on; a value no SIM could have is dropped rather than the text refused.
+    const simNumber =
+      Number.isInteger(payload.simNumber) &&
+      (payload.simNumber as number) >= 1 &&
+      (payload.simNumber as number) <= MAX_SIM_NUMBER
+        ? (payload.simNumber as number)
+        : undefined;
     // The receiving SIM's number when Android knows it, else the number the device gave.
     const to = (recipient ? toE164(recipient) : null) ?? device.phoneNumber;
     const received = await this.reports.receive(
@@ -130,6 +138,7 @@ export class SmsGatewayWebhooksService {
         from: sender,
         body,
         receivedAt: receivedAt.toISOString(),
+        simNumber,
       },
       to,
     );

@@ -11,12 +11,12 @@ export class InboundMessageRepository {
     manager: EntityManager,
     draft: MessageDraft,
     inboundKey: string,
-    carried: { route: string; deviceId: string | null },
+    carried: { route: string; deviceId: string | null; simNumber: number | null },
   ): Promise<Message | null> {
     const rows: Record<string, unknown>[] = await manager.query(
       `INSERT INTO messages (account_id, direction, from_number, to_number, peer, body, encoding,
-         segments, status, route_requested, route, device_id, session_id, inbound_key)
-       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12)
+         segments, status, route_requested, route, device_id, sim_number, session_id, inbound_key)
+       VALUES ($1, 'inbound', $2, $3, $4, $5, $6, $7, 'received', $8, $9, $10, $11, $12, $13)
        ON CONFLICT (inbound_key) WHERE inbound_key IS NOT NULL DO NOTHING
        RETURNING *`,
       [
@@ -30,6 +30,7 @@ export class InboundMessageRepository {
         draft.routeRequested,
         carried.route,
         carried.deviceId,
+        carried.simNumber,
         draft.sessionId,
         inboundKey,
       ],

@@ -36,6 +36,8 @@ export interface InboundSms {
   to: string | null;
   body: string;
   receivedAt?: Date;
+  /** For `device`: the SIM it arrived on (1-based), when the phone says. */
+  simNumber?: number;
 }
 
 export interface InboundResult {
@@ -95,6 +97,7 @@ export class InboundMessagesService {
         const stored = await this.inbound.insertOnce(manager, draft, inboundKey, {
           route: sms.source,
           deviceId: sms.source === 'device' ? (sms.sourceId ?? null) : null,
+          simNumber: sms.source === 'device' ? (sms.simNumber ?? null) : null,
         });
         if (!stored) return null; // a concurrent replay won the race
         const automatic = accountId

@@ -54,7 +54,7 @@ export class MessageView {
     nullable: true,
     type: Number,
     description:
-      'The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested.',
+      'The SIM of the phone it goes out from (route "device"): the one the phone was told to use, or until then the one requested. For a text a phone received: the SIM it arrived on, when the phone said.',
   })
   simNumber: number | null;
 
