@@ -1,18 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { databaseNameOf } from '../../libs/core/src/database/prepare-database';
-import { TEST_DATABASE_URL } from './test-database';
+import { runDatabaseName, testDatabaseUrl } from './test-database';
 
 // Each test file gets its own database, copied from the migrated template that global setup
-// made (CREATE DATABASE … TEMPLATE copies files: ~100 ms, no migrations). Shared data would let
-// one file's worker and reconciler pick up another file's messages.
-const template = databaseNameOf(TEST_DATABASE_URL);
-const name = `${template}_${process.env.TEST_RUN_ID ?? 'adhoc'}_${randomBytes(3).toString('hex')}`;
+// made for this run (CREATE DATABASE … TEMPLATE copies files: ~100 ms, no migrations). Shared
+// data would let one file's worker and reconciler pick up another file's messages.
+const template = runDatabaseName();
+const name = `${template}_${randomBytes(3).toString('hex')}`;
 
 function adminClient(): Client {
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = '/postgres';
-  return new Client({ connectionString: url.toString() });
+  return new Client({ connectionString: testDatabaseUrl('postgres') });
 }
 
 beforeAll(async () => {
@@ -23,9 +20,7 @@ beforeAll(async () => {
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  process.env.DATABASE_URL = url.toString();
+  process.env.DATABASE_URL = testDatabaseUrl(name);
 });
 
 afterAll(async () => {

@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { TEST_DATABASE_URL, TEST_REDIS_PREFIX_ROOT, TEST_REDIS_URL } from './test-database';
+import {
+  TEST_REDIS_PREFIX_ROOT,
+  TEST_REDIS_URL,
+  runDatabaseName,
+  testDatabaseUrl,
+} from './test-database';
 
 // Each test file gets its own Redis prefix (queues included), so files running in parallel never
-// consume each other's jobs. The database is shared: tests create their own accounts.
+// consume each other's jobs, and its own database (isolated-database.ts).
 process.env.NODE_ENV = 'test';
-process.env.DATABASE_URL = TEST_DATABASE_URL;
+// Until isolated-database.ts gives the file its own copy: this run's template.
+process.env.DATABASE_URL = testDatabaseUrl(runDatabaseName());
 process.env.REDIS_URL = TEST_REDIS_URL;
 process.env.REDIS_PREFIX = `${TEST_REDIS_PREFIX_ROOT}-${process.env.TEST_RUN_ID ?? 'adhoc'}-${randomBytes(4).toString('hex')}`;
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
