@@ -364,6 +364,43 @@ describe('multi-SIM phones', () => {
     expect(failed).toMatchObject({ errorCode: 'SIM_NOT_AVAILABLE', deviceId: null });
   });
 
+  it('replies from the phone and SIM the recipient last texted, while they can take it', async () => {
+    const { headers } = await createAccount(app);
+    const single = await connect(headers, FIRST_SIM_ONLY);
+    const dual = await connect(headers, TWO_SIMS, 3);
+    const peer = '+14155560990';
+    const ack = dual.phone.waitForFrame('inbound.ack');
+    dual.phone.sendInbound({ id: 'sticky-1', from: peer, body: 'Hi, it is me', simNumber: 2 });
+    await ack;
+
+    /** Sends one reply and answers which phone got it, with which SIM. */
+    const reply = async (body: string) => {
+      const [id] = await send(headers, { messages: [{ to: peer, body }] });
+      const taker = await eventually(
+        async () =>
+          [single, dual].find(({ phone }) => phone.received.some((s) => s.messageId === id)),
+        (found) => found !== undefined,
+      );
+      const sent = taker!.phone.received.find((s) => s.messageId === id)!;
+      return { device: taker!.device.id, simNumber: sent.simNumber };
+    };
+    // The phones hold what they get, so the one the peer texted is soon the busier: least-loaded
+    // alone would move the second reply to the other phone.
+    for (const body of ['one', 'two', 'three']) {
+      expect(await reply(body)).toEqual({ device: dual.device.id, simNumber: 2 });
+    }
+    // SIM 2 is at its cap (3 a minute): the phone still takes it, from its other SIM.
+    expect(await reply('four')).toEqual({ device: dual.device.id, simNumber: 1 });
+
+    // The phone they texted goes away: another phone answers rather than nobody.
+    await dual.phone.close();
+    await eventually(
+      async () => (await http().get(`/api/v1/devices/${dual.device.id}`).set(headers)).body,
+      (view) => view.online === false,
+    );
+    expect(await reply('five')).toEqual({ device: single.device.id, simNumber: 1 });
+  });
+
   it('spreads messages that name no SIM across the SIMs, and names the SIM in each send', async () => {
     const { headers } = await createAccount(app);
     const dual = await connect(headers, TWO_SIMS);

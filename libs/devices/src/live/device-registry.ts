@@ -113,6 +113,12 @@ export interface PickCandidate {
   simNumbers: readonly number[];
 }
 
+/** The phone a recipient last texted, and the SIM when the phone said which. */
+export interface StickyPhone {
+  deviceId: string;
+  simNumber: number | null;
+}
+
 export type PickResult =
   | {
       kind: 'picked';
@@ -433,7 +439,14 @@ export class DeviceRegistry {
     messageId: string,
     accountId: string,
     candidates: PickCandidate[],
-    options: { now: number; ackDeadline: number; probe?: boolean; simNumber?: number | null },
+    options: {
+      now: number;
+      ackDeadline: number;
+      probe?: boolean;
+      simNumber?: number | null;
+      /** The phone (and SIM) to prefer among those equally untried: see PICK_DEVICE. */
+      sticky?: StickyPhone | null;
+    },
   ): Promise<PickResult> {
     if (candidates.length === 0) return { kind: 'none', online: 0, retryInMs: null };
     const result = (await this.redis.devicePick(
@@ -449,6 +462,8 @@ export class DeviceRegistry {
       HANDOVER_TTL_MS,
       options.probe ? '1' : '0',
       options.simNumber ?? 0,
+      options.sticky?.deviceId ?? '',
+      options.sticky?.simNumber ?? 0,
       ...candidates.flatMap((candidate) => [
         candidate.deviceId,
         candidate.sendRatePerMinute,

@@ -121,13 +121,16 @@ return 1`;
  * window per SIM, each with the phone's cap: it is eligible while one of its SIMs is under the
  * cap (the SIM the message names, if it names one), and the send goes to that SIM, or to the one
  * with the fewest sends in its window (then the lowest number). Preferred: a phone that has not
- * had this message before (a re-route goes elsewhere), then fewest in flight, then highest
- * battery, then best signal, then least recently picked.
+ * had this message before (a re-route goes elsewhere), then the sticky phone (the one the
+ * recipient last texted: a reply comes from the number they wrote to, and from its SIM when that
+ * SIM is under its cap), then fewest in flight, then highest battery, then best signal, then
+ * least recently picked. A sticky phone at its cap is passed over, not waited for.
  *
  * KEYS: deadlines, handover, online (of the account), pick-seq.
  * ARGV: prefix, now, windowMs, messageId, ackDeadline, handoverTtlMs, probe ('1': only say
- * whether one is eligible, change nothing), requested SIM number ('0': any), then
- * deviceId/rate/SIM numbers (comma-separated, '' when it reported none) triples.
+ * whether one is eligible, change nothing), requested SIM number ('0': any), sticky device id
+ * ('' none), sticky SIM number ('0': any), then deviceId/rate/SIM numbers (comma-separated, ''
+ * when it reported none) triples.
  * Returns {'picked', device, instance, connection, phoneNumber, simNumber ('0': none)},
  * {'eligible', device} (probe), or {'none', onlineCount, msUntilASlotFrees (-1: no device online)}.
  */
@@ -138,10 +141,12 @@ local window = tonumber(ARGV[3])
 local messageId = ARGV[4]
 local probe = ARGV[7] == '1'
 local requestedSim = tonumber(ARGV[8])
-local best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq, bestSim
+local stickyDevice = ARGV[9]
+local stickySim = tonumber(ARGV[10])
+local best, bestLive, bestTried, bestLoose, bestInflight, bestBattery, bestSignal, bestSeq, bestSim
 local online = 0
 local nextFree = nil
-for i = 9, #ARGV, 3 do
+for i = 11, #ARGV, 3 do
   local id = ARGV[i]
   local rate = tonumber(ARGV[i + 1])
   local sims = ARGV[i + 2]
@@ -167,27 +172,35 @@ for i = 9, #ARGV, 3 do
         if simFreeAt == nil or freeAt < simFreeAt then simFreeAt = freeAt end
       end
     end
+    local sticky = id == stickyDevice
     if sims == '' then
       consider(0, sends)
     elseif requestedSim > 0 then
       consider(requestedSim, sends .. ':' .. requestedSim)
     else
-      for number in string.gmatch(sims, '%d+') do consider(tonumber(number), sends .. ':' .. number) end
+      if sticky and stickySim > 0 and string.find(',' .. sims .. ',', ',' .. stickySim .. ',', 1, true) then
+        consider(stickySim, sends .. ':' .. stickySim)
+      end
+      if sim == nil then
+        for number in string.gmatch(sims, '%d+') do consider(tonumber(number), sends .. ':' .. number) end
+      end
     end
     if sim ~= nil then
       -- A phone that already had this message (and lost it) comes last: re-routing goes to
       -- another phone whenever there is one.
       local tried = redis.call('HEXISTS', KEYS[2], 'was:' .. id)
+      local loose = sticky and 0 or 1
       local inflight = redis.call('ZCARD', prefix .. 'inflight:' .. id)
       local battery = tonumber(state[2]) or -1
       local signal = tonumber(state[3]) or -1
       local seq = tonumber(state[4]) or 0
-      if best == nil or tried < bestTried or (tried == bestTried and (inflight < bestInflight
-        or (inflight == bestInflight and (battery > bestBattery
-          or (battery == bestBattery and (signal > bestSignal
-            or (signal == bestSignal and seq < bestSeq))))))) then
-        best, bestLive, bestTried, bestInflight, bestBattery, bestSignal, bestSeq, bestSim =
-          id, live, tried, inflight, battery, signal, seq, sim
+      if best == nil or tried < bestTried or (tried == bestTried and (loose < bestLoose
+        or (loose == bestLoose and (inflight < bestInflight
+          or (inflight == bestInflight and (battery > bestBattery
+            or (battery == bestBattery and (signal > bestSignal
+              or (signal == bestSignal and seq < bestSeq))))))))) then
+        best, bestLive, bestTried, bestLoose, bestInflight, bestBattery, bestSignal, bestSeq, bestSim =
+          id, live, tried, loose, inflight, battery, signal, seq, sim
       end
     elseif simFreeAt ~= nil and (nextFree == nil or simFreeAt < nextFree) then
       nextFree = simFreeAt
