@@ -222,6 +222,68 @@ describe('SMS Gateway for Android: settings, webhooks and signed inbound', () =>
     });
   });
 
+  describe('replacing a device token', () => {
+    it('revokes the old token and its signing key at once; the new token gets a new key', async () => {
+      const account = await createAccount(app);
+      const phone = await syncedPhone(account.headers);
+      // The same device on a WebSocket with the old token: disconnected by the replacement.
+      const socket = phoneFor(app, phone.device);
+      phones.push(socket);
+      await socket.connect();
+
+      const replaced = await http()
+        .post(`/api/v1/devices/${phone.device.id}/token`)
+        .set(account.headers);
+      expect(replaced.status).toBe(201);
+      expect(replaced.body).toMatchObject({
+        id: phone.device.id,
+        token: expect.stringMatching(/^sbd_/),
+        connect: { smsGatewayApiUrl: `${urlOf(app)}${MOBILE}` },
+      });
+      expect(replaced.body.token).not.toBe(phone.device.token);
+      expect(await socket.waitForClose()).toEqual({ code: 4003, reason: 'device token replaced' });
+      const old = await http()
+        .get(`${MOBILE}/settings`)
+        .auth(phone.device.token, { type: 'bearer' });
+      expect(old.status).toBe(401);
+      expect(old.body.code).toBe('DEVICE_TOKEN_INVALID');
+
+      const peer = newPeer();
+      const text = (key: string, messageId: string) =>
+        signWebhook(
+          key,
+          receivedBody(phone, {
+            messageId,
+            sender: peer,
+            message: messageId,
+            receivedAt: new Date(),
+          }),
+        );
+      const withOldKey = await postWebhook(app, pathOf(phone.received.url), text(phone.key, 'old'));
+      expect(withOldKey.status).toBe(401);
+      expect(withOldKey.body.code).toBe('SMS_GATEWAY_SIGNATURE_INVALID');
+
+      const settings = await http()
+        .get(`${MOBILE}/settings`)
+        .auth(replaced.body.token, { type: 'bearer' });
+      expect(settings.status).toBe(200);
+      const newKey = settings.body.webhooks.signing_key as string;
+      expect(newKey).not.toBe(phone.key);
+      const withNewKey = await postWebhook(app, pathOf(phone.received.url), text(newKey, 'new'));
+      expect(withNewKey.status).toBe(204);
+      expect((await inboundFrom(account.headers, peer)).map((message) => message.body)).toEqual([
+        'new',
+      ]);
+
+      const stranger = await createAccount(app);
+      const foreign = await http()
+        .post(`/api/v1/devices/${phone.device.id}/token`)
+        .set(stranger.headers);
+      expect(foreign.status).toBe(404);
+      expect(foreign.body.code).toBe('DEVICE_NOT_FOUND');
+    });
+  });
+
   describe('signed webhooks', () => {
     it('stores a signed sms:received in the device account’s conversation and pushes it live', async () => {
       const account = await createAccount(app);

@@ -181,7 +181,7 @@ describe('Phones in the browser', () => {
     app.assertNoConsoleErrors();
   });
 
-  it('disables, changes the send rate of and deletes a phone, which disconnects it', async () => {
+  it('disables, changes the send rate of, replaces the token of and deletes a phone', async () => {
     const app = await web.open(PHONE_VIEWPORT);
     const { page } = app;
     await signUpInBrowser(web, app, 'Mary Jackson');
@@ -217,12 +217,39 @@ describe('Phones in the browser', () => {
     await expectFitsPhoneWidth(app);
     await app.screenshots('phones-rate-error');
 
+    // A new token, for one that leaked: the phone is disconnected, the new token is shown once
+    // (with the focus on it) and pairs the phone again.
+    await card.getByRole('button', { name: 'New token…' }).click();
+    await visible(card.getByText('The current one stops working at once'));
+    await card.getByRole('button', { name: 'Replace token' }).click();
+    const replaced = page.getByRole('region', { name: 'Device token' });
+    const newToken = (await replaced.locator('.copy-value').first().textContent())!.trim();
+    expect(newToken).toMatch(/^sbd_/);
+    expect(newToken).not.toBe(token);
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe(
+      'pairing-title',
+    );
+    await eventually(
+      async () => phone.closes.map((close) => close.code),
+      (codes) => codes.includes(4003),
+    );
+    await app.assertAccessible();
+    await replaced.getByRole('button', { name: 'Done, I have saved it' }).click();
+    await visible(card.getByText('Offline'));
+    const repaired = new SimulatedPhone({
+      url: web.baseUrl.replace(/^http/, 'ws'),
+      token: newToken,
+    });
+    phones.push(repaired);
+    await repaired.connect();
+    await visible(card.getByText('Online'));
+
     await card.getByRole('button', { name: 'Delete…' }).click();
     await visible(card.getByText('Its token stops working at once'));
     await card.getByRole('button', { name: 'Delete phone' }).click();
     await visible(page.getByText('No phones yet.'));
     await eventually(
-      async () => phone.closes.map((close) => close.code),
+      async () => repaired.closes.map((close) => close.code),
       (codes) => codes.includes(4003),
     );
     app.assertNoConsoleErrors();

@@ -104,6 +104,39 @@ export class DevicesService {
     return view;
   }
 
+  /**
+   * A new token for the phone, shown this once; the old one stops working at once and the phone's
+   * connection is closed. Its webhook signing key goes with the old token (whoever held the token
+   * could read the key): the phone gets a new one when it next reads its settings.
+   */
+  async replaceToken(
+    accountId: string,
+    deviceId: string,
+    connect: DeviceConnectUrls,
+  ): Promise<CreatedDeviceView> {
+    if (!isUuid(deviceId)) throw deviceNotFound();
+    const token = DEVICE_TOKEN.generate();
+    const result = await this.devices
+      .createQueryBuilder()
+      .update()
+      .set({
+        tokenPrefix: token.visiblePrefix,
+        tokenHash: token.hash,
+        webhookSigningKey: null,
+        updatedAt: () => 'now()',
+      })
+      .where('id = :deviceId AND account_id = :accountId AND deleted_at IS NULL', {
+        deviceId,
+        accountId,
+      })
+      .execute();
+    if (!result.affected) throw deviceNotFound();
+    await this.closeConnection(deviceId, 'device token replaced');
+    const view = await this.get(accountId, deviceId);
+    await this.publish(accountId, view);
+    return { ...view, token: token.secret, connect };
+  }
+
   /** Revokes the token at once and closes the phone's socket, wherever it is connected. */
   async remove(accountId: string, deviceId: string): Promise<void> {
     if (!isUuid(deviceId)) throw deviceNotFound();
@@ -117,13 +150,18 @@ export class DevicesService {
       })
       .execute();
     if (!result.affected) throw deviceNotFound();
+    await this.closeConnection(deviceId, 'device deleted');
+  }
+
+  /** Closes the phone's socket or event stream, on whichever API instance holds it. */
+  private async closeConnection(deviceId: string, reason: string): Promise<void> {
     const connection = await this.registry.connectionOf(deviceId);
     if (connection) {
       await this.channel.deliver(connection.instanceId, {
         kind: 'close',
         deviceId,
         code: DeviceCloseCode.Revoked,
-        reason: 'device deleted',
+        reason,
       });
     }
   }

@@ -115,6 +115,24 @@ export class DevicesController {
     return this.devices.update(caller.accountId, id, body);
   }
 
+  @Post(':id/token')
+  @ApiOperation({
+    summary: "Replace a phone's token",
+    description:
+      'For a token that may have leaked: the answer shows the new token once (with where to connect, as when the phone was added); the old token stops working at once and the phone is disconnected (close code 4003), so messages it held go to other phones. A phone running SMS Gateway for Android also gets a new webhook signing key when it next reads its settings; until then its signed webhooks are refused.',
+  })
+  @ApiParam(DEVICE_ID_PARAM)
+  @ApiCreatedResponse({ type: CreatedDeviceView })
+  @ApiBadRequestResponse({ description: 'MOBILE_ORIGIN_UNKNOWN' })
+  @ApiNotFoundResponse({ description: 'DEVICE_NOT_FOUND' })
+  replaceToken(
+    @CurrentAccount() caller: AuthenticatedAccount,
+    @Param('id', deviceIdPipe) id: string,
+    @Req() request: Request,
+  ): Promise<CreatedDeviceView> {
+    return this.devices.replaceToken(caller.accountId, id, this.phoneFacingUrls.for(request));
+  }
+
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({

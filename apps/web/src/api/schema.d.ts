@@ -172,6 +172,26 @@ export interface paths {
     patch: operations['DevicesController_update'];
     trace?: never;
   };
+  '/api/v1/devices/{id}/token': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace a phone's token
+     * @description For a token that may have leaked: the answer shows the new token once (with where to connect, as when the phone was added); the old token stops working at once and the phone is disconnected (close code 4003), so messages it held go to other phones. A phone running SMS Gateway for Android also gets a new webhook signing key when it next reads its settings; until then its signed webhooks are refused.
+     */
+    post: operations['DevicesController_replaceToken'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/sessions': {
     parameters: {
       query?: never;
@@ -3340,6 +3360,41 @@ export interface operations {
         };
       };
       /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description DEVICE_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
+  DevicesController_replaceToken: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedDeviceView'];
+        };
+      };
+      /** @description MOBILE_ORIGIN_UNKNOWN */
       400: {
         headers: {
           [name: string]: unknown;

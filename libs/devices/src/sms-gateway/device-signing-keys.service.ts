@@ -17,7 +17,8 @@ export interface SigningDevice {
 /**
  * The per-device key a phone running SMS Gateway for Android signs its webhooks with. Made on
  * first use (GET /settings hands it to the phone), stored encrypted and bound to the device id;
- * a deleted device's key stops working with its token.
+ * a deleted device's key stops working with its token, and a replaced token takes the key with it
+ * (DevicesService.replaceToken).
  */
 @Injectable()
 export class DeviceSigningKeys {
@@ -42,18 +43,6 @@ export class DeviceSigningKeys {
     );
     if (!made?.[0]) throw deviceNotFound();
     return this.open(made[0].webhook_signing_key, deviceId);
-  }
-
-  /**
-   * A new key, for when the old one may be known to someone else (a regenerated device token:
-   * whoever held the token could read the key). The phone signs with the old one until it next
-   * reads its settings.
-   */
-  async rotate(deviceId: string): Promise<void> {
-    await this.dataSource.query(
-      'UPDATE devices SET webhook_signing_key = $2 WHERE id = $1 AND deleted_at IS NULL',
-      [deviceId, this.cipher.encrypt(newSigningKey(), deviceId)],
-    );
   }
 
   /** Null for an unknown or deleted device, or one that was never given a key. */

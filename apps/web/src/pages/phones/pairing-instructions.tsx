@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { components } from '../../api/schema';
 import { CopyField, ShownOnce } from '../../components/copy-button';
 import { QrCode } from './qr-code';
@@ -25,6 +25,13 @@ export function PairingInstructions({
   onDone: () => void;
 }) {
   const [way, setWay] = useState<Way>('app');
+  // It replaces the form (or a phone's "new token" step) that had the focus: take it, so that a
+  // keyboard or screen reader user lands on the token, and bring it into view.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    heading.current?.focus();
+    heading.current?.scrollIntoView({ block: 'start' });
+  }, [device.token]);
   // The server names the URLs: behind a proxy or with MOBILE_PUBLIC_URL set, the phone reaches
   // it elsewhere than this browser does.
   const mobileUrl = device.connect.smsGatewayApiUrl;
@@ -35,7 +42,9 @@ export function PairingInstructions({
 
   return (
     <section className="panel pairing" aria-labelledby="pairing-title">
-      <h2 id="pairing-title">Pair “{device.name}”</h2>
+      <h2 id="pairing-title" ref={heading} tabIndex={-1}>
+        Pair “{device.name}”
+      </h2>
       <ShownOnce label="Device token" value={device.token} onDone={onDone}>
         <div className="tabs pairing-tabs" role="group" aria-label="How to connect the phone">
           {WAYS.map((option) => (

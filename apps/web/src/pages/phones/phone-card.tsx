@@ -7,6 +7,7 @@ import { ErrorMessage, Field, fieldError, formLevelError } from '../../component
 import { ago, dateTime } from '../../components/time';
 
 type DeviceView = components['schemas']['DeviceView'];
+type CreatedDevice = components['schemas']['CreatedDeviceView'];
 type DeviceChanges = components['schemas']['UpdateDeviceDto'];
 
 const TRANSPORT: Record<string, string> = {
@@ -20,12 +21,21 @@ const NETWORK: Record<string, string> = {
   none: 'No connection',
 };
 
-/** One phone: its live state, and enable/disable, send rate and delete. */
-export function PhoneCard({ device }: { device: DeviceView }) {
+/**
+ * One phone: its live state, and enable/disable, send rate, a new token (shown by the page, as
+ * for a new phone: `onNewToken`) and delete.
+ */
+export function PhoneCard({
+  device,
+  onNewToken,
+}: {
+  device: DeviceView;
+  onNewToken: (device: CreatedDevice) => void;
+}) {
   const queryClient = useQueryClient();
   const [rate, setRate] = useState(String(device.sendRatePerMinute));
   const [editingRate, setEditingRate] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirm, setConfirm] = useState<'delete' | 'token' | null>(null);
 
   const update = useMutation({
     mutationFn: async (changes: DeviceChanges) =>
@@ -44,6 +54,19 @@ export function PhoneCard({ device }: { device: DeviceView }) {
     mutationFn: async () =>
       api.DELETE('/api/v1/devices/{id}', { params: { path: { id: device.id } } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.devices }),
+  });
+  const replaceToken = useMutation({
+    mutationFn: async () =>
+      (
+        await api.POST('/api/v1/devices/{id}/token', {
+          params: { path: { id: device.id } },
+        })
+      ).data!,
+    onSuccess: (replaced) => {
+      setConfirm(null);
+      onNewToken(replaced);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
+    },
   });
 
   const saveRate = (event: FormEvent) => {
@@ -169,7 +192,10 @@ export function PhoneCard({ device }: { device: DeviceView }) {
         >
           Send rate…
         </button>
-        <button type="button" className="danger" onClick={() => setConfirmDelete(true)}>
+        <button type="button" onClick={() => setConfirm('token')}>
+          New token…
+        </button>
+        <button type="button" className="danger" onClick={() => setConfirm('delete')}>
           Delete…
         </button>
       </div>
@@ -194,7 +220,29 @@ export function PhoneCard({ device }: { device: DeviceView }) {
       )}
       <ErrorMessage error={formLevelError(update.error)} />
 
-      {confirmDelete && (
+      {confirm === 'token' && (
+        <div className="confirm" role="group" aria-label={`New token for ${device.name}`}>
+          <p>
+            Give “{device.name}” a new token? The current one stops working at once and the phone is
+            disconnected until you enter the new token in it. Use this when the token may have
+            leaked.
+          </p>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => replaceToken.mutate()}
+            disabled={replaceToken.isPending}
+          >
+            Replace token
+          </button>{' '}
+          <button type="button" onClick={() => setConfirm(null)}>
+            Cancel
+          </button>
+          <ErrorMessage error={replaceToken.error} />
+        </div>
+      )}
+
+      {confirm === 'delete' && (
         <div className="confirm" role="group" aria-label={`Delete ${device.name}`}>
           <p>
             Delete “{device.name}”? Its token stops working at once and it is disconnected. Messages
@@ -208,7 +256,7 @@ export function PhoneCard({ device }: { device: DeviceView }) {
           >
             Delete phone
           </button>{' '}
-          <button type="button" onClick={() => setConfirmDelete(false)}>
+          <button type="button" onClick={() => setConfirm(null)}>
             Cancel
           </button>
           <ErrorMessage error={remove.error} />

@@ -109,7 +109,7 @@ export function PhonesPage() {
       )}
       <ul className="phones" aria-label="Phones">
         {list.map((device) => (
-          <PhoneCard key={device.id} device={device} />
+          <PhoneCard key={device.id} device={device} onNewToken={setCreated} />
         ))}
       </ul>
     </div>
