@@ -6,6 +6,7 @@ import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { setSession } from '../../api/session';
 import { ShownOnce } from '../../components/copy-button';
+import { ConfirmStep } from '../../components/confirm-step';
 import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 import { ago, dateTime } from '../../components/time';
 
@@ -108,21 +109,16 @@ function KeyItem({ apiKey }: { apiKey: ApiKey }) {
         </span>
       </div>
       {confirm ? (
-        <div className="confirm" role="group" aria-label={`Revoke ${apiKey.name}`}>
-          <p>Revoke “{apiKey.name}”? Programs using it stop working at once.</p>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => revoke.mutate()}
-            disabled={revoke.isPending}
-          >
-            Revoke key
-          </button>{' '}
-          <button type="button" onClick={() => setConfirm(false)}>
-            Cancel
-          </button>
-          <ErrorMessage error={revoke.error} />
-        </div>
+        <ConfirmStep
+          label={`Revoke ${apiKey.name}`}
+          action="Revoke key"
+          onConfirm={() => revoke.mutate()}
+          onCancel={() => setConfirm(false)}
+          pending={revoke.isPending}
+          error={revoke.error}
+        >
+          Revoke “{apiKey.name}”? Programs using it stop working at once.
+        </ConfirmStep>
       ) : (
         <button
           type="button"

@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
+import { ConfirmStep } from '../../components/confirm-step';
 import { ErrorMessage, Field, fieldError, formLevelError } from '../../components/form';
 import { ago, dateTime } from '../../components/time';
 
@@ -221,46 +222,31 @@ export function PhoneCard({
       <ErrorMessage error={formLevelError(update.error)} />
 
       {confirm === 'token' && (
-        <div className="confirm" role="group" aria-label={`New token for ${device.name}`}>
-          <p>
-            Give “{device.name}” a new token? The current one stops working at once and the phone is
-            disconnected until you enter the new token in it. Use this when the token may have
-            leaked.
-          </p>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => replaceToken.mutate()}
-            disabled={replaceToken.isPending}
-          >
-            Replace token
-          </button>{' '}
-          <button type="button" onClick={() => setConfirm(null)}>
-            Cancel
-          </button>
-          <ErrorMessage error={replaceToken.error} />
-        </div>
+        <ConfirmStep
+          label={`New token for ${device.name}`}
+          action="Replace token"
+          onConfirm={() => replaceToken.mutate()}
+          onCancel={() => setConfirm(null)}
+          pending={replaceToken.isPending}
+          error={replaceToken.error}
+        >
+          Give “{device.name}” a new token? The current one stops working at once and the phone is
+          disconnected until you enter the new token in it. Use this when the token may have leaked.
+        </ConfirmStep>
       )}
 
       {confirm === 'delete' && (
-        <div className="confirm" role="group" aria-label={`Delete ${device.name}`}>
-          <p>
-            Delete “{device.name}”? Its token stops working at once and it is disconnected. Messages
-            it holds go to your other phones.
-          </p>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => remove.mutate()}
-            disabled={remove.isPending}
-          >
-            Delete phone
-          </button>{' '}
-          <button type="button" onClick={() => setConfirm(null)}>
-            Cancel
-          </button>
-          <ErrorMessage error={remove.error} />
-        </div>
+        <ConfirmStep
+          label={`Delete ${device.name}`}
+          action="Delete phone"
+          onConfirm={() => remove.mutate()}
+          onCancel={() => setConfirm(null)}
+          pending={remove.isPending}
+          error={remove.error}
+        >
+          Delete “{device.name}”? Its token stops working at once and it is disconnected. Messages
+          it holds go to your other phones.
+        </ConfirmStep>
       )}
     </li>
   );

@@ -4,6 +4,7 @@ import { api } from '../../api/client';
 import { queryKeys } from '../../api/query-keys';
 import type { components } from '../../api/schema';
 import { ShownOnce } from '../../components/copy-button';
+import { ConfirmStep } from '../../components/confirm-step';
 import { ErrorMessage, Field, fieldError } from '../../components/form';
 import { dateTime } from '../../components/time';
 import { DeliveryLog } from './delivery-log';
@@ -134,21 +135,16 @@ export function EndpointCard({ endpoint }: { endpoint: Endpoint }) {
       {panel === 'edit' && <EditEndpoint endpoint={endpoint} onDone={() => setPanel('none')} />}
       {panel === 'log' && <DeliveryLog endpoint={endpoint} highlight={testDeliveryId} />}
       {panel === 'delete' && (
-        <div className="confirm" role="group" aria-label={`Delete ${endpoint.url}`}>
-          <p>Delete this endpoint and its delivery log? It gets no more events.</p>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => remove.mutate()}
-            disabled={remove.isPending}
-          >
-            Delete endpoint
-          </button>{' '}
-          <button type="button" onClick={() => setPanel('none')}>
-            Cancel
-          </button>
-          <ErrorMessage error={remove.error} />
-        </div>
+        <ConfirmStep
+          label={`Delete ${endpoint.url}`}
+          action="Delete endpoint"
+          onConfirm={() => remove.mutate()}
+          onCancel={() => setPanel('none')}
+          pending={remove.isPending}
+          error={remove.error}
+        >
+          Delete this endpoint and its delivery log? It gets no more events.
+        </ConfirmStep>
       )}
     </li>
   );
