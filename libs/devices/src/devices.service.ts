@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type QueryDeepPartialEntity } from 'typeorm';
 import { AppConfig, Clock, EventBus, Page, PaginationQueryDto, isUuid, Keyset } from '@app/core';
 import { Device } from './device.entity';
 import { DeviceChange, DeviceChangeHooks } from './device-change-hooks';
@@ -114,23 +114,12 @@ export class DevicesService {
     deviceId: string,
     connect: DeviceConnectUrls,
   ): Promise<CreatedDeviceView> {
-    if (!isUuid(deviceId)) throw deviceNotFound();
     const token = DEVICE_TOKEN.generate();
-    const result = await this.devices
-      .createQueryBuilder()
-      .update()
-      .set({
-        tokenPrefix: token.visiblePrefix,
-        tokenHash: token.hash,
-        webhookSigningKey: null,
-        updatedAt: () => 'now()',
-      })
-      .where('id = :deviceId AND account_id = :accountId AND deleted_at IS NULL', {
-        deviceId,
-        accountId,
-      })
-      .execute();
-    if (!result.affected) throw deviceNotFound();
+    await this.updateOwnedOrFail(accountId, deviceId, {
+      tokenPrefix: token.visiblePrefix,
+      tokenHash: token.hash,
+      webhookSigningKey: null,
+    });
     await this.closeConnection(deviceId, 'device token replaced');
     const view = await this.get(accountId, deviceId);
     await this.publish(accountId, view);
@@ -139,18 +128,27 @@ export class DevicesService {
 
   /** Revokes the token at once and closes the phone's socket, wherever it is connected. */
   async remove(accountId: string, deviceId: string): Promise<void> {
+    await this.updateOwnedOrFail(accountId, deviceId, { deletedAt: () => 'now()', enabled: false });
+    await this.closeConnection(deviceId, 'device deleted');
+  }
+
+  /** One statement on the account's live (not deleted) device; DEVICE_NOT_FOUND if none. */
+  private async updateOwnedOrFail(
+    accountId: string,
+    deviceId: string,
+    changes: QueryDeepPartialEntity<Device>,
+  ): Promise<void> {
     if (!isUuid(deviceId)) throw deviceNotFound();
     const result = await this.devices
       .createQueryBuilder()
       .update()
-      .set({ deletedAt: () => 'now()', updatedAt: () => 'now()', enabled: false })
+      .set({ ...changes, updatedAt: () => 'now()' })
       .where('id = :deviceId AND account_id = :accountId AND deleted_at IS NULL', {
         deviceId,
         accountId,
       })
       .execute();
     if (!result.affected) throw deviceNotFound();
-    await this.closeConnection(deviceId, 'device deleted');
   }
 
   /** Closes the phone's socket or event stream, on whichever API instance holds it. */
