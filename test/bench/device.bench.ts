@@ -1,13 +1,16 @@
-// The device phase of `npm run bench` (issue 5, item 7): 10 simulated phones answering at once
-// (no delay, no send cap that binds), the API and the worker as the runner started them.
+// The device phase of `npm run bench`: 10 simulated phones answering at once (no delay, no send
+// cap that binds), the API and the worker as the runner started them.
 //  - drain: a backlog of messages with route "device", the worker started once it is stored;
 //    messages per second from the first send a phone receives to the last.
 //  - latency: single POSTs at a fixed rate with the worker running; from each request's due
 //    time to the moment a phone receives the send (enqueue→device), p50/p99.
+//  - the same drain through 10 phones running the SMS Gateway for Android app (its simulator):
+//    woken by the event stream, pulling GET /message, reporting each state with PATCH /message.
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { SimulatedPhone } from '../fakes/device-simulator';
+import { SmsGateAppSimulator } from '../fakes/smsgate-app-simulator';
 import { BenchContext, BenchFigure } from './bench-context';
 import { runScheduledLoad, summarise } from './load-generators';
 
@@ -56,9 +59,10 @@ async function waitUntil(
   }
 }
 
-/** Runs both device phases; the runner prints the figures with its own. */
+/** Runs the device phases; the runner prints the figures with its own. */
 export async function runDeviceBench(context: BenchContext): Promise<BenchFigure[]> {
   const result = await measureDeviceRoute(context);
+  const app = await measureAppDrain(context);
   return [
     {
       key: 'device.drain',
@@ -66,6 +70,13 @@ export async function runDeviceBench(context: BenchContext): Promise<BenchFigure
       value: result.messagesPerSecond,
       unit: 'msg/s',
       note: `${DRAIN.messages} messages, phones answering at once, no binding send cap`,
+    },
+    {
+      key: 'device.app.drain',
+      label: `  the same, ${PHONES} SMS Gateway app phones`,
+      value: app.messagesPerSecond,
+      unit: 'msg/s',
+      note: app.note,
     },
     {
       key: 'device.enqueueToDevice.p99',
@@ -81,15 +92,7 @@ export async function measureDeviceRoute(
   context: BenchContext,
 ): Promise<DeviceBenchResult & { note: string }> {
   await context.resetMessages();
-  const devices: Array<{ id: string; token: string }> = [];
-  for (let index = 0; index < PHONES; index++) {
-    devices.push(
-      await api(context, 'POST', '/api/v1/devices', {
-        name: `bench phone ${index + 1}`,
-        sendRatePerMinute: UNCAPPED_RATE_PER_MINUTE,
-      }),
-    );
-  }
+  const devices = await createUncappedDevices(context, PHONES, 'bench phone');
   const wsUrl = `${context.apiUrl.replace(/^http/, 'ws')}/ws/devices`;
   const phones = devices.map(
     (device, index) =>
@@ -100,15 +103,7 @@ export async function measureDeviceRoute(
     const received = () => phones.reduce((total, phone) => total + phone.received.length, 0);
 
     // ---- drain: the backlog is stored first, then the worker starts ----
-    for (let offset = 0; offset < DRAIN.messages; offset += DRAIN.batch) {
-      await api(context, 'POST', '/api/v1/messages/batch', {
-        messages: Array.from({ length: DRAIN.batch }, (_, i) => ({
-          to: `+1415555${String((offset + i) % 10_000).padStart(4, '0')}`,
-          body: `device drain ${offset + i}`,
-          route: 'device',
-        })),
-      });
-    }
+    await storeDeviceBacklog(context, 'device drain');
     context.progress(`[device] ${DRAIN.messages} messages stored; starting the worker`);
     await context.startWorker();
     await waitUntil(
@@ -171,6 +166,111 @@ export async function measureDeviceRoute(
     return { messagesPerSecond, enqueueToDeviceP99Ms: latency.p99, note };
   } finally {
     await Promise.all(phones.map((phone) => phone.close()));
+    for (const device of devices) {
+      await api(context, 'DELETE', `/api/v1/devices/${device.id}`).catch(() => undefined);
+    }
+  }
+}
+
+/** Registers `count` devices able to take every message at once. */
+async function createUncappedDevices(
+  context: BenchContext,
+  count: number,
+  name: string,
+): Promise<Array<{ id: string; token: string }>> {
+  const devices: Array<{ id: string; token: string }> = [];
+  for (let index = 0; index < count; index++) {
+    devices.push(
+      await api(context, 'POST', '/api/v1/devices', {
+        name: `${name} ${index + 1}`,
+        sendRatePerMinute: UNCAPPED_RATE_PER_MINUTE,
+      }),
+    );
+  }
+  return devices;
+}
+
+/** Stores `messages` with route "device" in batches (the worker is stopped meanwhile). */
+async function storeDeviceBacklog(context: BenchContext, label: string): Promise<void> {
+  for (let offset = 0; offset < DRAIN.messages; offset += DRAIN.batch) {
+    await api(context, 'POST', '/api/v1/messages/batch', {
+      messages: Array.from({ length: DRAIN.batch }, (_, i) => ({
+        to: `+1415555${String((offset + i) % 10_000).padStart(4, '0')}`,
+        body: `${label} ${offset + i}`,
+        route: 'device',
+      })),
+    });
+  }
+}
+
+/**
+ * The drain through phones running the SMS Gateway for Android app: from the first message a
+ * phone pulls to the last (as the WebSocket drain counts from the first send a phone receives),
+ * and, in the note, until every phone has sent and reported each one.
+ */
+export async function measureAppDrain(
+  context: BenchContext,
+): Promise<{ messagesPerSecond: number; note: string }> {
+  await context.resetMessages();
+  const devices = await createUncappedDevices(context, PHONES, 'bench app phone');
+  const pulledAt: number[] = [];
+  const apps = devices.map((device, index) => {
+    const app = new SmsGateAppSimulator({
+      baseUrl: `${context.apiUrl}/api/mobile/v1`,
+      privateToken: device.token,
+      name: `Bench/app-${index + 1}`,
+      // Sent and delivered at once: the phase measures Switchboard, not a radio.
+      outcome: () => ({ result: 'delivered', sentAfterMs: 0, deliveredAfterMs: 0 }),
+      recordLimit: 100,
+    });
+    app.on('message', () => pulledAt.push(Date.now()));
+    return app;
+  });
+  try {
+    await Promise.all(apps.map((app) => app.start()));
+    await waitUntil(
+      'every app phone on its event stream',
+      () => apps.every((app) => app.sseConnected),
+      10_000,
+      context.signal,
+    );
+    await storeDeviceBacklog(context, 'app drain');
+    context.progress(`[device, app] ${DRAIN.messages} messages stored; starting the worker`);
+    const started = performance.now();
+    await context.startWorker();
+    await waitUntil(
+      'every drain message pulled by an app phone',
+      () => pulledAt.length >= DRAIN.messages,
+      DRAIN.timeoutMs,
+      context.signal,
+    );
+    const reported = () =>
+      apps.reduce(
+        (total, app) =>
+          total +
+          [...app.messages.values()].filter((message) => message.state === 'Delivered').length,
+        0,
+      );
+    await waitUntil(
+      'every drain message delivered and reported',
+      () => reported() >= DRAIN.messages,
+      DRAIN.timeoutMs,
+      context.signal,
+    );
+    const allReportedSeconds = (performance.now() - started) / 1000;
+    const seconds = (Math.max(...pulledAt) - Math.min(...pulledAt)) / 1000;
+    const messagesPerSecond = DRAIN.messages / Math.max(seconds, 0.001);
+    const perPhone = apps.map((app) => app.messages.size);
+    const note =
+      `${DRAIN.messages} messages pulled in ${round(seconds)} s (per phone ` +
+      `${Math.min(...perPhone)}–${Math.max(...perPhone)}); all sent, delivered and reported ` +
+      `${round(allReportedSeconds)} s after the worker started`;
+    context.progress(
+      `[device drain, app] ${Math.round(messagesPerSecond).toLocaleString('en-US')} msg/s (${note})`,
+    );
+    return { messagesPerSecond, note };
+  } finally {
+    await Promise.all(apps.map((app) => app.stop()));
     for (const device of devices) {
       await api(context, 'DELETE', `/api/v1/devices/${device.id}`).catch(() => undefined);
     }
