@@ -122,9 +122,11 @@ describe('group SMS chat over a 2-number pool', () => {
 
     const history = await http().get(`/api/v1/groups/${name}/messages`).set(bob.headers);
     expect(history.body.data).toEqual([
-      expect.objectContaining({ sender: 'Carol', body: 'after hi', via: 'sms' }),
-      expect.objectContaining({ sender: 'Alice', body: 'hi', via: 'sms' }),
+      expect.objectContaining({ sender: 'Carol', body: 'after hi', via: 'sms', mine: false }),
+      expect.objectContaining({ sender: 'Alice', body: 'hi', via: 'sms', mine: false }),
     ]);
+    const asAlice = await http().get(`/api/v1/groups/${name}/messages`).set(alice.headers);
+    expect(asAlice.body.data.map((post: { mine: boolean }) => post.mine)).toEqual([false, true]);
 
     for (const member of [alice, bob, carol]) {
       await http().delete(`/api/v1/groups/${name}/members/me`).set(member.headers).expect(204);
@@ -496,24 +498,36 @@ describe('group SMS chat over a 2-number pool', () => {
   });
 
   it('relays a post from the app like an SMS, and LEAVE by text leaves the group', async () => {
-    const [liam, mia] = [await user('Liam'), await user('Mia')];
+    // Two members of one name: each post still says whose it is.
+    const [otherMia, mia] = [await user('Mia'), await user('Mia')];
     const name = uniqueName('app');
-    const liamJoined = await http().post('/api/v1/groups').set(liam.headers).send({ name });
+    const otherMiaJoined = await http().post('/api/v1/groups').set(otherMia.headers).send({ name });
     await http().post(`/api/v1/groups/${name}/members`).set(mia.headers).expect(201);
     const posted = await http()
       .post(`/api/v1/groups/${name}/messages`)
       .set(mia.headers)
       .send({ body: 'from the app' });
     expect(posted.status).toBe(201);
-    expect(posted.body).toMatchObject({ sender: 'Mia', body: 'from the app', via: 'app' });
-    await textsTo(liam.phone, (body) => body === 'Mia: from the app');
+    expect(posted.body).toMatchObject({
+      sender: 'Mia',
+      body: 'from the app',
+      via: 'app',
+      mine: true,
+    });
+    await textsTo(otherMia.phone, (body) => body === 'Mia: from the app');
+    const seenByOtherMia = await http()
+      .get(`/api/v1/groups/${name}/messages`)
+      .set(otherMia.headers);
+    expect(seenByOtherMia.body.data).toEqual([
+      expect.objectContaining({ sender: 'Mia', body: 'from the app', mine: false }),
+    ]);
 
     await postInboundSms(app, fake, {
-      from: liam.phone,
-      to: liamJoined.body.number,
+      from: otherMia.phone,
+      to: otherMiaJoined.body.number,
       body: 'leave',
     }).expect(200);
-    await textsTo(liam.phone, (body) => body === `You left '${name}'.`);
+    await textsTo(otherMia.phone, (body) => body === `You left '${name}'.`);
     const detail = await http().get(`/api/v1/groups/${name}`).set(mia.headers);
     expect(detail.body.members.map((m: { name: string }) => m.name)).toEqual(['Mia']);
   });

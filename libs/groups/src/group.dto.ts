@@ -150,6 +150,12 @@ export class GroupMessageView {
   @ApiProperty({ example: 'Alice' })
   sender: string;
 
+  @ApiProperty({
+    example: false,
+    description: 'Whether you posted it (two members may share a name).',
+  })
+  mine: boolean;
+
   @ApiProperty({ example: 'hi' })
   body: string;
 

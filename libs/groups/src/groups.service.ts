@@ -38,10 +38,15 @@ import { GROUP_MEMBER_TARGET, GroupMembership } from './group-membership';
 import { GroupNameProbes } from './group-name-probes';
 import { GroupForAccountRow, GroupRepository, GroupRow, LockedGroupRow } from './group.repository';
 
-function toGroupMessageView(message: Message, senders: Map<string, string>): GroupMessageView {
+function toGroupMessageView(
+  message: Message,
+  senders: Map<string, string>,
+  readerAccountId: string,
+): GroupMessageView {
   return {
     id: message.id,
     sender: (message.accountId && senders.get(message.accountId)) ?? 'someone',
+    mine: message.accountId === readerAccountId,
     body: message.body,
     via: message.route === 'app' ? 'app' : 'sms',
     createdAt: message.createdAt.toISOString(),
@@ -224,7 +229,7 @@ export class GroupsService {
     if (!group.joined_at) throw this.notAMember(group.name);
     const page = await this.history.groupTexts(group.id, group.joined_at, query);
     const senders = await this.sendersOf(page.data);
-    return mapPage(page, (message) => toGroupMessageView(message, senders));
+    return mapPage(page, (message) => toGroupMessageView(message, senders, accountId));
   }
 
   /** A post from the app goes through the inbound pipeline, exactly like the member's SMS. */
@@ -245,7 +250,7 @@ export class GroupsService {
       body,
     });
     const message = (await this.history.findById(messageId))!;
-    return toGroupMessageView(message, await this.sendersOf([message]));
+    return toGroupMessageView(message, await this.sendersOf([message]), accountId);
   }
 
   /** A private group's invite code, for its members to pass on. */

@@ -1939,6 +1939,11 @@ export interface components {
       id: string;
       /** @example Alice */
       sender: string;
+      /**
+       * @description Whether you posted it (two members may share a name).
+       * @example false
+       */
+      mine: boolean;
       /** @example hi */
       body: string;
       /**

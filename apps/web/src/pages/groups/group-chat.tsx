@@ -4,7 +4,6 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError } from '../../api/problem';
 import { queryKeys } from '../../api/query-keys';
-import { useSession } from '../../auth/use-session';
 import { ErrorMessage } from '../../components/form';
 import { fullTime, shortTime } from '../chats/chat-format';
 import { SendBox } from '../chats/send-box';
@@ -19,7 +18,6 @@ const PAGE = 50;
  */
 export function GroupChat() {
   const name = decodeURIComponent(useParams().name ?? '');
-  const session = useSession();
   const queryClient = useQueryClient();
   const mine = useMyGroups();
   const membership = mine.data?.find((group) => group.name === name);
@@ -116,7 +114,7 @@ export function GroupChat() {
           )}
           <ol className="bubbles" aria-label={`Posts in ${name}`}>
             {posts.map((message) => {
-              const own = message.sender === session?.account.name;
+              const own = message.mine;
               return (
                 <li
                   key={message.id}
