@@ -217,6 +217,17 @@ describe('Phones in the browser', () => {
     await expectFitsPhoneWidth(app);
     await app.screenshots('phones-rate-error');
 
+    // Renamed: the card follows; an empty name is refused next to the field.
+    await card.getByRole('button', { name: 'Rename…' }).click();
+    await card.getByLabel('New name').fill('Spare phone (drawer)');
+    await card.getByRole('button', { name: 'Save name' }).click();
+    await visible(card.getByRole('heading', { name: 'Spare phone (drawer)' }));
+    await card.getByRole('button', { name: 'Rename…' }).click();
+    await card.getByLabel('New name').fill('');
+    await card.getByRole('button', { name: 'Save name' }).click();
+    await visible(card.locator('.field-error'));
+    await card.getByRole('button', { name: 'Rename…' }).click();
+
     // A new token, for one that leaked: the phone is disconnected, the new token is shown once
     // (with the focus on it) and pairs the phone again.
     await card.getByRole('button', { name: 'New token…' }).click();

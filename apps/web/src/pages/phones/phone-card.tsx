@@ -35,7 +35,8 @@ export function PhoneCard({
 }) {
   const queryClient = useQueryClient();
   const [rate, setRate] = useState(String(device.sendRatePerMinute));
-  const [editingRate, setEditingRate] = useState(false);
+  const [name, setName] = useState(device.name);
+  const [editing, setEditing] = useState<'name' | 'rate' | null>(null);
   const [confirm, setConfirm] = useState<'delete' | 'token' | null>(null);
 
   const update = useMutation({
@@ -47,7 +48,7 @@ export function PhoneCard({
         })
       ).data!,
     onSuccess: () => {
-      setEditingRate(false);
+      setEditing(null);
       void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
     },
   });
@@ -73,6 +74,10 @@ export function PhoneCard({
   const saveRate = (event: FormEvent) => {
     event.preventDefault();
     update.mutate({ sendRatePerMinute: rate.trim() === '' ? null : Number(rate) });
+  };
+  const saveName = (event: FormEvent) => {
+    event.preventDefault();
+    update.mutate({ name: name.trim() });
   };
 
   const titleId = `phone-${device.id}`;
@@ -185,10 +190,20 @@ export function PhoneCard({
         </button>
         <button
           type="button"
-          aria-expanded={editingRate}
+          aria-expanded={editing === 'name'}
+          onClick={() => {
+            setName(device.name);
+            setEditing((open) => (open === 'name' ? null : 'name'));
+          }}
+        >
+          Rename…
+        </button>
+        <button
+          type="button"
+          aria-expanded={editing === 'rate'}
           onClick={() => {
             setRate(String(device.sendRatePerMinute));
-            setEditingRate((open) => !open);
+            setEditing((open) => (open === 'rate' ? null : 'rate'));
           }}
         >
           Send rate…
@@ -201,7 +216,23 @@ export function PhoneCard({
         </button>
       </div>
 
-      {editingRate && (
+      {editing === 'name' && (
+        <form className="inline-form" onSubmit={saveName} noValidate>
+          <Field
+            label="New name"
+            name="name"
+            required
+            maxLength={100}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            error={fieldError(update.error, 'name')}
+          />
+          <button type="submit" disabled={update.isPending}>
+            Save name
+          </button>
+        </form>
+      )}
+      {editing === 'rate' && (
         <form className="inline-form" onSubmit={saveRate} noValidate>
           <Field
             label="Most SMS per minute"
