@@ -106,6 +106,13 @@ describe('Messages in the browser', () => {
     await visible(page.getByText('Sent 100 of 497'));
     expect(await page.locator('progress').getAttribute('value')).toBe('100');
     await app.screenshots('messages-bulk-sending');
+    // Another page meanwhile: the run goes on, and its check and progress are there on return.
+    await page.getByRole('link', { name: 'All messages' }).click();
+    await page.waitForURL(/\/messages$/);
+    await visible(page.getByRole('link', { name: 'Bulk send (CSV)' }));
+    await page.getByRole('link', { name: 'Bulk send (CSV)' }).click();
+    await visible(page.getByText('customers.csv: 500 rows, 497 ready to send, 3 with errors'));
+    await visible(page.getByText('Sent 100 of 497'));
     firstChunkCounted();
 
     const summary = page.getByRole('status').filter({ hasText: 'accepted by the API' });

@@ -1,10 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type ChangeEvent } from 'react';
+import { useId, type ChangeEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../../api/client';
 import { ApiError, messageOf } from '../../api/problem';
 import { queryKeys } from '../../api/query-keys';
-import { readBulkFile, type BulkFile, type BulkRow } from './bulk-rows';
+import { getSession } from '../../api/session';
+import { useSession } from '../../auth/use-session';
+import { readBulkFile, type BulkRow } from './bulk-rows';
+import { updateBulkRun, useBulkRun } from './bulk-run-store';
 import { sendInChunks, type BulkOutcome, type BulkProgress, type SendableRow } from './bulk-send';
 import { TextAreaField } from './fields';
 import { when } from './format';
@@ -18,11 +21,6 @@ function newRunId(): string {
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-type Stage =
-  | { name: 'editing' }
-  | { name: 'sending'; progress: BulkProgress }
-  | { name: 'done'; outcome: BulkOutcome; skipped: number };
-
 function lines(rows: { line: number }[]): string {
   const shown = rows.slice(0, 30).map((row) => row.line);
   return (
@@ -33,33 +31,29 @@ function lines(rows: { line: number }[]): string {
 /**
  * Bulk send from CSV: choose or paste a file, see every bad row by its line before anything is
  * sent, then send the good ones through the batch API in chunks, with a progress bar and a
- * summary of what was accepted, refused and skipped.
+ * summary of what was accepted, refused and skipped. The page's state lives in
+ * bulk-run-store.ts, so a run survives a visit to another page.
  */
 export function BulkSendPage() {
   const queryClient = useQueryClient();
   const fileInputId = useId();
-  const [text, setText] = useState('');
-  const [source, setSource] = useState('');
-  const [file, setFile] = useState<BulkFile | null>(null);
-  const [stage, setStage] = useState<Stage>({ name: 'editing' });
-  const [readError, setReadError] = useState('');
+  const accountId = useSession()?.account.id ?? '';
+  const { text, source, file, stage, readError } = useBulkRun(accountId);
+  const update = (change: Parameters<typeof updateBulkRun>[1]) => updateBulkRun(accountId, change);
 
-  const check = (csv: string, from: string) => {
-    setSource(from);
-    setFile(readBulkFile(csv, new Date()));
-    setStage({ name: 'editing' });
-  };
+  const check = (csv: string, from: string) =>
+    update({ source: from, file: readBulkFile(csv, new Date()), stage: { name: 'editing' } });
 
   const choose = async (event: ChangeEvent<HTMLInputElement>) => {
     const chosen = event.target.files?.[0];
     if (!chosen) return;
-    setReadError('');
+    update({ readError: '' });
     try {
       const csv = await chosen.text();
-      setText(csv);
+      update({ text: csv });
       check(csv, chosen.name);
     } catch {
-      setReadError(`${chosen.name} could not be read.`);
+      update({ readError: `${chosen.name} could not be read.` });
     }
   };
 
@@ -75,10 +69,16 @@ export function BulkSendPage() {
             total,
           }
         : progress;
-    setStage({ name: 'sending', progress: sum({ accepted: 0, refused: [], total: rows.length }) });
+    update({
+      stage: { name: 'sending', progress: sum({ accepted: 0, refused: [], total: rows.length }) },
+    });
     const outcome = await sendInChunks(
       rows,
       async (messages, idempotencyKey) => {
+        // The run goes on while its page is closed: never as someone who signed in since.
+        if (getSession()?.account.id !== accountId) {
+          throw new Error('Signed out: the rest was not sent.');
+        }
         const answer = await api.POST('/api/v1/messages/batch', {
           body: { messages: messages.map((message) => ({ ...message, route: 'auto' as const })) },
           params: { header: { 'Idempotency-Key': idempotencyKey } },
@@ -87,10 +87,10 @@ export function BulkSendPage() {
       },
       {
         runId: newRunId(),
-        onProgress: (progress) => setStage({ name: 'sending', progress: sum(progress) }),
+        onProgress: (progress) => update({ stage: { name: 'sending', progress: sum(progress) } }),
       },
     );
-    setStage({ name: 'done', outcome: sum(outcome), skipped });
+    update({ stage: { name: 'done', outcome: sum(outcome), skipped } });
     void queryClient.invalidateQueries({ queryKey: queryKeys.messages });
   };
 
@@ -127,7 +127,7 @@ export function BulkSendPage() {
           label="CSV text"
           rows={6}
           value={text}
-          onChange={(event) => setText(event.target.value)}
+          onChange={(event) => update({ text: event.target.value })}
           placeholder={'to,body,sendAt\n+14155550123,"Hello, Ada",'}
           disabled={busy}
         />
