@@ -6,11 +6,11 @@
  */
 import type { QueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../api/query-keys';
+import { coalesced } from './coalesced';
 import { onLiveEvent, type MessageView } from './live-updates';
 
 export function connectLiveCache(queryClient: QueryClient): () => void {
-  const messageChanged = (message: MessageView) => {
-    queryClient.setQueryData(queryKeys.message(message.id), message);
+  const messageLists = coalesced(() => {
     void queryClient.invalidateQueries({
       queryKey: queryKeys.messages,
       predicate: (query) => query.queryKey[1] !== 'detail',
@@ -18,13 +18,22 @@ export function connectLiveCache(queryClient: QueryClient): () => void {
     void queryClient.invalidateQueries({ queryKey: queryKeys.conversations });
     void queryClient.invalidateQueries({ queryKey: queryKeys.sessions });
     void queryClient.invalidateQueries({ queryKey: queryKeys.groups });
+  });
+  const devices = coalesced(() => {
+    void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
+  });
+  const messageChanged = (message: MessageView) => {
+    queryClient.setQueryData(queryKeys.message(message.id), message);
+    messageLists.call();
   };
   const stops = [
     onLiveEvent('message.created', messageChanged),
     onLiveEvent('message.updated', messageChanged),
-    onLiveEvent('device.updated', () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.devices });
-    }),
+    onLiveEvent('device.updated', devices.call),
   ];
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    stops.forEach((stop) => stop());
+    messageLists.cancel();
+    devices.cancel();
+  };
 }
