@@ -15,7 +15,13 @@ import { spawnWorkerProcess, stopProcess } from './helpers/worker-process';
 const ENV = {
   DEVICE_ACK_TIMEOUT_MS: '4000',
   DEVICE_RESULT_TIMEOUT_MS: '8000',
-  DEVICE_HEARTBEAT_MS: '300',
+  // Short enough for a crashed instance's phones to expire within seconds; long enough that a
+  // phone in this loaded test process answers its pings in time.
+  DEVICE_HEARTBEAT_MS: '1000',
+  // These phones answer a hundred messages a second (an ack and a result each): far beyond what
+  // the default frame limits allow a phone (about 1,000 SMS a minute), which would close them.
+  DEVICE_FRAMES_PER_SECOND: '1000',
+  DEVICE_FRAME_BURST: '2000',
 };
 
 /**
