@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import WebSocket from 'ws';
+import { DeviceChannel, DeviceRegistry } from '@app/devices';
 import { ServerFrame, SimulatedPhone } from './fakes/device-simulator';
 import { createAccount } from './helpers/account.factory';
 import { CreatedDevice, createDevice, devicesUrl, phoneFor } from './helpers/device.factory';
@@ -267,6 +268,33 @@ describe('/ws/devices', () => {
     expect(sent.body.status).toBe('sent');
     expect(second.received.map((s) => s.messageId)).toEqual([sent.body.id]);
     expect(first.received).toEqual([]);
+  });
+
+  it('gives a send only to the connection it was picked for, never to a newer one', async () => {
+    const reconnecting = await createDevice(app, headers);
+    const phone = track(phoneFor(app, reconnecting));
+    await phone.connect();
+    const channel = app.get(DeviceChannel);
+    const current = await app.get(DeviceRegistry).connectionOf(reconnecting.id);
+    expect(current).not.toBeNull();
+    const send = (messageId: string, connectionId: string) =>
+      channel.deliver(channel.instanceId, {
+        kind: 'send',
+        deviceId: reconnecting.id,
+        connectionId,
+        messageId,
+        to: '+14155550151',
+        body: 'x',
+      });
+    // Picked for a connection that has since been replaced (the phone reconnected): the old
+    // connection's close may already have sent the message elsewhere.
+    const stale = randomUUID();
+    const fresh = randomUUID();
+    expect(await send(stale, randomUUID())).toBe(true);
+    expect(await send(fresh, current!.connectionId)).toBe(true);
+    // One channel, in order: once the second has arrived, the first was handled before it.
+    await phone.until(() => phone.received.length === 1);
+    expect(phone.received.map((received) => received.messageId)).toEqual([fresh]);
   });
 
   it('drops a phone that misses two heartbeats; it goes offline', async () => {

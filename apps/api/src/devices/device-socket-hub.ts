@@ -102,7 +102,7 @@ export class DeviceSocketHub
   private execute(command: DeviceCommand): void {
     const connection = this.byDevice.get(command.deviceId);
     if (command.kind === 'send') {
-      const sent = connection?.offer(command);
+      const sent = connection?.id === command.connectionId && connection.offer(command);
       if (!sent) void this.sessions.undeliverable(command.deviceId, command.messageId);
       return;
     }

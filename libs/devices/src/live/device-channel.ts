@@ -8,6 +8,12 @@ export type DeviceCommand =
   | {
       kind: 'send';
       deviceId: string;
+      /**
+       * The connection the pick gave it to. Only that one may take it: a phone that reconnected
+       * meanwhile has a new connection that the message's hand-over knows nothing of (the old
+       * one's close may already have sent the message elsewhere).
+       */
+      connectionId: string;
       messageId: string;
       to: string;
       body: string;

@@ -139,6 +139,7 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
       const delivered = await this.channel.deliver(pick.instanceId, {
         kind: 'send',
         deviceId: pick.deviceId,
+        connectionId: pick.connectionId,
         messageId: message.id,
         to: message.toNumber,
         body: message.body,
