@@ -138,6 +138,15 @@ export class DeviceReportsService {
       receivedAt: new Date(frame.receivedAt),
       simNumber: frame.simNumber,
     });
+    if (received.peer) {
+      // Replies to this person go out from this phone (and SIM) while it can take them.
+      await this.registry.rememberLastTexted(
+        device.accountId,
+        received.peer,
+        device.id,
+        frame.simNumber ?? null,
+      );
+    }
     return { messageId: received.messageId, duplicate: received.duplicate };
   }
 }

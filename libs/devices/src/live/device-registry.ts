@@ -20,6 +20,8 @@ import {
 export const SEND_RATE_WINDOW_MS = 60_000;
 // Long enough for any late report to be recognised as "given to this phone once".
 const HANDOVER_TTL_MS = 24 * 3600 * 1000;
+// How long a peer's phone stays sticky after their latest text to it.
+const LAST_TEXTED_TTL_MS = 30 * 24 * 3600 * 1000;
 
 type ScriptArg = string | number;
 type ScriptRunner = (...args: ScriptArg[]) => Promise<unknown>;
@@ -47,7 +49,7 @@ const SCRIPTS: Record<keyof DeviceScriptCommands, { keys: number; lua: string }>
   deviceReleasePresence: { keys: 5, lua: RELEASE_PRESENCE },
   deviceSuspendPresence: { keys: 2, lua: SUSPEND_PRESENCE },
   deviceDropStalePresence: { keys: 2, lua: DROP_STALE_PRESENCE },
-  devicePick: { keys: 4, lua: PICK_DEVICE },
+  devicePick: { keys: 5, lua: PICK_DEVICE },
   deviceAcknowledge: { keys: 3, lua: ACKNOWLEDGE },
   deviceReleaseHandover: { keys: 3, lua: RELEASE_HANDOVER },
   deviceMarkDueNow: { keys: 2, lua: MARK_DUE_NOW },
@@ -111,12 +113,6 @@ export interface PickCandidate {
   sendRatePerMinute: number;
   /** The SIM numbers it reported, ascending; empty: it sends from its default SIM. */
   simNumbers: readonly number[];
-}
-
-/** The phone a recipient last texted, and the SIM when the phone said which. */
-export interface StickyPhone {
-  deviceId: string;
-  simNumber: number | null;
 }
 
 export type PickResult =
@@ -205,6 +201,9 @@ export class DeviceRegistry {
   }
   private simSends(deviceId: string, simNumber: number): string {
     return `${this.sends(deviceId)}:${simNumber}`;
+  }
+  private lastTexted(accountId: string, peer: string): string {
+    return `${this.prefix}last-texted:${accountId}:${peer}`;
   }
   private handover(messageId: string): string {
     return `${this.prefix}handover:${messageId}`;
@@ -431,6 +430,24 @@ export class DeviceRegistry {
   // ---- picks and hand-overs (workers, API instances) ----
 
   /**
+   * `peer`'s latest text to the account arrived on this phone (and SIM): its replies prefer
+   * them (the sticky pick). A preference only: losing it (Redis flushed) loses no message.
+   */
+  async rememberLastTexted(
+    accountId: string,
+    peer: string,
+    deviceId: string,
+    simNumber: number | null,
+  ): Promise<void> {
+    const key = this.lastTexted(accountId, peer);
+    await this.redis
+      .multi()
+      .hset(key, 'device', deviceId, 'sim', simNumber ?? 0)
+      .pexpire(key, LAST_TEXTED_TTL_MS)
+      .exec();
+  }
+
+  /**
    * Chooses the least-loaded eligible candidate (and its least-loaded SIM, or `simNumber` when
    * the message names one: then every candidate must have it) and makes it the message's holder,
    * counting the send, in one atomic step; `probe` only says whether a candidate is eligible now.
@@ -444,8 +461,8 @@ export class DeviceRegistry {
       ackDeadline: number;
       probe?: boolean;
       simNumber?: number | null;
-      /** The phone (and SIM) to prefer among those equally untried: see PICK_DEVICE. */
-      sticky?: StickyPhone | null;
+      /** Whom the message goes to: the phone they last texted is preferred (PICK_DEVICE). */
+      recipient?: string;
     },
   ): Promise<PickResult> {
     if (candidates.length === 0) return { kind: 'none', online: 0, retryInMs: null };
@@ -454,6 +471,7 @@ export class DeviceRegistry {
       this.handover(messageId),
       this.online(accountId),
       `${this.prefix}pick-seq`,
+      this.lastTexted(accountId, options.recipient ?? ''),
       this.prefix,
       options.now,
       SEND_RATE_WINDOW_MS,
@@ -462,8 +480,6 @@ export class DeviceRegistry {
       HANDOVER_TTL_MS,
       options.probe ? '1' : '0',
       options.simNumber ?? 0,
-      options.sticky?.deviceId ?? '',
-      options.sticky?.simNumber ?? 0,
       ...candidates.flatMap((candidate) => [
         candidate.deviceId,
         candidate.sendRatePerMinute,

@@ -17,6 +17,8 @@
  *   deadlines            ZSET  message id → when its holder's time is up (0 = now)
  *   closed:<connection>  a connection that closed (briefly kept: see UPDATE_PRESENCE)
  *   pick-seq             counter, orders picks for the "least recently used" tie-break
+ *   last-texted:<account>:<peer>  HASH  device, sim: the phone (and SIM, 0 unknown) the peer's
+ *                              latest text arrived on, for the sticky pick (kept 30 days)
  */
 
 /**
@@ -126,11 +128,11 @@ return 1`;
  * SIM is under its cap), then fewest in flight, then highest battery, then best signal, then
  * least recently picked. A sticky phone at its cap is passed over, not waited for.
  *
- * KEYS: deadlines, handover, online (of the account), pick-seq.
+ * KEYS: deadlines, handover, online (of the account), pick-seq, last-texted (of the account and
+ * the recipient).
  * ARGV: prefix, now, windowMs, messageId, ackDeadline, handoverTtlMs, probe ('1': only say
- * whether one is eligible, change nothing), requested SIM number ('0': any), sticky device id
- * ('' none), sticky SIM number ('0': any), then deviceId/rate/SIM numbers (comma-separated, ''
- * when it reported none) triples.
+ * whether one is eligible, change nothing), requested SIM number ('0': any), then
+ * deviceId/rate/SIM numbers (comma-separated, '' when it reported none) triples.
  * Returns {'picked', device, instance, connection, phoneNumber, simNumber ('0': none)},
  * {'eligible', device} (probe), or {'none', onlineCount, msUntilASlotFrees (-1: no device online)}.
  */
@@ -141,12 +143,13 @@ local window = tonumber(ARGV[3])
 local messageId = ARGV[4]
 local probe = ARGV[7] == '1'
 local requestedSim = tonumber(ARGV[8])
-local stickyDevice = ARGV[9]
-local stickySim = tonumber(ARGV[10])
+local lastTexted = redis.call('HMGET', KEYS[5], 'device', 'sim')
+local stickyDevice = lastTexted[1] or ''
+local stickySim = tonumber(lastTexted[2]) or 0
 local best, bestLive, bestTried, bestLoose, bestInflight, bestBattery, bestSignal, bestSeq, bestSim
 local online = 0
 local nextFree = nil
-for i = 11, #ARGV, 3 do
+for i = 9, #ARGV, 3 do
   local id = ARGV[i]
   local rate = tonumber(ARGV[i + 1])
   local sims = ARGV[i + 2]

@@ -6,14 +6,13 @@ import {
   DispatchError,
   DispatchOutcome,
   Message,
-  MessageHistory,
   RequestedRoute,
   RouteRegistry,
   SendLaterError,
   SmsRoute,
 } from '@app/messaging';
 import { DeviceChannel } from '../live/device-channel';
-import { DeviceRegistry, PickCandidate, StickyPhone } from '../live/device-registry';
+import { DeviceRegistry, PickCandidate } from '../live/device-registry';
 import { SimCard, SimCardErrorCode } from '../sim-cards';
 
 // How long a message for a phone waits before looking again when none of the account's is online.
@@ -32,8 +31,6 @@ interface Candidates {
   requestedDeviceMissing: boolean;
   /** The message names a device and a SIM that device no longer reports. */
   requestedSimMissing: boolean;
-  /** The candidate the recipient last texted, preferred so that replies keep its number. */
-  sticky: StickyPhone | null;
 }
 
 const NO_CANDIDATES: Candidates = {
@@ -41,7 +38,6 @@ const NO_CANDIDATES: Candidates = {
   simCards: new Map(),
   requestedDeviceMissing: false,
   requestedSimMissing: false,
-  sticky: null,
 };
 
 /**
@@ -65,7 +61,6 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
     private readonly routes: RouteRegistry,
     private readonly registry: DeviceRegistry,
     private readonly channel: DeviceChannel,
-    private readonly history: MessageHistory,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
     config: AppConfig,
@@ -95,7 +90,7 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
       ackDeadline: 0,
       probe: true,
       simNumber: message.requestedSimNumber,
-      sticky: candidates.sticky,
+      recipient: message.peer,
     });
     return probe.kind === 'eligible';
   }
@@ -126,7 +121,7 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
         now,
         ackDeadline: now + this.ackTimeoutMs,
         simNumber: message.requestedSimNumber,
-        sticky: candidates.sticky,
+        recipient: message.peer,
       });
       if (pick.kind !== 'picked') {
         const wait = pick.kind === 'none' ? pick.retryInMs : null;
@@ -185,7 +180,7 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
 
   /**
    * The account's phones that may be online and are enabled (or only the one it names), and
-   * that have the SIM it names; among several, the one the recipient last texted is sticky.
+   * that have the SIM it names.
    */
   private async candidatesFor(message: Message): Promise<Candidates> {
     const accountId = message.accountId!;
@@ -193,17 +188,12 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
     const sim = message.requestedSimNumber;
     const online = await this.registry.onlineDeviceIds(accountId);
     if (!requested && online.length === 0) return NO_CANDIDATES;
-    const [rows, lastTexted]: [
-      Array<{ id: string; enabled: boolean; rate: number | null; sims: SimCard[] }>,
-      StickyPhone | null,
-    ] = await Promise.all([
-      this.dataSource.query(
+    const rows: Array<{ id: string; enabled: boolean; rate: number | null; sims: SimCard[] }> =
+      await this.dataSource.query(
         `SELECT id, enabled, send_rate_per_minute AS rate, sim_cards AS sims FROM devices
          WHERE account_id = $1 AND id = ANY($2) AND deleted_at IS NULL`,
         [accountId, requested ? [requested] : online],
-      ),
-      requested ? null : this.history.latestInboundPhone(accountId, message.peer),
-    ]);
+      );
     if (requested && rows.length === 0) return { ...NO_CANDIDATES, requestedDeviceMissing: true };
     const hasSim = (row: { sims: SimCard[] }) =>
       sim === null || row.sims.some((card) => card.simNumber === sim);
@@ -219,7 +209,6 @@ export class DeviceRoute implements SmsRoute, OnModuleInit {
       simCards: new Map(eligible.map((row) => [row.id, row.sims])),
       requestedDeviceMissing: false,
       requestedSimMissing: false,
-      sticky: eligible.some((row) => row.id === lastTexted?.deviceId) ? lastTexted : null,
     };
   }
 

@@ -44,6 +44,8 @@ export interface InboundResult {
   messageId: string;
   duplicate: boolean;
   accountId: string | null;
+  /** The sender as stored (the message's peer); absent for a duplicate. */
+  peer?: string;
 }
 
 export const HELP_TEXT =
@@ -132,7 +134,12 @@ export class InboundMessagesService {
     await outcome.afterCommit?.();
     await this.events.created([outcome.stored]);
     await this.automaticMessages.dispatch(outcome.queued);
-    return { messageId: outcome.stored.id, duplicate: false, accountId: outcome.stored.accountId };
+    return {
+      messageId: outcome.stored.id,
+      duplicate: false,
+      accountId: outcome.stored.accountId,
+      peer: outcome.stored.peer,
+    };
   }
 
   /** Keywords first (they apply to the whole account), then the binding's own target. */

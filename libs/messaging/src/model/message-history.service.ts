@@ -53,15 +53,4 @@ export class MessageHistory {
   findById(messageId: string): Promise<Message | null> {
     return this.messages.findById(messageId);
   }
-
-  /**
-   * The phone (and SIM, when it said) that the account's latest text from `peer` arrived on; null
-   * when that text came some other way (Twilio) or none came.
-   */
-  latestInboundPhone(
-    accountId: string,
-    peer: string,
-  ): Promise<{ deviceId: string; simNumber: number | null } | null> {
-    return this.messages.findLatestInboundPhone(accountId, peer);
-  }
 }

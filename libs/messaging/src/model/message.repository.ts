@@ -501,21 +501,6 @@ export class MessageRepository {
     return rows.map(messageFromRow);
   }
 
-  /** Walks messages_account_peer_idx newest first to the peer's latest inbound text. */
-  async findLatestInboundPhone(
-    accountId: string,
-    peer: string,
-  ): Promise<{ deviceId: string; simNumber: number | null } | null> {
-    const [row]: Array<{ device_id: string | null; sim_number: number | null }> =
-      await this.dataSource.query(
-        `SELECT device_id, sim_number FROM messages
-         WHERE account_id = $1 AND peer = $2 AND direction = 'inbound'
-         ORDER BY created_at DESC, id DESC LIMIT 1`,
-        [accountId, peer],
-      );
-    return row?.device_id ? { deviceId: row.device_id, simNumber: row.sim_number } : null;
-  }
-
   async findById(messageId: string): Promise<Message | null> {
     const rows = await this.dataSource.query('SELECT * FROM messages WHERE id = $1', [messageId]);
     return rows[0] ? messageFromRow(rows[0]) : null;
