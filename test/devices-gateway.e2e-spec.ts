@@ -215,6 +215,27 @@ describe('/ws/devices', () => {
       ]);
     });
 
+    it('acknowledges and stores a text even when noting its sender for replies fails', async () => {
+      // Fault injection: the sticky-phone note (a preference) fails, as with Redis unreachable.
+      const note = jest
+        .spyOn(app.get(DeviceRegistry), 'rememberLastTexted')
+        .mockRejectedValueOnce(new Error('Redis is unreachable'));
+      try {
+        const id = `sms-${randomUUID()}`;
+        const ack = phone.waitForFrame('inbound.ack');
+        phone.sendInbound({ id, from: '+14155550144', body: 'Still stored' });
+        expect(await ack).toEqual({ type: 'inbound.ack', id });
+        expect(note).toHaveBeenCalledTimes(1);
+      } finally {
+        note.mockRestore();
+      }
+      const inbound = await http()
+        .get('/api/v1/messages')
+        .query({ direction: 'inbound', peer: '+14155550144' })
+        .set(headers);
+      expect(inbound.body.data).toEqual([expect.objectContaining({ body: 'Still stored' })]);
+    });
+
     it('records the SIM an inbound SMS arrived on, and refuses one no SIM could have', async () => {
       const ack = phone.waitForFrame('inbound.ack');
       phone.sendInbound({

@@ -139,13 +139,16 @@ export class DeviceReportsService {
       simNumber: frame.simNumber,
     });
     if (received.peer) {
-      // Replies to this person go out from this phone (and SIM) while it can take them.
-      await this.registry.rememberLastTexted(
-        device.accountId,
-        received.peer,
-        device.id,
-        frame.simNumber ?? null,
-      );
+      // Replies to this person go out from this phone (and SIM) while it can take them. Only a
+      // preference: the text is stored, so failing to note it must not fail the phone's report.
+      await this.registry
+        .rememberLastTexted(device.accountId, received.peer, device.id, frame.simNumber ?? null)
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error, deviceId: device.id },
+            'Could not note which phone a sender texted; their replies go out least-loaded',
+          ),
+        );
     }
     return { messageId: received.messageId, duplicate: received.duplicate };
   }
